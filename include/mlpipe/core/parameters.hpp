@@ -1,0 +1,278 @@
+// mlpipe/core/parameters.hpp: a stage's parameters, reflected: visited by name, written to JSON, fingerprinted,
+// and set from text (`--set node.param=value`). Declare them with MLPIPE_PARAMETERS(...) inside the struct.
+#pragma once
+
+#include <charconv>
+#include <concepts>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/at.hpp>
+#include <boost/hana/first.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/length.hpp>
+#include <boost/hana/pair.hpp>
+#include <boost/hana/second.hpp>
+#include <boost/hana/string.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/preprocessor/punctuation/comma_if.hpp>
+#include <boost/preprocessor/seq/for_each_i.hpp>
+#include <boost/preprocessor/stringize.hpp>
+#include <boost/preprocessor/variadic/to_seq.hpp>
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+
+/// Declares a stage's parameters for reflection, inside the struct body, after the members:
+///   struct train { double l2 = 1e-4; int epochs = 10; MLPIPE_PARAMETERS(l2, epochs); };
+/// Members keep their default initializers and the struct stays an aggregate (designated initializers work).
+/// It is Boost.Hana's own intrusive hook, so the struct is a hana::Struct; BOOST_HANA_ADAPT_STRUCT works too.
+#define MLPIPE_PARAMETERS(...)                                                                     \
+  struct hana_accessors_impl {                                                                     \
+    static constexpr auto apply() {                                                                \
+      return ::boost::hana::make_tuple(                                                            \
+          BOOST_PP_SEQ_FOR_EACH_I(MLPIPE_DETAIL_ACCESSOR, ~, BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))); \
+    }                                                                                              \
+  }
+
+#define MLPIPE_DETAIL_ACCESSOR(r, data, i, member)                                                 \
+  BOOST_PP_COMMA_IF(i)::boost::hana::make_pair(                                                    \
+      ::mlpipe::detail::param_name<BOOST_PP_STRINGIZE(member)>{},                                   \
+      [](auto&& s) -> decltype(auto) { return (static_cast<decltype(s)&&>(s).member); })
+
+namespace mlpipe {
+
+namespace detail {
+template <std::size_t N>
+struct param_literal {
+  char value[N]{};
+  constexpr param_literal(const char (&s)[N]) {
+    for (std::size_t i = 0; i < N; ++i) value[i] = s[i];
+  }
+};
+/// A parameter's name as a type (so the accessor tuple stays a literal type).
+template <param_literal Name>
+struct param_name {
+  static constexpr std::string_view view() { return {Name.value, sizeof(Name.value) - 1}; }
+};
+
+template <class T>
+concept hana_struct = boost::hana::Struct<T>::value;
+
+template <class T>
+constexpr std::string_view key_name(const T& key) {
+  if constexpr (requires { T::view(); })
+    return T::view();
+  else
+    return boost::hana::to<const char*>(key);  // a hana::string (BOOST_HANA_ADAPT_STRUCT)
+}
+}  // namespace detail
+
+/// A type with declared parameters (MLPIPE_PARAMETERS or any hana::Struct).
+template <class T>
+concept reflected = detail::hana_struct<std::remove_cvref_t<T>>;
+
+/// Calls f(name, value&) for each declared parameter, in declaration order. No parameters: no calls.
+template <class S, class F>
+constexpr void for_each_parameter(S&& stage, F&& f) {
+  using T = std::remove_cvref_t<S>;
+  if constexpr (reflected<T>) {
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      f(detail::key_name(boost::hana::first(pair)), boost::hana::second(pair)(stage));
+    });
+  }
+}
+
+/// The number of declared parameters.
+template <class T>
+constexpr std::size_t parameter_count() {
+  if constexpr (reflected<T>)
+    return decltype(boost::hana::length(boost::hana::accessors<T>()))::value;
+  else
+    return 0;
+}
+
+/// The error thrown when a parameter cannot be set from text.
+class parameter_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+namespace detail {
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T>
+void to_json_value(nlohmann::json& j, const T& v);
+
+template <class T>
+nlohmann::json parameters_json(const T& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for_each_parameter(s, [&](std::string_view name, const auto& value) {
+    to_json_value(j[std::string(name)], value);
+  });
+  return j;
+}
+
+template <class T>
+void to_json_value(nlohmann::json& j, const T& v) {
+  if constexpr (reflected<T>)
+    j = parameters_json(v);
+  else if constexpr (std::is_same_v<T, std::filesystem::path>)
+    j = v.generic_string();
+  else if constexpr (std::is_enum_v<T>)
+    j = static_cast<std::underlying_type_t<T>>(v);
+  else if constexpr (is_vector<T>::value) {
+    j = nlohmann::json::array();
+    for (const auto& e : v) to_json_value(j.emplace_back(), e);
+  } else {
+    static_assert(requires { nlohmann::json(v); },
+                  "mlpipe: a stage parameter's type must be bool, a number, std::string, an enum, a vector of those, "
+                  "a struct with MLPIPE_PARAMETERS, or have nlohmann-json to_json/from_json");
+    j = v;
+  }
+}
+
+inline std::string_view json_kind(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned: return "an integer";
+    case nlohmann::json::value_t::number_float: return "a number";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::array: return "a list";
+    case nlohmann::json::value_t::object: return "an object";
+    default: return "null";
+  }
+}
+
+template <class T>
+std::string_view expected_kind() {
+  if constexpr (std::is_same_v<T, bool>) return "a boolean (true or false)";
+  else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) return "a non-negative integer";
+  else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return "an integer";
+  else if constexpr (std::is_floating_point_v<T>) return "a number";
+  else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) return "a string";
+  else if constexpr (is_vector<T>::value) return "a list (JSON array)";
+  else if constexpr (reflected<T>) return "an object (JSON) with the nested parameters";
+  else return "a JSON value of the parameter's type";
+}
+
+// Strict conversion: no silent truncation of 2.5 into an int, no "1" into a bool.
+template <class T>
+void from_json_value(const nlohmann::json& j, T& out, const std::string& where) {
+  auto fail = [&] {
+    throw parameter_error(where + " expects " + std::string(expected_kind<T>()) + ", got " +
+                          std::string(json_kind(j)) + " " + j.dump());
+  };
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!j.is_boolean()) fail();
+    out = j.get<bool>();
+  } else if constexpr (std::is_integral_v<T>) {
+    if (!j.is_number_integer()) fail();
+    if constexpr (std::is_unsigned_v<T>) {
+      if (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) fail();
+      auto v = j.get<std::uint64_t>();
+      if (v > std::numeric_limits<T>::max()) fail();
+      out = static_cast<T>(v);
+    } else {
+      auto v = j.get<std::int64_t>();
+      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) fail();
+      out = static_cast<T>(v);
+    }
+  } else if constexpr (std::is_enum_v<T>) {
+    if (!j.is_number_integer()) fail();
+    out = static_cast<T>(j.get<std::int64_t>());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!j.is_number()) fail();
+    out = j.get<T>();
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+    if (!j.is_string()) fail();
+    out = T(j.get<std::string>());
+  } else if constexpr (is_vector<T>::value) {
+    if (!j.is_array()) fail();
+    T v(j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) from_json_value(j[i], v[i], where + "[" + std::to_string(i) + "]");
+    out = std::move(v);
+  } else if constexpr (reflected<T>) {
+    if (!j.is_object()) fail();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      bool found = false;
+      for_each_parameter(out, [&](std::string_view name, auto& member) {
+        if (name == it.key()) {
+          found = true;
+          from_json_value(it.value(), member, where + "." + it.key());
+        }
+      });
+      if (!found) throw parameter_error(where + " has no parameter '" + it.key() + "'");
+    }
+  } else {
+    try {
+      out = j.get<T>();
+    } catch (const nlohmann::json::exception& e) {
+      throw parameter_error(where + ": " + e.what());
+    }
+  }
+}
+}  // namespace detail
+
+/// The stage's parameters as a JSON object {name: value}, in a canonical form (keys sorted by nlohmann).
+template <class S>
+nlohmann::json parameters_to_json(const S& stage) {
+  return detail::parameters_json(stage);
+}
+
+/// A stable 64-bit fingerprint of the parameters: the hash of their canonical JSON text. nlohmann prints
+/// numbers the same way everywhere (shortest round-trip), so it does not change across runs, compilers or machines.
+template <class S>
+std::uint64_t parameters_fingerprint(const S& stage) {
+  auto text = parameters_to_json(stage).dump();
+  return fingerprint_bytes(text.data(), text.size(), 0x706172616d73ULL);
+}
+
+/// Names of the declared parameters, in declaration order.
+template <class S>
+std::vector<std::string> parameter_names(const S& stage) {
+  std::vector<std::string> names;
+  for_each_parameter(stage, [&](std::string_view name, const auto&) { names.emplace_back(name); });
+  return names;
+}
+
+/// Sets one parameter from JSON, type-checked. `where` prefixes error messages (e.g. "node 'model'").
+template <class S>
+void set_parameter(S& stage, std::string_view name, const nlohmann::json& value, std::string_view where = "stage") {
+  bool found = false;
+  for_each_parameter(stage, [&](std::string_view n, auto& member) {
+    if (n == name) {
+      found = true;
+      detail::from_json_value(value, member, std::string(where) + " parameter '" + std::string(name) + "'");
+    }
+  });
+  if (!found) {
+    std::string known;
+    for (auto& n : parameter_names(stage)) known += (known.empty() ? "" : ", ") + n;
+    throw parameter_error(std::string(where) + " has no parameter '" + std::string(name) + "'" +
+                          (known.empty() ? std::string(" (it has none)") : " (it has: " + known + ")"));
+  }
+}
+
+/// Sets one parameter from command-line text: JSON when it parses as JSON (1e-3, true, [1,2], "x"),
+/// otherwise the text itself as a string (so `--set examples.pattern=data/*.csv` needs no quotes).
+template <class S>
+void set_parameter_from_text(S& stage, std::string_view name, std::string_view text, std::string_view where = "stage") {
+  nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = std::string(text);
+  set_parameter(stage, name, value, where);
+}
+
+}  // namespace mlpipe
