@@ -1,0 +1,108 @@
+// mlpipe/data/examples.hpp: the `examples` artifact ("Examples"), the train/eval tables that csv_examples makes.
+// Carries the previous span's rows as a baseline for drift, the label's name, the span number and the input files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/data/table.hpp>
+
+namespace mlpipe {
+
+/// Artifact "Examples": the output of csv_examples. Saved as <dir>/train.mlt, eval.mlt, [baseline.mlt] and
+/// examples.json (label, span, files, input fingerprint).
+struct examples {
+  static constexpr std::string_view type_name = "Examples";
+
+  table train, eval;              // splits by hash of the row (default 2:1)
+  std::optional<table> baseline;  // the previous span's rows (all splits), when the pattern has one
+  std::string label;              // label column name ("" for none)
+  std::int64_t span = 0;          // span number of the current data
+  std::vector<std::string> files; // the input files
+  std::uint64_t input_fingerprint = 0;  // hash of the input files' bytes (0 when built in memory)
+
+  /// Both splits as one table (train rows then eval rows).
+  table all() const {
+    table t = train;
+    t.append(eval);
+    return t;
+  }
+  /// The split by name: "train" or "eval".
+  const table& split(std::string_view name) const {
+    if (name == "train") return train;
+    if (name == "eval") return eval;
+    throw table_error("no split named '" + std::string(name) + "' (splits: train, eval)");
+  }
+
+  /// Content hash: the tables, label and span (not the file paths: moving the data does not change it).
+  std::uint64_t fingerprint() const {
+    hasher h(0x6578616d706c6573ULL);
+    train.hash_into(h);
+    eval.hash_into(h);
+    h.update_value(static_cast<std::uint8_t>(baseline.has_value()));
+    if (baseline) baseline->hash_into(h);
+    h.update(std::string_view(label));
+    h.update_value(span);
+    return h.digest();
+  }
+
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    train.save(dir / "train.mlt");
+    eval.save(dir / "eval.mlt");
+    if (baseline) baseline->save(dir / "baseline.mlt");
+    nlohmann::json j{{"format", "mlpipe.examples"},
+                     {"version", 1},
+                     {"label", label},
+                     {"span", span},
+                     {"files", files},
+                     {"input_fingerprint", fingerprint_hex(input_fingerprint)},
+                     {"rows", {{"train", train.rows()}, {"eval", eval.rows()}}},
+                     {"baseline", baseline.has_value()}};
+    std::ofstream out(dir / "examples.json");
+    out << j.dump(2) << '\n';
+    if (!out) throw table_file_error(dir / "examples.json", "write failed");
+  }
+
+  static examples load(const std::filesystem::path& dir) {
+    auto meta = dir / "examples.json";
+    std::ifstream in(meta);
+    if (!in) throw table_file_error(meta, "cannot open (is this an Examples artifact directory?)");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw table_file_error(meta, std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object() || j.value("format", "") != "mlpipe.examples")
+      throw table_file_error(meta, "not an mlpipe Examples description (\"format\" is not \"mlpipe.examples\")");
+    if (j.value("version", 0) != 1)
+      throw table_file_error(meta, "unsupported Examples format version " + j.value("version", nlohmann::json()).dump());
+    examples e;
+    try {
+      e.label = j.at("label").get<std::string>();
+      e.span = j.at("span").get<std::int64_t>();
+      e.files = j.at("files").get<std::vector<std::string>>();
+      e.input_fingerprint = std::stoull(j.at("input_fingerprint").get<std::string>(), nullptr, 16);
+      bool has_baseline = j.at("baseline").get<bool>();
+      e.train = table::load(dir / "train.mlt");
+      e.eval = table::load(dir / "eval.mlt");
+      if (has_baseline) e.baseline = table::load(dir / "baseline.mlt");
+    } catch (const nlohmann::json::exception& ex) {
+      throw table_file_error(meta, std::string("missing or wrong field: ") + ex.what());
+    } catch (const std::invalid_argument&) {
+      throw table_file_error(meta, "input_fingerprint is not hexadecimal");
+    }
+    return e;
+  }
+};
+
+}  // namespace mlpipe
