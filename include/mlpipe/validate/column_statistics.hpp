@@ -1,0 +1,287 @@
+// mlpipe/validate/column_statistics.hpp: the mergeable statistics of one column (numeric, categorical or string),
+// accumulated block by block and summarized on demand: moments, counts, sketch quantiles, histograms, top values.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/validate/histogram.hpp>
+#include <mlpipe/validate/moments.hpp>
+#include <mlpipe/validate/quantile_sketch.hpp>
+#include <mlpipe/validate/value_counts.hpp>
+
+namespace mlpipe {
+
+/// What the summaries of a statistics artifact show (the accumulated state does not depend on it).
+struct statistics_options {
+  std::size_t histogram_buckets = 10;  // equal-width and quantile histograms
+  std::size_t top_k = 20;              // most frequent values shown for categoricals and strings
+  std::size_t kept_values = 1000;      // distinct values saved per column (the most frequent), enough for domains
+  std::vector<double> quantiles = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
+  std::uint32_t sketch_k = quantile_sketch::default_k;
+};
+
+namespace detail {
+/// Linear-interpolated quantile of sorted weighted items (same rule as numpy's default).
+inline double weighted_quantile(const std::vector<std::pair<double, std::uint64_t>>& items, double q) {
+  if (items.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t n = 0;
+  for (auto& it : items) n += it.second;
+  double pos = q * static_cast<double>(n - 1);
+  auto lo = static_cast<std::uint64_t>(std::floor(pos));
+  double frac = pos - static_cast<double>(lo);
+  auto at = [&](std::uint64_t r) {
+    std::uint64_t c = 0;
+    for (auto& it : items)
+      if ((c += it.second) > r) return it.first;
+    return items.back().first;
+  };
+  double a = at(lo), b = frac > 0 ? at(lo + 1) : a;
+  return a + (b - a) * frac;
+}
+}  // namespace detail
+
+/// Statistics of one column. Counts, mean, variance, min and max merge exactly (variance by Chan's update);
+/// quantiles, histograms, median, MAD and outlier shares come from the KLL sketch, within its stated rank error.
+/// Numeric: NaN and infinities present in the data are counted apart and kept out of the moments and sketch.
+/// Categorical and string: exact counts per distinct value.
+class column_statistics {
+ public:
+  column_statistics() = default;
+  column_statistics(std::string name, column_kind kind, std::uint32_t sketch_k = quantile_sketch::default_k)
+      : name_(std::move(name)), kind_(kind), sketch_(sketch_k) {}
+
+  const std::string& name() const noexcept { return name_; }
+  column_kind kind() const noexcept { return kind_; }
+  bool is_numeric() const noexcept { return kind_ == column_kind::numeric; }
+
+  std::uint64_t rows() const noexcept { return rows_; }
+  std::uint64_t missing() const noexcept { return missing_; }
+  /// Rows with a value (including NaN / infinities for numerics).
+  std::uint64_t present() const noexcept { return rows_ - missing_; }
+  double presence() const noexcept { return rows_ ? static_cast<double>(present()) / static_cast<double>(rows_) : 1.0; }
+
+  // ---- numeric ----
+  std::uint64_t nan_count() const noexcept { return nan_; }
+  std::uint64_t inf_count() const noexcept { return inf_; }
+  std::uint64_t zeros() const noexcept { return zeros_; }
+  /// Finite values (those in the moments and the sketch).
+  std::uint64_t finite() const noexcept { return moments_.count; }
+  double mean() const noexcept { return moments_.count ? moments_.mean : std::numeric_limits<double>::quiet_NaN(); }
+  double std_dev() const noexcept { return moments_.std_dev(); }
+  const moments& raw_moments() const noexcept { return moments_; }
+  double min() const noexcept { return finite() ? sketch_.min() : std::numeric_limits<double>::quiet_NaN(); }
+  double max() const noexcept { return finite() ? sketch_.max() : std::numeric_limits<double>::quiet_NaN(); }
+  const quantile_sketch& sketch() const noexcept { return sketch_; }
+  double quantile(double q) const { return sketch_.quantile(q); }
+  double median() const { return sketch_.quantile(0.5); }
+  /// Median absolute deviation from the median, from the sketch's weighted items (exact while the sketch is).
+  double mad() const {
+    if (sketch_.empty()) return std::numeric_limits<double>::quiet_NaN();
+    double m = median();
+    auto items = sketch_.weighted_items();
+    for (auto& it : items) it.first = std::abs(it.first - m);
+    std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    return detail::weighted_quantile(items, 0.5);
+  }
+  /// Share of finite values whose robust z-score |x - median| / (1.4826 MAD) exceeds `cut`, read off the sketch
+  /// (within 2 * rank_error of the truth). 0 when MAD is 0 (the robust z-score is then undefined).
+  double outlier_share(double cut) const {
+    if (sketch_.empty()) return 0.0;
+    double m = median(), s = 1.4826 * mad();
+    if (!(s > 0)) return 0.0;
+    std::uint64_t w = 0;
+    for (auto& it : sketch_.weighted_items()) {
+      if (std::abs(it.first - m) > cut * s) w += it.second;
+    }
+    return static_cast<double>(w) / static_cast<double>(sketch_.count());
+  }
+  /// Estimated number of finite values outside [lo, hi] (exact when the sketch is exact).
+  double count_outside(double lo, double hi) const {
+    std::uint64_t w = 0;
+    for (auto& it : sketch_.weighted_items())
+      if (it.first < lo || it.first > hi) w += it.second;
+    return static_cast<double>(w);
+  }
+  histogram equal_width_histogram(std::size_t buckets = 10) const { return histogram::equal_width(sketch_, buckets); }
+  histogram quantile_histogram(std::size_t buckets = 10) const { return histogram::quantile_buckets(sketch_, buckets); }
+
+  // ---- categorical / string ----
+  const value_counter& values() const noexcept { return values_; }
+  std::size_t distinct() const noexcept { return values_.distinct(); }
+  double average_length() const noexcept { return values_.average_length(); }
+  std::vector<value_count> top(std::size_t k) const { return values_.top(k); }
+
+  // ---- accumulation ----
+  /// Adds the rows of a column (or a block of it). The kind must match.
+  void add(const column_view& c) {
+    if (c.kind() != kind_)
+      throw std::invalid_argument("statistics of column '" + name_ + "': a block has kind " +
+                                  std::string(to_string(c.kind())) + ", expected " + std::string(to_string(kind_)));
+    const std::size_t n = c.size();
+    const std::size_t miss = c.missing_count();
+    rows_ += n;
+    missing_ += miss;
+    switch (kind_) {
+      case column_kind::numeric: add_numeric(c, miss); break;
+      case column_kind::categorical: add_categorical(c); break;
+      case column_kind::string:
+        for (std::size_t i = 0; i < n; ++i)
+          if (c.is_valid(i)) values_.add(c.str(i));
+        break;
+    }
+  }
+
+  /// Combines the statistics of other rows of the same column.
+  void merge(const column_statistics& o) {
+    if (o.kind_ != kind_)
+      throw std::invalid_argument("cannot merge statistics of column '" + name_ + "': kinds " +
+                                  std::string(to_string(kind_)) + " and " + std::string(to_string(o.kind_)));
+    rows_ += o.rows_;
+    missing_ += o.missing_;
+    nan_ += o.nan_;
+    inf_ += o.inf_;
+    zeros_ += o.zeros_;
+    moments_.merge(o.moments_);
+    sketch_.merge(o.sketch_);
+    values_.merge(o.values_);
+  }
+
+  // ---- JSON: the summaries a person reads, and the state needed to merge or re-summarize ----
+  nlohmann::json to_json(const statistics_options& opt) const {
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    nlohmann::json j{{"name", name_}, {"type", to_string(kind_)}, {"rows", rows_}, {"present", present()},
+                     {"missing", missing_}};
+    if (kind_ == column_kind::numeric) {
+      j["nan"] = nan_;
+      j["inf"] = inf_;
+      j["zeros"] = zeros_;
+      j["mean"] = num(mean());
+      j["std_dev"] = num(std_dev());
+      j["min"] = num(min());
+      j["max"] = num(max());
+      j["median"] = num(median());
+      j["mad"] = num(mad());
+      nlohmann::json qs = nlohmann::json::array();
+      auto vals = sketch_.quantiles(opt.quantiles);
+      for (std::size_t i = 0; i < vals.size(); ++i) qs.push_back({opt.quantiles[i], num(vals[i])});
+      j["quantiles"] = qs;
+      j["quantile_rank_error"] = sketch_.rank_error();
+      j["histogram"] = equal_width_histogram(opt.histogram_buckets);
+      j["quantile_histogram"] = quantile_histogram(opt.histogram_buckets);
+      j["state"] = {{"m2", moments_.m2}, {"mean", moments_.mean}, {"count", moments_.count}, {"sketch", sketch_}};
+    } else {
+      j["distinct"] = distinct();
+      j["average_length"] = average_length();
+      j["top_values"] = top(opt.top_k);
+      j["state"] = values_.to_json(opt.kept_values);
+    }
+    return j;
+  }
+
+  static column_statistics from_json(const nlohmann::json& j) {
+    column_statistics s;
+    s.name_ = j.at("name").get<std::string>();
+    auto t = j.at("type").get<std::string>();
+    if (t == "numeric") s.kind_ = column_kind::numeric;
+    else if (t == "categorical") s.kind_ = column_kind::categorical;
+    else if (t == "string") s.kind_ = column_kind::string;
+    else throw std::runtime_error("column '" + s.name_ + "': unknown type '" + t + "'");
+    s.rows_ = j.at("rows").get<std::uint64_t>();
+    s.missing_ = j.at("missing").get<std::uint64_t>();
+    const auto& st = j.at("state");
+    if (s.kind_ == column_kind::numeric) {
+      s.nan_ = j.at("nan").get<std::uint64_t>();
+      s.inf_ = j.at("inf").get<std::uint64_t>();
+      s.zeros_ = j.at("zeros").get<std::uint64_t>();
+      s.moments_.count = st.at("count").get<std::uint64_t>();
+      s.moments_.mean = st.at("mean").get<double>();
+      s.moments_.m2 = st.at("m2").get<double>();
+      s.sketch_ = st.at("sketch").get<quantile_sketch>();
+    } else {
+      s.values_ = value_counter::from_json(st);
+    }
+    return s;
+  }
+
+ private:
+  void add_numeric(const column_view& c, std::size_t miss) {
+    auto v = c.values();
+    constexpr std::size_t chunk = 2048;
+    double buf[chunk];
+    if (miss == 0) {
+      for (std::size_t b = 0; b < v.size(); b += chunk) {
+        auto x = v.subspan(b, std::min(chunk, v.size() - b));
+        std::size_t nonfinite = 0, zeros = 0;
+        for (double d : x) {
+          nonfinite += !(std::abs(d) <= std::numeric_limits<double>::max());
+          zeros += d == 0.0;
+        }
+        zeros_ += zeros;
+        if (nonfinite == 0) {
+          moments_.add(x);
+          sketch_.update(x);
+          continue;
+        }
+        std::size_t m = 0;
+        for (double d : x) {
+          if (std::isnan(d)) ++nan_;
+          else if (std::isinf(d)) ++inf_;
+          else buf[m++] = d;
+        }
+        moments_.add(std::span<const double>(buf, m));
+        sketch_.update(std::span<const double>(buf, m));
+      }
+      return;
+    }
+    // Some rows are missing: read the validity bits (missing rows are not NaN values of the data).
+    auto words = c.validity();
+    const std::size_t off = c.validity_bit_offset();
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::size_t bit = off + i;
+      if (!((words[bit >> 6] >> (bit & 63)) & 1u)) continue;
+      double d = v[i];
+      if (std::isnan(d)) { ++nan_; continue; }
+      if (std::isinf(d)) { ++inf_; continue; }
+      zeros_ += d == 0.0;
+      buf[m++] = d;
+      if (m == chunk) {
+        moments_.add(std::span<const double>(buf, m));
+        sketch_.update(std::span<const double>(buf, m));
+        m = 0;
+      }
+    }
+    moments_.add(std::span<const double>(buf, m));
+    sketch_.update(std::span<const double>(buf, m));
+  }
+
+  void add_categorical(const column_view& c) {
+    const auto& dict = c.dictionary();
+    std::vector<std::uint64_t> counts(dict.size(), 0);
+    for (std::uint32_t code : c.codes())
+      if (code < counts.size()) ++counts[code];
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (counts[i]) values_.add(dict[i], counts[i]);
+  }
+
+  std::string name_;
+  column_kind kind_ = column_kind::numeric;
+  std::uint64_t rows_ = 0, missing_ = 0, nan_ = 0, inf_ = 0, zeros_ = 0;
+  moments moments_;
+  quantile_sketch sketch_;
+  value_counter values_;
+};
+
+}  // namespace mlpipe

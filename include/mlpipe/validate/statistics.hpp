@@ -1,0 +1,323 @@
+// mlpipe/validate/statistics.hpp: the `example_statistics` artifact ("ExampleStatistics") and the `statistics`
+// stage: per split and per column, one pass over blocks of the table, columns in parallel, mergeable results.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/data/examples.hpp>
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/validate/column_statistics.hpp>
+
+namespace mlpipe {
+
+/// Statistics of one split ("train", "eval", "baseline", or a file's name): its row count and its columns.
+struct split_statistics {
+  std::string name;
+  std::uint64_t rows = 0;
+  std::vector<column_statistics> columns;
+
+  const column_statistics* find(std::string_view column) const noexcept {
+    for (auto& c : columns)
+      if (c.name() == column) return &c;
+    return nullptr;
+  }
+  /// Adds other rows of the same data (columns matched by name; a column only in `o` is appended).
+  void merge(const split_statistics& o) {
+    rows += o.rows;
+    for (auto& oc : o.columns) {
+      auto it = std::find_if(columns.begin(), columns.end(), [&](auto& c) { return c.name() == oc.name(); });
+      if (it == columns.end()) columns.push_back(oc);
+      else it->merge(oc);
+    }
+  }
+};
+
+namespace detail {
+/// Runs f(i) for i in [0, n) on up to `threads` threads (the calling thread is one of them).
+template <class F>
+void parallel_for(std::size_t n, std::size_t threads, F&& f) {
+  threads = std::max<std::size_t>(1, std::min(threads, n));
+  if (threads == 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1)) < n;) f(i);
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = n;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+}  // namespace detail
+
+/// Accumulates the statistics of a stream of tables with the same columns (blocks of a table, chunks of a CSV
+/// file), columns in parallel. Each column's result does not depend on the thread count.
+class statistics_builder {
+ public:
+  explicit statistics_builder(std::string split, std::uint32_t sketch_k = quantile_sketch::default_k,
+                              std::size_t threads = 1)
+      : split_{std::move(split), 0, {}}, sketch_k_(sketch_k), threads_(threads) {}
+
+  /// Adds a block: every column of the block, in parallel across columns.
+  void add(const table_view& block) {
+    prepare(block);
+    split_.rows += block.rows();
+    detail::parallel_for(block.num_columns(), threads_, [&](std::size_t i) { split_.columns[i].add(block.col(i)); });
+  }
+
+  /// Adds a whole table in one pass: each thread takes whole columns and walks them block by block.
+  void add(const table& t, std::size_t block_rows = 65536) {
+    table_view all(t);
+    prepare(all);
+    split_.rows += t.rows();
+    block_rows = std::max<std::size_t>(block_rows, 1);
+    detail::parallel_for(t.num_columns(), threads_, [&](std::size_t i) {
+      for (std::size_t b = 0; b < t.rows(); b += block_rows)
+        split_.columns[i].add(column_view(t.col(i), b, std::min(t.rows(), b + block_rows)));
+    });
+  }
+
+  const split_statistics& current() const noexcept { return split_; }
+  split_statistics finish() && { return std::move(split_); }
+
+ private:
+  void prepare(const table_view& block) {
+    if (split_.columns.empty() && split_.rows == 0) {
+      for (std::size_t i = 0; i < block.num_columns(); ++i) {
+        auto c = block.col(i);
+        split_.columns.emplace_back(c.name(), c.kind(), sketch_k_);
+      }
+      return;
+    }
+    if (block.num_columns() != split_.columns.size())
+      throw std::invalid_argument("statistics of '" + split_.name + "': a block has " +
+                                  std::to_string(block.num_columns()) + " columns, earlier blocks had " +
+                                  std::to_string(split_.columns.size()));
+    for (std::size_t i = 0; i < block.num_columns(); ++i)
+      if (block.col(i).name() != split_.columns[i].name())
+        throw std::invalid_argument("statistics of '" + split_.name + "': column " + std::to_string(i) + " is '" +
+                                    block.col(i).name() + "', earlier blocks had '" + split_.columns[i].name() + "'");
+  }
+
+  split_statistics split_;
+  std::uint32_t sketch_k_;
+  std::size_t threads_;
+};
+
+/// Artifact "ExampleStatistics": statistics per split (train, eval, and baseline when present), per column.
+/// Saved as readable JSON (statistics.json) that also holds the mergeable state (moments, sketches, counts).
+struct example_statistics {
+  static constexpr std::string_view type_name = "ExampleStatistics";
+
+  statistics_options options;
+  std::vector<split_statistics> splits;
+
+  const split_statistics* split(std::string_view name) const noexcept {
+    for (auto& s : splits)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  const split_statistics& at(std::string_view name) const {
+    if (auto s = split(name)) return *s;
+    std::string have;
+    for (auto& s : splits) have += (have.empty() ? "" : ", ") + s.name;
+    throw std::out_of_range("statistics have no split '" + std::string(name) + "' (splits: " + have + ")");
+  }
+
+  nlohmann::json to_json() const {
+    nlohmann::json js = nlohmann::json::array();
+    for (auto& s : splits) {
+      nlohmann::json cols = nlohmann::json::array();
+      for (auto& c : s.columns) cols.push_back(c.to_json(options));
+      js.push_back({{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
+    }
+    return {{"format", "mlpipe.statistics"},
+            {"version", 1},
+            {"options",
+             {{"histogram_buckets", options.histogram_buckets},
+              {"top_k", options.top_k},
+              {"kept_values", options.kept_values},
+              {"quantiles", options.quantiles},
+              {"sketch_k", options.sketch_k}}},
+            {"splits", js}};
+  }
+
+  static example_statistics from_json(const nlohmann::json& j) {
+    if (!j.is_object() || j.value("format", "") != "mlpipe.statistics")
+      throw std::runtime_error("not mlpipe statistics (\"format\" is not \"mlpipe.statistics\")");
+    if (j.value("version", 0) != 1)
+      throw std::runtime_error("unsupported statistics version " + j.value("version", nlohmann::json()).dump());
+    example_statistics s;
+    const auto& o = j.at("options");
+    s.options.histogram_buckets = o.at("histogram_buckets").get<std::size_t>();
+    s.options.top_k = o.at("top_k").get<std::size_t>();
+    s.options.kept_values = o.at("kept_values").get<std::size_t>();
+    s.options.quantiles = o.at("quantiles").get<std::vector<double>>();
+    s.options.sketch_k = o.at("sketch_k").get<std::uint32_t>();
+    for (auto& js : j.at("splits")) {
+      split_statistics sp;
+      sp.name = js.at("name").get<std::string>();
+      sp.rows = js.at("rows").get<std::uint64_t>();
+      for (auto& jc : js.at("columns")) sp.columns.push_back(column_statistics::from_json(jc));
+      s.splits.push_back(std::move(sp));
+    }
+    return s;
+  }
+
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::ofstream out(dir / "statistics.json");
+    out << to_json().dump(1) << '\n';
+    if (!out) throw std::runtime_error((dir / "statistics.json").string() + ": write failed");
+  }
+  static example_statistics load(const std::filesystem::path& dir) {
+    auto file = dir / "statistics.json";
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file.string() + ": cannot open (is this an ExampleStatistics directory?)");
+    try {
+      return from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(file.string() + ": " + e.what());
+    }
+  }
+  /// Hash of the canonical JSON (keys sorted, numbers printed round-trip exact).
+  std::uint64_t fingerprint() const {
+    auto s = to_json().dump();
+    return fingerprint_bytes(s.data(), s.size(), 0x7374617473ULL);
+  }
+
+  /// A report a person reads: per split, a line per column.
+  std::string to_text() const;
+};
+
+namespace detail {
+inline std::string fmt_num(double v) {
+  if (std::isnan(v)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+inline std::string pad(std::string s, std::size_t w, bool right = true) {
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+}  // namespace detail
+
+inline std::string example_statistics::to_text() const {
+  using detail::fmt_num;
+  using detail::pad;
+  std::string out;
+  for (auto& s : splits) {
+    out += "split " + s.name + ": " + std::to_string(s.rows) + " rows, " + std::to_string(s.columns.size()) +
+           " columns\n";
+    std::size_t w = 6;
+    for (auto& c : s.columns) w = std::max(w, c.name().size());
+    bool header = false;
+    for (auto& c : s.columns) {
+      if (!c.is_numeric()) continue;
+      if (!header) {
+        out += "  " + pad("numeric", w, false) + pad("present", 9) + pad("missing", 8) + pad("mean", 12) +
+               pad("std_dev", 12) + pad("min", 12) + pad("median", 12) + pad("max", 12) + pad("zeros", 8) +
+               pad("nan/inf", 9) + "\n";
+        header = true;
+      }
+      out += "  " + pad(c.name(), w, false) + pad(std::to_string(c.present()), 9) +
+             pad(std::to_string(c.missing()), 8) + pad(fmt_num(c.mean()), 12) + pad(fmt_num(c.std_dev()), 12) +
+             pad(fmt_num(c.min()), 12) + pad(fmt_num(c.median()), 12) + pad(fmt_num(c.max()), 12) +
+             pad(std::to_string(c.zeros()), 8) +
+             pad(std::to_string(c.nan_count()) + "/" + std::to_string(c.inf_count()), 9) + "\n";
+    }
+    header = false;
+    for (auto& c : s.columns) {
+      if (c.is_numeric()) continue;
+      if (!header) {
+        out += "  " + pad("categorical/string", w, false) + pad("present", 9) + pad("missing", 8) +
+               pad("distinct", 9) + pad("avg_len", 8) + "  top values\n";
+        header = true;
+      }
+      std::string top;
+      for (auto& v : c.top(std::min<std::size_t>(options.top_k, 5)))
+        top += (top.empty() ? "" : ", ") + v.value + " (" + std::to_string(v.count) + ")";
+      if (c.distinct() > 5) top += ", ...";
+      out += "  " + pad(c.name(), w, false) + pad(std::to_string(c.present()), 9) +
+             pad(std::to_string(c.missing()), 8) + pad(std::to_string(c.distinct()), 9) +
+             pad(fmt_num(c.average_length()), 8) + "  " + top + "\n";
+    }
+  }
+  return out;
+}
+
+/// Statistics of a table as one split (columns in parallel on `threads` threads).
+inline split_statistics compute_statistics(const table& t, std::string split_name, const statistics_options& opt = {},
+                                           std::size_t threads = 1, std::size_t block_rows = 65536) {
+  statistics_builder b(std::move(split_name), opt.sketch_k, threads);
+  b.add(t, block_rows);
+  return std::move(b).finish();
+}
+
+/// Stage `statistics`: examples -> example_statistics, for train, eval and (when present) baseline.
+struct statistics {
+  std::size_t histogram_buckets = 10;
+  std::size_t top_k = 20;
+  std::size_t kept_values = 1000;
+  std::uint32_t sketch_k = quantile_sketch::default_k;
+  std::size_t block_rows = 65536;
+  MLPIPE_PARAMETERS(histogram_buckets, top_k, kept_values, sketch_k, block_rows);
+
+  static constexpr std::string_view name = "statistics";
+  static constexpr int version = 1;
+
+  statistics_options options() const {
+    statistics_options o;
+    o.histogram_buckets = histogram_buckets;
+    o.top_k = top_k;
+    o.kept_values = kept_values;
+    o.sketch_k = sketch_k;
+    return o;
+  }
+
+  example_statistics operator()(const examples& in, context& ctx) const {
+    example_statistics out;
+    out.options = options();
+    auto threads = std::max<std::size_t>(1, ctx.threads());
+    out.splits.push_back(compute_statistics(in.train, "train", out.options, threads, block_rows));
+    out.splits.push_back(compute_statistics(in.eval, "eval", out.options, threads, block_rows));
+    if (in.baseline) out.splits.push_back(compute_statistics(*in.baseline, "baseline", out.options, threads, block_rows));
+    ctx.record("train_rows", static_cast<std::size_t>(in.train.rows()));
+    ctx.record("eval_rows", static_cast<std::size_t>(in.eval.rows()));
+    ctx.record("columns", static_cast<std::size_t>(in.train.num_columns()));
+    if (in.baseline) ctx.record("baseline_rows", static_cast<std::size_t>(in.baseline->rows()));
+    return out;
+  }
+};
+
+}  // namespace mlpipe
