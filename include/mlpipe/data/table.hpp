@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <range/v3/view/iota.hpp>
 #include <range/v3/view/transform.hpp>
 #include <xtensor/xadapt.hpp>
@@ -32,6 +33,11 @@ class table;
 
 /// How a column's values are stored.
 enum class column_kind : std::uint8_t { numeric, categorical, string };
+
+// column_kind reads and writes as its name in JSON ("numeric", "categorical", "string").
+NLOHMANN_JSON_SERIALIZE_ENUM(column_kind, {{column_kind::numeric, "numeric"},
+                                           {column_kind::categorical, "categorical"},
+                                           {column_kind::string, "string"}})
 
 inline constexpr std::string_view to_string(column_kind k) noexcept {
   switch (k) {

@@ -1,0 +1,37 @@
+// mlpipe/data/csv_options.hpp: how a CSV file is read: delimiter, quote, header, missing markers, column types.
+// Column types are inferred from a sample of rows unless given (e.g. from a schema) in `column_types`.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <mlpipe/data/table.hpp>
+
+namespace mlpipe {
+
+/// Options of the CSV reader. The defaults read RFC 4180 files with a header row.
+struct csv_options {
+  char delimiter = ',';
+  char quote = '"';
+  /// The first row names the columns. Without a header, columns are named column_1, column_2, ...
+  bool header = true;
+  /// Field texts that mean "missing" (compared after unquoting, case-sensitive).
+  std::vector<std::string> missing_markers = {"", "NA", "NaN", "null"};
+  /// Column types by name; they override inference. Names absent from the file are ignored.
+  std::map<std::string, column_kind> column_types = {};
+  /// Rows read to infer each column's type.
+  std::size_t inference_rows = 1000;
+  /// A text column is categorical when its sample has at most this many distinct values and either at most
+  /// `categorical_always_distinct` of them or at most `categorical_max_ratio` of its present values; else string.
+  std::size_t categorical_max_distinct = 1000;
+  std::size_t categorical_always_distinct = 20;
+  double categorical_max_ratio = 0.5;
+  /// Reject text that is not valid UTF-8 (the error names the byte).
+  bool validate_utf8 = true;
+  /// Bytes read from the file at a time (the buffer grows for a longer row).
+  std::size_t read_buffer_bytes = std::size_t{4} << 20;
+};
+
+}  // namespace mlpipe

@@ -1,0 +1,724 @@
+// mlpipe/data/csv_reader.hpp: reads RFC 4180 CSV into tables, whole or in chunks of bounded memory.
+// read_csv(file), read_csv_string(text), for_each_chunk(file, budget, f), and csv_reader for finer control.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <mlpipe/data/csv_error.hpp>
+#include <mlpipe/data/csv_options.hpp>
+#include <mlpipe/data/detail/parse_number.hpp>
+#include <mlpipe/data/detail/utf8.hpp>
+#include <mlpipe/data/table.hpp>
+
+namespace mlpipe {
+
+namespace detail {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+/// Shortens a field's text for an error message and shows it quoted.
+inline std::string quote_for_message(std::string_view s) {
+  std::string out = "'";
+  std::size_t n = 0;
+  for (char c : s) {
+    if (++n > 40) {
+      out += "...";
+      break;
+    }
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace detail
+
+/// A CSV file read row by row into tables. The constructor reads the header and a sample of rows to fix each
+/// column's type; next_chunk() then yields tables of at most the asked rows/bytes. Categorical dictionaries grow
+/// across chunks, so a code means the same category in every chunk of one reader.
+class csv_reader {
+ public:
+  explicit csv_reader(std::filesystem::path file, csv_options options = {})
+      : file_(std::move(file)), opts_(std::move(options)) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file_, ec))
+      throw csv_error(file_, 0, 0, 0, "", "a readable CSV file", std::filesystem::exists(file_, ec) ? "not a regular file" : "no such file");
+    in_.open(file_, std::ios::binary);
+    if (!in_) throw csv_error(file_, 0, 0, 0, "", "a readable CSV file", "it cannot be opened");
+    source_bytes_ = std::filesystem::file_size(file_, ec);
+    buf_.resize(std::max<std::size_t>(opts_.read_buffer_bytes, 4096) + padding);
+    start();
+  }
+
+  /// Reads CSV text held in memory; `name` stands for the file in error messages.
+  static csv_reader from_string(std::string_view text, csv_options options = {}, std::string name = "<string>") {
+    return csv_reader(text, std::move(options), std::move(name));
+  }
+
+  csv_reader(csv_reader&&) = default;
+  csv_reader& operator=(csv_reader&&) = default;
+
+  const std::filesystem::path& file() const noexcept { return file_; }
+  const std::vector<std::string>& names() const noexcept { return names_; }
+  const std::vector<column_kind>& kinds() const noexcept { return kinds_; }
+  std::size_t num_columns() const noexcept { return names_.size(); }
+  /// Data rows handed out so far.
+  std::size_t rows_read() const noexcept { return total_rows_; }
+  /// Bytes of the file consumed so far.
+  std::uint64_t bytes_read() const noexcept { return consumed_ + pos_; }
+  /// The file's size in bytes (for progress).
+  std::uint64_t total_bytes() const noexcept { return source_bytes_; }
+  /// Estimated bytes a row takes in a table (from the sample), for sizing chunks.
+  std::size_t estimated_row_bytes() const noexcept { return row_bytes_estimate_; }
+  bool done() const noexcept { return finished_; }
+
+  /// The next rows as a table: at most `max_rows`, and stopping once the table's memory reaches about
+  /// `max_bytes`. nullopt when the file is exhausted (an empty file still yields one empty table first).
+  std::optional<table> next_chunk(std::size_t max_rows = std::numeric_limits<std::size_t>::max(),
+                                  std::size_t max_bytes = std::numeric_limits<std::size_t>::max()) {
+    if (finished_ && handed_out_) return std::nullopt;
+    max_rows = std::max<std::size_t>(max_rows, 1);
+    begin_chunk(max_rows, max_bytes);
+    while (rows_ < max_rows && !over_budget(max_bytes)) {
+      if (sample_next_ < sample_.size()) {
+        replay_sample_row(sample_next_++);
+        continue;
+      }
+      if (finished_) break;
+      step s = parse_typed_row();
+      if (s == step::need_more) {
+        if (!refill()) { /* eof now set; loop parses the tail */ }
+        continue;
+      }
+      if (s == step::done) {
+        finished_ = true;
+        break;
+      }
+    }
+    if (sample_next_ >= sample_.size() && !sample_.empty()) {
+      sample_.clear();
+      sample_.shrink_to_fit();
+    }
+    if (rows_ == 0 && handed_out_) {
+      finished_ = true;
+      return std::nullopt;
+    }
+    handed_out_ = true;
+    total_rows_ += rows_;
+    return finish_chunk();
+  }
+
+  /// All remaining rows as one table.
+  table read_all() {
+    table t;
+    bool first = true;
+    while (auto c = next_chunk()) {
+      if (first) t = std::move(*c);
+      else t.append(*c);
+      first = false;
+    }
+    return t;
+  }
+
+ private:
+  static constexpr std::size_t padding = 64;  // zeroed bytes after the data: lets parsers read ahead safely
+  enum class step { row, blank, need_more, done };
+
+  struct builder {
+    std::vector<double> values;
+    std::vector<std::uint32_t> codes;
+    std::string chars;
+    std::vector<std::uint64_t> offsets;
+    std::vector<std::uint64_t> valid;
+  };
+  struct dictionary {
+    std::vector<std::string> values;
+    std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>> index;
+    std::string last;  // one-entry cache: runs of one category skip the hash
+    std::uint32_t last_code = column::missing_code;
+  };
+  struct sample_field {
+    std::string text;
+    std::size_t line, col;
+  };
+  using sample_row = std::vector<sample_field>;
+
+  csv_reader(std::string_view text, csv_options options, std::string name)
+      : file_(std::move(name)), opts_(std::move(options)) {
+    buf_.assign(text.size() + padding, '\0');
+    std::memcpy(buf_.data(), text.data(), text.size());
+    len_ = text.size();
+    eof_ = true;
+    source_bytes_ = text.size();
+    start();
+  }
+
+  // ---- buffer ----
+  /// Moves the unparsed tail to the front and reads more; grows the buffer when a row fills it.
+  bool refill() {
+    if (eof_) return false;
+    if (pos_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + pos_, len_ - pos_);
+      consumed_ += pos_;
+      len_ -= pos_;
+      pos_ = 0;
+    }
+    std::size_t cap = buf_.size() - padding;
+    if (len_ == cap) {
+      buf_.resize(cap * 2 + padding);
+      cap *= 2;
+    }
+    in_.read(buf_.data() + len_, static_cast<std::streamsize>(cap - len_));
+    auto got = static_cast<std::size_t>(in_.gcount());
+    len_ += got;
+    if (got < cap - len_ + got) eof_ = true;
+    if (in_.bad()) throw csv_error(file_, line_, 0, 0, "", "a readable file", "a read error");
+    std::memset(buf_.data() + len_, 0, padding);
+    return got > 0;
+  }
+
+  // ---- start: header, sample, types ----
+  void start() {
+    special_.fill(false);
+    special_[static_cast<unsigned char>(opts_.delimiter)] = true;
+    special_[static_cast<unsigned char>('\n')] = true;
+    special_[static_cast<unsigned char>('\r')] = true;
+    special_[0] = true;
+    if (opts_.delimiter == opts_.quote || opts_.delimiter == '\n' || opts_.delimiter == '\r')
+      throw csv_error(file_, 0, 0, 0, "", "a delimiter different from the quote and from newlines",
+                      detail::quote_for_message(std::string(1, opts_.delimiter)));
+    if (!eof_) refill();
+    while (len_ < 3 && !eof_) refill();
+    if (len_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;  // UTF-8 byte order mark
+
+    std::vector<std::string> first;
+    std::vector<std::pair<std::size_t, std::size_t>> first_pos;
+    bool have_first = next_text_row(first, first_pos);
+    if (!have_first)
+      throw csv_error(file_, 0, 0, 0, "", opts_.header ? "a header row" : "at least one row",
+                      len_ == 0 ? "an empty file" : "only blank lines");
+    if (opts_.header) {
+      names_ = std::move(first);
+      check_names(first_pos);
+    } else {
+      for (std::size_t j = 0; j < first.size(); ++j) names_.push_back("column_" + std::to_string(j + 1));
+      sample_row r;
+      for (std::size_t j = 0; j < first.size(); ++j) r.push_back({std::move(first[j]), first_pos[j].first, first_pos[j].second});
+      sample_.push_back(std::move(r));
+    }
+    ncols_ = names_.size();
+    std::vector<std::string> fields;
+    std::vector<std::pair<std::size_t, std::size_t>> pos;
+    while (sample_.size() < opts_.inference_rows && next_text_row(fields, pos)) {
+      sample_row r;
+      r.reserve(ncols_);
+      for (std::size_t j = 0; j < fields.size(); ++j) r.push_back({std::move(fields[j]), pos[j].first, pos[j].second});
+      sample_.push_back(std::move(r));
+    }
+    infer_kinds();
+    dicts_.resize(ncols_);
+    builders_.resize(ncols_);
+  }
+
+  void check_names(const std::vector<std::pair<std::size_t, std::size_t>>& pos) {
+    std::unordered_map<std::string_view, std::size_t> seen;
+    for (std::size_t j = 0; j < names_.size(); ++j) {
+      auto& n = names_[j];
+      if (n.empty())
+        throw csv_error(file_, pos[j].first, pos[j].second, j + 1, "", "a column name in the header", "an empty name");
+      if (opts_.validate_utf8) {
+        auto bad = detail::find_invalid_utf8(n);
+        if (bad != std::string_view::npos)
+          throw csv_error(file_, pos[j].first, pos[j].second + bad, j + 1, "", "a column name in valid UTF-8",
+                          "an invalid byte");
+      }
+      auto [it, fresh] = seen.emplace(n, j);
+      if (!fresh)
+        throw csv_error(file_, pos[j].first, pos[j].second, j + 1, n,
+                        "unique column names in the header",
+                        "a duplicate of field " + std::to_string(it->second + 1));
+    }
+  }
+
+  bool is_missing(std::string_view t) const noexcept {
+    for (auto& m : opts_.missing_markers)
+      if (m.size() == t.size() && std::memcmp(m.data(), t.data(), t.size()) == 0) return true;
+    return false;
+  }
+
+  std::string missing_list() const {
+    std::string s;
+    for (auto& m : opts_.missing_markers) s += (s.empty() ? "" : ", ") + (m.empty() ? std::string("empty") : m);
+    return s;
+  }
+
+  void infer_kinds() {
+    kinds_.assign(ncols_, column_kind::numeric);
+    std::size_t fixed = 0, text_bytes = 0, text_rows = 0;
+    for (std::size_t j = 0; j < ncols_; ++j) {
+      auto over = opts_.column_types.find(names_[j]);
+      bool numeric = true;
+      std::size_t present = 0;
+      std::unordered_set<std::string_view> distinct;
+      for (auto& r : sample_) {
+        std::string_view t = r[j].text;
+        text_bytes += t.size() + 1;
+        if (is_missing(t)) continue;
+        ++present;
+        double v;
+        if (numeric && detail::parse_number_text(t, v) != detail::number_status::ok) numeric = false;
+        if (distinct.size() <= opts_.categorical_max_distinct) distinct.insert(t);
+      }
+      text_rows = sample_.size();
+      column_kind k;
+      if (over != opts_.column_types.end()) k = over->second;
+      else if (numeric) k = column_kind::numeric;
+      else if (distinct.size() <= opts_.categorical_max_distinct &&
+               (distinct.size() <= opts_.categorical_always_distinct ||
+                static_cast<double>(distinct.size()) <= opts_.categorical_max_ratio * static_cast<double>(present)))
+        k = column_kind::categorical;
+      else k = column_kind::string;
+      kinds_[j] = k;
+      fixed += k == column_kind::numeric ? 8 : k == column_kind::categorical ? 4 : 8;
+    }
+    text_row_bytes_ = text_rows ? std::max<std::size_t>(text_bytes / text_rows, 1) : 64;
+    std::size_t string_chars = 0;
+    for (std::size_t j = 0; j < ncols_; ++j)
+      if (kinds_[j] == column_kind::string)
+        for (auto& r : sample_) string_chars += r[j].text.size();
+    fixed_row_bytes_ = fixed + 1;
+    row_bytes_estimate_ = fixed_row_bytes_ + (text_rows ? string_chars / text_rows : 0);
+    for (std::size_t j = 0; j < ncols_; ++j)
+      if (kinds_[j] == column_kind::string) string_cols_.push_back(j);
+  }
+
+  // ---- generic row parsing (header and sample): fields as strings with their line and column ----
+  bool next_text_row(std::vector<std::string>& fields, std::vector<std::pair<std::size_t, std::size_t>>& pos) {
+    for (;;) {
+      step s = parse_text_row(fields, pos);
+      if (s == step::row) return true;
+      if (s == step::done) return false;
+      if (s == step::need_more) refill();
+    }
+  }
+
+  step parse_text_row(std::vector<std::string>& fields, std::vector<std::pair<std::size_t, std::size_t>>& pos) {
+    const char* base = buf_.data();
+    const char* p = base + pos_;
+    const char* end = base + len_;
+    if (p == end) return eof_ ? step::done : step::need_more;
+    if (*p == '\n' || *p == '\r') return skip_blank(p, end);
+    fields.clear();
+    pos.clear();
+    std::size_t line0 = line_;
+    line_start_ = p;
+    for (;;) {
+      std::size_t fline = line_, fcol = static_cast<std::size_t>(p - line_start_) + 1;
+      std::string text;
+      if (*p == opts_.quote && p != end) {
+        if (!parse_quoted(p, end, text, fields.size())) {
+          line_ = line0;
+          return step::need_more;
+        }
+      } else {
+        const char* s = scan(p, end);
+        text.assign(p, s);
+        p = s;
+      }
+      fields.push_back(std::move(text));
+      pos.emplace_back(fline, fcol);
+      if (p == end && !eof_) {
+        line_ = line0;
+        return step::need_more;
+      }
+      if (ncols_ && fields.size() > ncols_) too_many_fields(pos.back().first, pos.back().second);
+      if (p != end && *p == opts_.delimiter) {
+        ++p;
+        continue;
+      }
+      if (ncols_ && fields.size() < ncols_) too_few_fields(p, fields.size());
+      if (!end_line(p, end)) {
+        line_ = line0;
+        return step::need_more;
+      }
+      pos_ = static_cast<std::size_t>(p - base);
+      return step::row;
+    }
+  }
+
+  step skip_blank(const char* p, const char* end) {
+    if (*p == '\r') {
+      if (p + 1 == end && !eof_) return step::need_more;
+      if (p[1] == '\n') ++p;
+    }
+    ++p;
+    ++line_;
+    pos_ = static_cast<std::size_t>(p - buf_.data());
+    return step::blank;
+  }
+
+  /// Consumes a line end at p (or accepts the end of the file). False when more data is needed to know.
+  bool end_line(const char*& p, const char* end) {
+    if (p == end) return eof_;
+    if (*p == '\r') {
+      if (p + 1 == end && !eof_) return false;
+      if (p[1] == '\n') ++p;
+    }
+    ++p;
+    ++line_;
+    return true;
+  }
+
+  const char* scan(const char* p, const char* end) const noexcept {
+    for (;;) {
+      while (!special_[static_cast<unsigned char>(*p)]) ++p;
+      if (*p != '\0' || p == end) return p;
+      ++p;  // a NUL byte inside the data is an ordinary character here
+    }
+  }
+
+  /// Parses a quoted field starting at the quote; false when the data ends before it is known to be closed.
+  bool parse_quoted(const char*& p, const char* end, std::string& out, std::size_t field_index) {
+    const char q = opts_.quote;
+    std::size_t open_line = line_, open_col = static_cast<std::size_t>(p - line_start_) + 1;
+    const char* s = p + 1;
+    out.clear();
+    for (;;) {
+      const char* close = static_cast<const char*>(std::memchr(s, q, static_cast<std::size_t>(end - s)));
+      const char* seg_end = close ? close : end;
+      for (const char* nl = s; (nl = static_cast<const char*>(std::memchr(nl, '\n', static_cast<std::size_t>(seg_end - nl))));) {
+        ++line_;
+        line_start_ = ++nl;
+      }
+      out.append(s, seg_end);
+      if (!close) {
+        if (!eof_) return false;
+        throw csv_error(file_, open_line, open_col, field_index + 1, field_name(field_index),
+                        "a closing quote for the quoted field that opens here", "the end of the file");
+      }
+      if (close + 1 == end && !eof_) return false;  // an escaped quote may follow
+      if (close + 1 < end && close[1] == q) {
+        out += q;
+        s = close + 2;
+        continue;
+      }
+      p = close + 1;
+      if (p != end && *p != opts_.delimiter && *p != '\n' && *p != '\r') {
+        std::string found(1, *p);
+        throw csv_error(file_, line_, static_cast<std::size_t>(p - line_start_) + 1, field_index + 1,
+                        field_name(field_index), "a delimiter or the end of the line after the closing quote",
+                        detail::quote_for_message(found));
+      }
+      return true;
+    }
+  }
+
+  std::string field_name(std::size_t j) const { return j < names_.size() && opts_.header ? names_[j] : std::string(); }
+
+  [[noreturn]] void too_many_fields(std::size_t line, std::size_t col) const {
+    throw csv_error(file_, line, col, 0, "", std::to_string(ncols_) + " fields as in the header",
+                    "a field number " + std::to_string(ncols_ + 1) + " (a ragged row)");
+  }
+  [[noreturn]] void too_few_fields(const char* p, std::size_t found) const {
+    throw csv_error(file_, line_, static_cast<std::size_t>(p - line_start_) + 1, 0, "",
+                    std::to_string(ncols_) + " fields as in the header",
+                    "only " + std::to_string(found) + " (a ragged row)");
+  }
+
+  // ---- typed parsing into builders ----
+  void begin_chunk(std::size_t max_rows, std::size_t max_bytes) {
+    rows_ = 0;
+    std::uint64_t remaining = source_bytes_ > bytes_read() ? source_bytes_ - bytes_read() : 0;
+    std::size_t expect = static_cast<std::size_t>(remaining / text_row_bytes_) + sample_.size() - sample_next_;
+    expect = expect + expect / 16 + 64;
+    expect = std::min({expect, max_rows, max_bytes / std::max<std::size_t>(fixed_row_bytes_, 1) + 64});
+    for (std::size_t j = 0; j < ncols_; ++j) {
+      auto& b = builders_[j];
+      b = builder{};
+      b.valid.reserve(expect / 64 + 1);
+      switch (kinds_[j]) {
+        case column_kind::numeric: b.values.reserve(expect); break;
+        case column_kind::categorical: b.codes.reserve(expect); break;
+        case column_kind::string:
+          b.offsets.reserve(expect + 1);
+          b.offsets.push_back(0);
+          break;
+      }
+    }
+  }
+
+  bool over_budget(std::size_t max_bytes) const noexcept {
+    if (max_bytes == std::numeric_limits<std::size_t>::max()) return false;
+    std::size_t bytes = rows_ * fixed_row_bytes_;
+    for (auto j : string_cols_) bytes += builders_[j].chars.size();
+    return bytes >= max_bytes;
+  }
+
+  void start_row() {
+    if ((rows_ & 63) == 0)
+      for (auto& b : builders_) b.valid.push_back(0);
+  }
+  void mark_valid(builder& b) noexcept { b.valid.back() |= std::uint64_t{1} << (rows_ & 63); }
+
+  void push_missing(std::size_t j) {
+    auto& b = builders_[j];
+    switch (kinds_[j]) {
+      case column_kind::numeric: b.values.push_back(std::numeric_limits<double>::quiet_NaN()); break;
+      case column_kind::categorical: b.codes.push_back(column::missing_code); break;
+      case column_kind::string: b.offsets.push_back(b.chars.size()); break;
+    }
+  }
+
+  /// Puts one field's text (unquoted) into column j; line/col locate the field for errors.
+  void put_text(std::size_t j, std::string_view t, std::size_t line, std::size_t col) {
+    if (is_missing(t)) return push_missing(j);
+    auto& b = builders_[j];
+    switch (kinds_[j]) {
+      case column_kind::numeric: {
+        double v;
+        auto st = detail::parse_number_text(t, v);
+        if (st != detail::number_status::ok) {
+          std::string hint = opts_.column_types.count(names_[j]) ? "" : " (the column's type was inferred as numeric from the first " + std::to_string(opts_.inference_rows) + " rows; set its type to categorical or string to accept text)";
+          throw csv_error(file_, line, col, j + 1, names_[j],
+                          st == detail::number_status::out_of_range
+                              ? std::string("a number within the range of a double")
+                              : "a number or a missing marker (" + missing_list() + ")",
+                          detail::quote_for_message(t) + (st == detail::number_status::out_of_range ? "" : hint));
+        }
+        b.values.push_back(v);
+        break;
+      }
+      case column_kind::categorical: {
+        check_utf8(j, t, line, col);
+        auto& d = dicts_[j];
+        std::uint32_t code;
+        if (d.last_code != column::missing_code && t == d.last) {
+          code = d.last_code;
+        } else {
+          auto it = d.index.find(t);
+          if (it == d.index.end()) {
+            code = static_cast<std::uint32_t>(d.values.size());
+            d.values.emplace_back(t);
+            d.index.emplace(std::string(t), code);
+          } else {
+            code = it->second;
+          }
+          d.last.assign(t);
+          d.last_code = code;
+        }
+        b.codes.push_back(code);
+        break;
+      }
+      case column_kind::string:
+        check_utf8(j, t, line, col);
+        b.chars.append(t);
+        b.offsets.push_back(b.chars.size());
+        break;
+    }
+    mark_valid(b);
+  }
+
+  void check_utf8(std::size_t j, std::string_view t, std::size_t line, std::size_t col) const {
+    if (!opts_.validate_utf8) return;
+    auto bad = detail::find_invalid_utf8(t);
+    if (bad != std::string_view::npos) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(t[bad]));
+      throw csv_error(file_, line, col + bad, j + 1, names_[j], "text in valid UTF-8",
+                      std::string("the byte ") + hex + " that starts no valid UTF-8 sequence");
+    }
+  }
+
+  void replay_sample_row(std::size_t i) {
+    start_row();
+    auto& r = sample_[i];
+    for (std::size_t j = 0; j < ncols_; ++j) put_text(j, r[j].text, r[j].line, r[j].col);
+    ++rows_;
+  }
+
+  /// Drops rows >= n from the builders (a row cut by the end of the buffer is parsed again after a refill).
+  void rollback(std::size_t n) {
+    for (std::size_t j = 0; j < ncols_; ++j) {
+      auto& b = builders_[j];
+      switch (kinds_[j]) {
+        case column_kind::numeric: b.values.resize(n); break;
+        case column_kind::categorical: b.codes.resize(n); break;
+        case column_kind::string:
+          b.offsets.resize(n + 1);
+          b.chars.resize(b.offsets.back());
+          break;
+      }
+      b.valid.resize(detail::validity_words(n));
+      if (n & 63) b.valid.back() &= (std::uint64_t{1} << (n & 63)) - 1;
+    }
+  }
+
+  step parse_typed_row() {
+    const char* const base = buf_.data();
+    const char* p = base + pos_;
+    const char* const end = base + len_;
+    if (p == end) return eof_ ? step::done : step::need_more;
+    if (*p == '\n' || *p == '\r') return skip_blank(p, end);
+    const std::size_t line0 = line_;
+    line_start_ = p;
+    const char delim = opts_.delimiter, quote = opts_.quote;
+    auto cut = [&] {  // the row continues past the buffer: undo it and ask for more
+      rollback(rows_);
+      line_ = line0;
+      return step::need_more;
+    };
+    start_row();
+    for (std::size_t j = 0;; ++j) {
+      if (*p == quote && p != end) {
+        std::size_t fline = line_, fcol = static_cast<std::size_t>(p - line_start_) + 1;
+        if (!parse_quoted(p, end, scratch_, j)) return cut();
+        put_text(j, scratch_, fline, fcol);
+      } else if (kinds_[j] == column_kind::numeric) {
+        const char* s = p;
+        double v;
+        char c;
+        if (detail::parse_decimal_fast(s, v) &&
+            ((c = *s) == delim || c == '\n' || c == '\r' || (c == '\0' && s == end))) {
+          auto& b = builders_[j];
+          b.values.push_back(v);
+          mark_valid(b);
+          p = s;
+        } else {
+          s = scan(p, end);
+          if (s == end && !eof_) return cut();
+          put_text(j, std::string_view(p, static_cast<std::size_t>(s - p)), line_,
+                   static_cast<std::size_t>(p - line_start_) + 1);
+          p = s;
+        }
+      } else {
+        const char* s = scan(p, end);
+        if (s == end && !eof_) return cut();
+        put_text(j, std::string_view(p, static_cast<std::size_t>(s - p)), line_,
+                 static_cast<std::size_t>(p - line_start_) + 1);
+        p = s;
+      }
+      // p is at a delimiter, a line end or the end of the data
+      if (p == end && !eof_) return cut();
+      if (p != end && *p == delim) {
+        if (j + 1 == ncols_) too_many_fields(line_, static_cast<std::size_t>(p - line_start_) + 2);
+        ++p;
+        continue;
+      }
+      if (j + 1 < ncols_) too_few_fields(p, j + 1);
+      if (!end_line(p, end)) return cut();
+      break;
+    }
+    pos_ = static_cast<std::size_t>(p - base);
+    ++rows_;
+    return step::row;
+  }
+
+  table finish_chunk() {
+    table t;
+    for (std::size_t j = 0; j < ncols_; ++j) {
+      auto& b = builders_[j];
+      b.valid.resize(detail::validity_words(rows_));
+      switch (kinds_[j]) {
+        case column_kind::numeric: t.add(column::numeric(names_[j], std::move(b.values), std::move(b.valid))); break;
+        case column_kind::categorical:
+          t.add(column::categorical(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid)));
+          break;
+        case column_kind::string:
+          t.add(column::strings(names_[j], std::move(b.chars), std::move(b.offsets), std::move(b.valid)));
+          break;
+      }
+      b = builder{};
+    }
+    return t;
+  }
+
+  std::filesystem::path file_;
+  csv_options opts_;
+  std::ifstream in_;
+  std::vector<char> buf_;
+  std::size_t pos_ = 0, len_ = 0;
+  std::uint64_t consumed_ = 0, source_bytes_ = 0;
+  bool eof_ = false, finished_ = false, handed_out_ = false;
+  std::size_t line_ = 1;
+  const char* line_start_ = nullptr;  // start of the current physical line (valid while a row is parsed)
+  std::array<bool, 256> special_{};
+
+  std::size_t ncols_ = 0;
+  std::vector<std::string> names_;
+  std::vector<column_kind> kinds_;
+  std::vector<std::size_t> string_cols_;
+  std::vector<sample_row> sample_;
+  std::size_t sample_next_ = 0;
+  std::size_t text_row_bytes_ = 64, fixed_row_bytes_ = 8, row_bytes_estimate_ = 8;
+
+  std::vector<builder> builders_;
+  std::vector<dictionary> dicts_;
+  std::string scratch_;
+  std::size_t rows_ = 0, total_rows_ = 0;
+};
+
+/// Reads a whole CSV file into a table.
+inline table read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
+  return csv_reader(file, options).read_all();
+}
+
+/// Reads CSV text held in memory (`name` stands for the file in error messages).
+inline table read_csv_string(std::string_view text, const csv_options& options = {}, std::string name = "<string>") {
+  return csv_reader::from_string(text, options, std::move(name)).read_all();
+}
+
+/// The column types the reader would use for a file (inferred from its first rows, then overridden).
+inline std::map<std::string, column_kind> infer_csv_types(const std::filesystem::path& file,
+                                                          const csv_options& options = {}) {
+  csv_options o = options;
+  o.read_buffer_bytes = std::min<std::size_t>(o.read_buffer_bytes, std::size_t{1} << 20);
+  csv_reader r(file, o);
+  std::map<std::string, column_kind> m;
+  for (std::size_t j = 0; j < r.num_columns(); ++j) m[r.names()[j]] = r.kinds()[j];
+  return m;
+}
+
+/// Streams a CSV file through `f` in tables whose memory (with the read buffer) stays within about
+/// `memory_budget_bytes`, so files far larger than memory can be summarized. Chunks are handed in order; each
+/// is destroyed before the next is read. Returns the number of rows read.
+template <class F>
+  requires std::invocable<F&, const table&>
+std::size_t for_each_chunk(const std::filesystem::path& file, std::size_t memory_budget_bytes, F&& f,
+                           csv_options options = {}) {
+  // A quarter of the budget for the read buffer (at most 8 MiB), half for the chunk: the rest covers the
+  // vectors' slack, the dictionaries and what `f` itself keeps.
+  std::size_t io = std::clamp<std::size_t>(memory_budget_bytes / 16, std::size_t{64} << 10, std::size_t{8} << 20);
+  options.read_buffer_bytes = io;
+  std::size_t chunk_bytes = memory_budget_bytes > 2 * io ? (memory_budget_bytes - io) / 2 : memory_budget_bytes / 2;
+  csv_reader r(file, std::move(options));
+  std::size_t rows = 0;
+  while (true) {
+    std::optional<table> t = r.next_chunk(std::numeric_limits<std::size_t>::max(), chunk_bytes);
+    if (!t) break;
+    rows += t->rows();
+    f(static_cast<const table&>(*t));
+  }
+  return rows;
+}
+
+}  // namespace mlpipe

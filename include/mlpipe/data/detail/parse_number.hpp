@@ -1,0 +1,125 @@
+// mlpipe/data/detail/parse_number.hpp: exact fast parsing of plain decimal numbers, std::from_chars otherwise.
+// The fast path covers what CSV files mostly hold (up to 19 digits, exponent within +-22) and is exact there.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+
+namespace mlpipe::detail {
+
+inline constexpr double exact_powers_of_ten[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+inline bool is_digit(char c) noexcept { return static_cast<unsigned char>(c - '0') < 10; }
+
+inline std::uint64_t load_le64(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+// Eight ASCII digits at once (the SWAR trick from fast_float / simdjson).
+inline bool is_eight_digits(std::uint64_t v) noexcept {
+  return (((v + 0x4646464646464646ULL) | (v - 0x3030303030303030ULL)) & 0x8080808080808080ULL) == 0;
+}
+inline std::uint32_t parse_eight_digits(std::uint64_t v) noexcept {
+  const std::uint64_t mask = 0x000000FF000000FFULL, mul1 = 0x000F424000000064ULL,  // 100 + (1000000 << 32)
+      mul2 = 0x0000271000000001ULL;                                                // 1 + (10000 << 32)
+  v -= 0x3030303030303030ULL;
+  v = (v * 10) + (v >> 8);
+  v = (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
+  return static_cast<std::uint32_t>(v);
+}
+
+/// Parses a plain decimal number at p ([+-]digits[.digits][(e|E)[+-]digits]) exactly. Returns false, leaving
+/// p alone, when the text is not such a number or the result might not be exact (caller falls back).
+/// Needs at least 8 readable bytes past the number's end (the reader pads its buffers).
+inline bool parse_decimal_fast(const char*& p, double& out) noexcept {
+  const char* s = p;
+  bool neg = *s == '-';
+  if (neg || *s == '+') ++s;
+  const char* digits_begin = s;
+  std::uint64_t m = 0;
+  while (is_digit(*s)) {
+    m = m * 10 + static_cast<std::uint64_t>(*s - '0');
+    ++s;
+  }
+  std::ptrdiff_t int_digits = s - digits_begin;
+  std::ptrdiff_t frac_digits = 0;
+  if (*s == '.') {
+    ++s;
+    const char* f = s;
+    if (int_digits <= 11) {  // room for 8 more digits within 19
+      std::uint64_t v = load_le64(s);
+      if (is_eight_digits(v)) {
+        m = m * 100000000ULL + parse_eight_digits(v);
+        s += 8;
+      }
+    }
+    while (is_digit(*s)) {
+      m = m * 10 + static_cast<std::uint64_t>(*s - '0');
+      ++s;
+    }
+    frac_digits = s - f;
+  }
+  std::ptrdiff_t total = int_digits + frac_digits;
+  if (total == 0 || total > 19) return false;  // no digits, or the mantissa may have overflowed
+  std::int64_t e = -frac_digits;
+  if ((*s | 0x20) == 'e') {
+    const char* x = s + 1;
+    bool eneg = *x == '-';
+    if (eneg || *x == '+') ++x;
+    if (!is_digit(*x)) return false;
+    std::int64_t ev = 0;
+    while (is_digit(*x)) {
+      if (ev < 100000) ev = ev * 10 + (*x - '0');
+      ++x;
+    }
+    e += eneg ? -ev : ev;
+    s = x;
+  }
+  double d;
+  if (m == 0) {
+    d = 0.0;
+  } else {
+    if (m > (std::uint64_t{1} << 53) || e < -22 || e > 22) return false;
+    d = static_cast<double>(m);  // exact: m <= 2^53
+    d = e < 0 ? d / exact_powers_of_ten[-e] : d * exact_powers_of_ten[e];  // one correctly rounded operation
+  }
+  out = neg ? -d : d;
+  p = s;
+  return true;
+}
+
+/// Outcome of parsing a whole field as a number.
+enum class number_status { ok, not_a_number, out_of_range };
+
+/// Parses all of `text` (surrounding spaces and tabs allowed) as a double: decimal, exponent, inf, nan.
+inline number_status parse_number_text(std::string_view text, double& out) noexcept {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (text.empty()) return number_status::not_a_number;
+  if (text.size() <= 48) {  // fast path needs padding: copy short text into a zeroed buffer
+    char buf[64] = {};
+    std::memcpy(buf, text.data(), text.size());
+    const char* p = buf;
+    if (parse_decimal_fast(p, out) && p == buf + text.size()) return number_status::ok;
+  }
+  const char* b = text.data();
+  const char* e = b + text.size();
+  bool plus = *b == '+';
+  if (plus) ++b;
+  if (plus && b < e && (*b == '-' || *b == '+')) return number_status::not_a_number;
+  auto r = std::from_chars(b, e, out, std::chars_format::general);
+  if (r.ptr != e) return number_status::not_a_number;
+  if (r.ec == std::errc::result_out_of_range) return number_status::out_of_range;
+  if (r.ec != std::errc()) return number_status::not_a_number;
+  return number_status::ok;
+}
+
+}  // namespace mlpipe::detail
