@@ -1,0 +1,163 @@
+// mlpipe/evaluate/model_evaluation.hpp: the `model_evaluation` artifact ("ModelEvaluation"): every metric,
+// overall and per slice, for the candidate model and (when there is one) the baseline model.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/evaluate/metrics.hpp>
+#include <mlpipe/evaluate/slicing.hpp>
+
+namespace mlpipe {
+
+/// The metrics of one model on one slice; `confusion` is the row-major confusion matrix (classification).
+struct slice_metrics {
+  std::string slice;
+  metric_values metrics;
+  std::vector<std::uint64_t> confusion;
+
+  std::optional<double> get(std::string_view metric) const {
+    auto it = metrics.find(std::string(metric));
+    return it == metrics.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  friend bool operator==(const slice_metrics&, const slice_metrics&) = default;
+};
+
+/// Slice by slice (overall first), the candidate's metrics and, with a baseline model, the baseline's on the
+/// very same rows.
+struct model_evaluation {
+  static constexpr std::string_view type_name = "ModelEvaluation";
+
+  task_kind task = task_kind::regression;
+  std::vector<std::string> class_names;
+  std::vector<slice_metrics> candidate;
+  std::optional<std::vector<slice_metrics>> baseline;
+
+  bool has_baseline() const noexcept { return baseline.has_value(); }
+
+  /// The candidate's (or the baseline's) metrics on a slice; nullptr when there is no such slice.
+  const slice_metrics* find(std::string_view slice, bool of_baseline = false) const {
+    const auto* list = of_baseline ? (baseline ? &*baseline : nullptr) : &candidate;
+    if (!list) return nullptr;
+    for (const auto& s : *list)
+      if (s.slice == slice) return &s;
+    return nullptr;
+  }
+  const slice_metrics& overall() const {
+    if (candidate.empty()) throw std::logic_error("model_evaluation: no slices");
+    return candidate.front();
+  }
+
+  nlohmann::json to_json() const {
+    auto slices = [](const std::vector<slice_metrics>& v) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& s : v) {
+        nlohmann::json o = {{"slice", s.slice}, {"metrics", s.metrics}};
+        if (!s.confusion.empty()) o["confusion_matrix"] = s.confusion;
+        a.push_back(std::move(o));
+      }
+      return a;
+    };
+    nlohmann::json j = {{"format", "mlpipe.ModelEvaluation"}, {"version", 1}, {"task", std::string(to_string(task))},
+                        {"class_names", class_names}, {"candidate", slices(candidate)}};
+    j["baseline"] = baseline ? slices(*baseline) : nlohmann::json(nullptr);
+    return j;
+  }
+
+  static model_evaluation from_json(const nlohmann::json& j) {
+    if (j.value("format", "") != "mlpipe.ModelEvaluation")
+      throw std::runtime_error("not a ModelEvaluation (format field is " + j.value("format", std::string("missing")) + ")");
+    if (j.value("version", 0) != 1)
+      throw std::runtime_error("ModelEvaluation version " + j["version"].dump() + " is not supported (expected 1)");
+    model_evaluation e;
+    e.task = task_kind_from_string(j.at("task").get<std::string>());
+    e.class_names = j.at("class_names").get<std::vector<std::string>>();
+    auto slices = [](const nlohmann::json& a) {
+      std::vector<slice_metrics> v;
+      for (const auto& o : a) {
+        slice_metrics s;
+        s.slice = o.at("slice").get<std::string>();
+        s.metrics = o.at("metrics").get<metric_values>();
+        if (o.contains("confusion_matrix")) s.confusion = o["confusion_matrix"].get<std::vector<std::uint64_t>>();
+        v.push_back(std::move(s));
+      }
+      return v;
+    };
+    e.candidate = slices(j.at("candidate"));
+    if (!j.at("baseline").is_null()) e.baseline = slices(j["baseline"]);
+    return e;
+  }
+
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::ofstream out(dir / "evaluation.json");
+    out << to_json().dump(2) << '\n';
+    if (!out) throw std::runtime_error("cannot write " + (dir / "evaluation.json").string());
+  }
+
+  static model_evaluation load(const std::filesystem::path& dir) {
+    auto file = dir / "evaluation.json";
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot open " + file.string() + " (no ModelEvaluation there)");
+    try {
+      return from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(file.string() + ": " + e.what());
+    }
+  }
+
+  /// Hash of the canonical JSON (nlohmann prints doubles in shortest round-trip form on every platform).
+  std::uint64_t fingerprint() const {
+    auto text = to_json().dump();
+    return fingerprint_bytes(text.data(), text.size(), 0x6576616cULL);
+  }
+
+  friend bool operator==(const model_evaluation&, const model_evaluation&) = default;
+};
+
+namespace detail {
+inline std::vector<slice_metrics> metrics_per_slice(const predictions& p, const std::vector<slice_rows>& slices) {
+  std::vector<slice_metrics> out;
+  out.reserve(slices.size());
+  for (const auto& s : slices) {
+    auto sub = s.rows.size() == p.size() ? p : p.select(s.rows);
+    slice_metrics m{s.key, compute_metrics(sub), {}};
+    if (p.task != task_kind::regression) m.confusion = confusion_matrix(sub.label, sub.predicted_class(), sub.classes).counts();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+}  // namespace detail
+
+/// Evaluates a candidate's predictions (and a baseline's, on the same rows) on each slice.
+inline model_evaluation evaluate_predictions(const predictions& candidate, const std::vector<slice_rows>& slices,
+                                             const predictions* baseline = nullptr) {
+  candidate.check();
+  model_evaluation e;
+  e.task = candidate.task;
+  for (std::size_t c = 0; c < candidate.classes; ++c) e.class_names.push_back(candidate.class_name(c));
+  e.candidate = detail::metrics_per_slice(candidate, slices);
+  if (baseline) {
+    baseline->check();
+    if (baseline->size() != candidate.size() || baseline->task != candidate.task ||
+        baseline->classes != candidate.classes)
+      throw std::invalid_argument("evaluate: the baseline's predictions (" + std::string(to_string(baseline->task)) +
+                                  ", " + std::to_string(baseline->size()) + " rows) do not match the candidate's (" +
+                                  std::string(to_string(candidate.task)) + ", " + std::to_string(candidate.size()) +
+                                  " rows)");
+    e.baseline = detail::metrics_per_slice(*baseline, slices);
+  }
+  return e;
+}
+
+}  // namespace mlpipe
