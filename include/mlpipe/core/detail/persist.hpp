@@ -1,0 +1,106 @@
+// mlpipe/core/detail/persist.hpp: saving a node's outputs into its artifact directory (under a temporary name,
+// renamed into place when complete) and loading them back, for the cache and for run_node.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+#include <mlpipe/core/artifact.hpp>
+#include <mlpipe/core/observer.hpp>
+#include <mlpipe/core/outputs.hpp>
+#include <mlpipe/core/stage.hpp>
+
+namespace mlpipe::detail {
+
+/// True when every output of Out (one value or each member of several) is an artifact.
+template <class Out>
+struct all_artifacts;
+template <class... Ts>
+struct all_artifacts<type_list<Ts...>> {
+  static constexpr bool value = (artifact<Ts> && ...);
+};
+template <class Out>
+inline constexpr bool persistable = all_artifacts<typename output_members<Out>::types>::value;
+
+template <class Out, std::size_t I>
+std::string output_key() {
+  using T = typename at<I, typename output_members<Out>::types>::type;
+  if constexpr (multiple_outputs<Out> && !is_tuple<Out>::value)
+    return std::string(key_name(boost::hana::first(boost::hana::at_c<I>(boost::hana::accessors<Out>()))));
+  else if constexpr (is_tuple<Out>::value)
+    return std::string(T::type_name) + "-" + std::to_string(I);
+  else
+    return std::string(T::type_name);
+}
+
+/// Saves `a` to dir/key through a temporary directory renamed into place, so a reader never sees half of it.
+template <artifact A>
+artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const std::string& key) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  fs::path final_path = dir / key;
+  fs::path tmp = dir / ("." + key + ".tmp-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp);
+  a.save(tmp);
+  fs::remove_all(final_path, ec);
+  fs::rename(tmp, final_path);
+  return artifact_ref{key, 0, std::string(A::type_name), final_path, static_cast<std::uint64_t>(a.fingerprint())};
+}
+
+template <class Out>
+std::vector<artifact_ref> save_outputs(const Out& out, const std::filesystem::path& dir) {
+  std::vector<artifact_ref> refs;
+  [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+    (refs.push_back(save_artifact(output_member<Is>(out), dir, output_key<Out, Is>())), ...);
+  }(std::make_index_sequence<output_members<Out>::types::size>{});
+  return refs;
+}
+
+/// References to outputs kept in memory (no uri), so an observer still learns their types and fingerprints.
+template <class Out>
+std::vector<artifact_ref> describe_outputs(const Out& out) {
+  std::vector<artifact_ref> refs;
+  if constexpr (persistable<Out>) {
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      (refs.push_back(artifact_ref{output_key<Out, Is>(), 0,
+                                   std::string(std::remove_cvref_t<decltype(output_member<Is>(out))>::type_name),
+                                   {}, static_cast<std::uint64_t>(output_member<Is>(out).fingerprint())}),
+       ...);
+    }(std::make_index_sequence<output_members<Out>::types::size>{});
+  }
+  return refs;
+}
+
+template <class Out>
+Out load_outputs(const std::vector<artifact_ref>& refs) {
+  constexpr std::size_t n = output_members<Out>::types::size;
+  if (refs.size() != n)
+    throw std::runtime_error("mlpipe: cached execution has " + std::to_string(refs.size()) + " outputs, expected " +
+                             std::to_string(n));
+  if constexpr (!multiple_outputs<Out>) {
+    return Out::load(refs[0].uri);
+  } else if constexpr (is_tuple<Out>::value) {
+    return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      return Out{std::tuple_element_t<Is, Out>::load(refs[Is].uri)...};
+    }(std::make_index_sequence<n>{});
+  } else {
+    Out out{};
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      ((boost::hana::second(boost::hana::at_c<Is>(boost::hana::accessors<Out>()))(out) =
+            std::remove_cvref_t<decltype(output_member<Is>(out))>::load(refs[Is].uri)),
+       ...);
+    }(std::make_index_sequence<n>{});
+    return out;
+  }
+}
+
+}  // namespace mlpipe::detail

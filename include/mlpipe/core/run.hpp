@@ -1,0 +1,436 @@
+// mlpipe/core/run.hpp: executing a pipeline. `run(p)` calls the nodes in the topological order fixed at compile
+// time with no per-node dispatch; `run(p, {.threads = 2})` runs independent nodes at once; `run_node` runs one.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/artifact.hpp>
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/detail/persist.hpp>
+#include <mlpipe/core/detail/worker_pool.hpp>
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/observer.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/core/pipeline.hpp>
+#include <mlpipe/core/run_result.hpp>
+
+namespace mlpipe {
+
+struct run_options {
+  /// Threads for independent nodes (1: one after another on the calling thread).
+  std::size_t threads = 1;
+  /// Records the run and serves cached nodes (a metadata store's recorder); none by default.
+  run_observer* observer = nullptr;
+  /// The run's id; generated (UTC time and a random suffix) when empty.
+  std::string run_id = {};
+  /// Where stages' ctx.log() messages go; dropped when empty.
+  std::function<void(std::string_view node, std::string_view message)> log = {};
+};
+
+/// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".
+inline std::string make_run_id() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  auto suffix = fingerprint_hex((std::uint64_t{rd()} << 32) ^ rd()).substr(0, 6);
+  return std::string(buf) + "-" + suffix;
+}
+
+namespace detail {
+
+inline std::string describe_exception(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+template <class P>
+struct run_env {
+  run_env(P& p, run_result<P>& r, const run_options& o) : pipeline(p), result(r), options(o) {}
+  P& pipeline;
+  run_result<P>& result;
+  const run_options& options;
+  bool parallel = false;
+  std::mutex observer_mutex;  // observer calls are serialized
+
+  const std::string& run_id() {
+    if (result.run_id().empty()) result.set_run_id(options.run_id.empty() ? make_run_id() : options.run_id);
+    return result.run_id();
+  }
+};
+
+template <class T>
+constexpr bool is_stage_cacheable() {
+  if constexpr (requires { bool{T::cacheable}; })
+    return T::cacheable;
+  else
+    return true;
+}
+
+/// Executes node I: skips it when an input is missing, else calls its stage (or takes its outputs from the
+/// observer's cache) and stores its output. Never throws: a stage's exception fails the node.
+template <std::size_t I, class P>
+void execute(run_env<P>& env) {
+  using node_t = typename P::template node_type_at<I>;
+  using traits = typename node_t::traits;
+  using out_t = typename traits::output;
+  constexpr auto& g = P::graph::value;
+  constexpr std::size_t first_edge = g.in_begin[I];
+  auto& r = env.result;
+  auto& states = r.states();
+
+  for (std::size_t k = first_edge; k < g.in_begin[I + 1]; ++k) {
+    auto s = states[g.producer[k]];
+    if (s != node_state::succeeded && s != node_state::cached) {
+      states[I] = node_state::skipped;
+      std::string why = "input '" + std::string(g.names[g.producer[k]]) + "' " +
+                        (s == node_state::failed ? "failed" : "was not run");
+      if (env.options.observer) {
+        std::lock_guard lk(env.observer_mutex);
+        node_info info{env.pipeline.name(), node_t::name, stage_name<typename node_t::stage_type>(),
+                       stage_version<typename node_t::stage_type>(), nullptr, 0};
+        env.options.observer->node_skipped(info, why);
+      }
+      r.details().errors[I] = std::move(why);
+      return;
+    }
+  }
+
+  auto& node = env.pipeline.template node_at<I>();
+  auto& slot = std::get<I>(r.outputs_storage());
+  // Calls the stage with its inputs, and the context only when its call operator takes one.
+  auto call = [&](auto&... ctx) -> out_t {
+    return [&]<std::size_t... Ks>(std::index_sequence<Ks...>) -> out_t {
+      if constexpr (traits::takes_context)
+        return node.stage()(select_port<typename traits::template input<Ks>>(
+                                *std::get<g.producer[first_edge + Ks]>(r.outputs_storage()))...,
+                            ctx...);
+      else
+        return node.stage()(select_port<typename traits::template input<Ks>>(
+            *std::get<g.producer[first_edge + Ks]>(r.outputs_storage()))...);
+    }(std::make_index_sequence<traits::arity>{});
+  };
+  auto make_context = [&](const std::filesystem::path& workdir) {
+    context ctx(env.pipeline.name(), std::string(node_t::name), env.run_id(), workdir,
+                env.parallel ? 1 : env.options.threads);
+    if (env.options.log) ctx.set_log_sink(env.options.log);
+    return ctx;
+  };
+
+  run_observer* obs = env.options.observer;
+  if (!obs) {  // the lean path: no metadata, nothing saved
+    try {
+      if constexpr (traits::takes_context) {
+        auto ctx = make_context({});
+        slot.emplace(call(ctx));
+        if (!ctx.records().empty()) r.details().records[I] = ctx.records();
+      } else {
+        slot.emplace(call());
+      }
+      states[I] = node_state::succeeded;
+    } catch (...) {
+      states[I] = node_state::failed;
+      r.details().errors[I] = describe_exception(std::current_exception());
+    }
+    return;
+  }
+
+  // The recorded path: parameters, input artifacts, cache key, outputs saved where the observer says.
+  using stage_t = typename node_t::stage_type;
+  const nlohmann::json params = parameters_to_json(node.stage());
+  std::vector<artifact_ref> inputs;
+  bool inputs_recorded = true;
+  [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    (
+        [&] {
+          constexpr std::size_t producer = g.producer[first_edge + Ks];
+          using producer_out = typename P::template node_type_at<producer>::traits::output;
+          using sel = port_selection<producer_out, typename traits::template input<Ks>>;
+          const auto& refs = r.details().outputs[producer];
+          if (refs.empty()) {
+            inputs_recorded = false;
+            return;
+          }
+          auto add = [&](const artifact_ref& ref) {
+            artifact_ref in = ref;
+            in.key = std::string(g.names[producer]);
+            in.index = 0;
+            for (auto& e : inputs) in.index += e.key == in.key;
+            inputs.push_back(std::move(in));
+          };
+          if constexpr (sel::by_member)
+            add(refs[sel::member]);
+          else
+            for (auto& ref : refs) add(ref);
+        }(),
+        ...);
+  }(std::make_index_sequence<traits::arity>{});
+
+  constexpr bool cacheable = persistable<out_t> && is_stage_cacheable<stage_t>();
+  std::uint64_t key = 0;
+  if (cacheable && inputs_recorded) {
+    std::vector<std::uint64_t> parts;
+    auto sname = stage_name<stage_t>();
+    parts.push_back(fingerprint_bytes(sname.data(), sname.size()));
+    parts.push_back(static_cast<std::uint64_t>(stage_version<stage_t>()));
+    parts.push_back(parameters_fingerprint(node.stage()));
+    for (auto& in : inputs) parts.push_back(in.fingerprint);
+    key = combine_fingerprints(parts);
+  }
+  node_info info{env.pipeline.name(), node_t::name, stage_name<stage_t>(), stage_version<stage_t>(), &params, key};
+
+  if constexpr (cacheable) {
+    if (key != 0) {
+      std::optional<std::vector<artifact_ref>> hit;
+      {
+        std::lock_guard lk(env.observer_mutex);
+        hit = obs->find_cached(info, inputs);
+      }
+      if (hit) {
+        try {
+          slot.emplace(load_outputs<out_t>(*hit));
+          r.details().outputs[I] = *hit;
+          states[I] = node_state::cached;
+          std::lock_guard lk(env.observer_mutex);
+          obs->node_cached(info, inputs, *hit);
+          return;
+        } catch (...) {
+          slot.reset();  // an unreadable cache entry: execute the node instead
+        }
+      }
+    }
+  }
+
+  std::filesystem::path dir;
+  try {
+    std::lock_guard lk(env.observer_mutex);
+    dir = obs->node_started(info, inputs);
+  } catch (...) {
+    states[I] = node_state::failed;
+    r.details().errors[I] = "recording the start failed: " + describe_exception(std::current_exception());
+    return;
+  }
+  try {
+    auto ctx = make_context(dir);
+    slot.emplace(call(ctx));
+    std::vector<artifact_ref> outs;
+    if constexpr (persistable<out_t>)
+      outs = dir.empty() ? describe_outputs(*slot) : save_outputs(*slot, dir);
+    r.details().outputs[I] = outs;
+    r.details().records[I] = ctx.records();
+    {
+      std::lock_guard lk(env.observer_mutex);
+      obs->node_succeeded(info, outs, ctx.records());
+    }
+    states[I] = node_state::succeeded;
+  } catch (...) {
+    slot.reset();
+    states[I] = node_state::failed;
+    r.details().errors[I] = describe_exception(std::current_exception());
+    try {
+      std::lock_guard lk(env.observer_mutex);
+      obs->node_failed(info, r.details().errors[I]);
+    } catch (...) {
+    }
+  }
+}
+
+template <class P, std::size_t... Is>
+void run_sequential(run_env<P>& env, std::index_sequence<Is...>) {
+  constexpr auto& g = P::graph::value;
+  (execute<g.order[Is]>(env), ...);
+}
+
+/// Independent nodes at once: a node becomes ready when its last input is done; the thread that finishes a
+/// node goes straight on with one ready successor (no queue on chains) and shares the others.
+template <class P, std::size_t... Is>
+void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is...>) {
+  constexpr auto& g = P::graph::value;
+  constexpr std::size_t n = sizeof...(Is);
+  using fn = void (*)(run_env<P>&);
+  static constexpr std::array<fn, n> table{&execute<Is, P>...};
+
+  std::array<std::atomic<std::size_t>, n> remaining;
+  for (std::size_t i = 0; i < n; ++i) remaining[i].store(g.in_begin[i + 1] - g.in_begin[i], std::memory_order_relaxed);
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<std::size_t> ready;
+  std::atomic<std::size_t> finished{0};
+  for (std::size_t i = 0; i < n; ++i)
+    if (g.in_begin[i + 1] == g.in_begin[i]) ready.push_back(i);
+
+  auto worker = [&](std::size_t) {
+    std::size_t next = npos;
+    for (;;) {
+      if (next == npos) {
+        std::unique_lock lk(m);
+        cv.wait(lk, [&] { return !ready.empty() || finished.load(std::memory_order_acquire) == n; });
+        if (ready.empty()) return;
+        next = ready.front();
+        ready.pop_front();
+      }
+      table[next](env);
+      std::size_t cont = npos;
+      std::size_t shared = 0;
+      for (std::size_t s = g.out_begin[next]; s < g.out_begin[next + 1]; ++s) {
+        std::size_t succ = g.out_nodes[s];
+        if (remaining[succ].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+          if (cont == npos) {
+            cont = succ;
+          } else {
+            std::lock_guard lk(m);
+            ready.push_back(succ);
+            ++shared;
+          }
+        }
+      }
+      if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+        { std::lock_guard lk(m); }
+        cv.notify_all();
+      } else if (shared == 1) {
+        cv.notify_one();
+      } else if (shared > 1) {
+        cv.notify_all();
+      }
+      next = cont;
+    }
+  };
+  worker_pool::shared().run(threads, worker);
+}
+
+}  // namespace detail
+
+/// Runs every node of the pipeline. A node that throws fails with its message; the nodes downstream of it
+/// are skipped and the other branches finish. The result says which nodes ran, failed and were skipped.
+template <node_type... Nodes>
+run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options& options = {}) {
+  using P = pipeline_t<Nodes...>;
+  run_result<P> result;
+  detail::run_env<P> env{p, result, options};
+  if (options.observer) {
+    std::array<std::string, P::size> names;
+    for (std::size_t i = 0; i < P::size; ++i) names[i] = std::string(P::graph::value.names[i]);
+    options.observer->run_started(p.name(), env.run_id(), names);
+  }
+  if (options.threads > 1 && P::size > 1) {
+    env.parallel = true;
+    result.details();  // allocated up front: threads must not race to create it
+    detail::run_parallel(env, options.threads, std::index_sequence_for<Nodes...>{});
+  } else {
+    detail::run_sequential(env, std::index_sequence_for<Nodes...>{});
+  }
+  if (options.observer) options.observer->run_finished(result.ok());
+  return result;
+}
+
+/// The outcome of run_node.
+struct node_run_result {
+  node_state state = node_state::not_run;
+  std::string error;
+  std::vector<artifact_ref> outputs;  // saved to output_dir/<key>
+  std::vector<std::pair<std::string, property_value>> records;
+};
+
+namespace detail {
+template <std::size_t I, class P>
+node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,
+                        const std::filesystem::path& output_dir, const run_options& options) {
+  using node_t = typename P::template node_type_at<I>;
+  using traits = typename node_t::traits;
+  using out_t = typename traits::output;
+  constexpr auto& g = P::graph::value;
+  constexpr std::size_t first_edge = g.in_begin[I];
+  node_run_result res;
+  try {
+    auto load_input = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+      using in_t = typename traits::template input<K>;
+      const std::string producer(g.names[g.producer[first_edge + K]]);
+      if constexpr (!artifact<in_t>) {
+        throw std::runtime_error("input " + std::to_string(K) + " (from '" + producer +
+                                 "') is not an artifact, so it cannot be loaded from a URI");
+        return in_t{};
+      } else {
+        auto it = input_uris.find(producer);
+        if (it == input_uris.end())
+          throw std::runtime_error("no URI given for input " + std::to_string(K) + " (from '" + producer + "')");
+        return in_t::load(it->second);
+      }
+    };
+    auto inputs = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+      return std::tuple<typename traits::template input<Ks>...>{
+          load_input(std::integral_constant<std::size_t, Ks>{})...};
+    }(std::make_index_sequence<traits::arity>{});
+    auto& stage = p.template node_at<I>().stage();
+    context ctx(p.name(), std::string(node_t::name), options.run_id.empty() ? make_run_id() : options.run_id,
+                output_dir, options.threads);
+    if (options.log) ctx.set_log_sink(options.log);
+    out_t out = std::apply(
+        [&](const auto&... in) -> out_t {
+          if constexpr (traits::takes_context)
+            return stage(in..., ctx);
+          else
+            return stage(in...);
+        },
+        inputs);
+    if constexpr (persistable<out_t>) {
+      if (!output_dir.empty()) res.outputs = save_outputs(out, output_dir);
+    }
+    res.records = ctx.records();
+    res.state = node_state::succeeded;
+  } catch (...) {
+    res.state = node_state::failed;
+    res.error = describe_exception(std::current_exception());
+  }
+  return res;
+}
+}  // namespace detail
+
+/// Runs one node by its runtime name, as an orchestrator does: its inputs are loaded from the artifact
+/// directories given per producer node name, its outputs are saved under output_dir.
+template <node_type... Nodes>
+node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node,
+                         const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,
+                         const std::filesystem::path& output_dir, const run_options& options = {}) {
+  using P = pipeline_t<Nodes...>;
+  auto index = P::graph::value.find(node);
+  if (index == detail::npos) {
+    std::string known;
+    for (auto n : P::graph::value.names) known += (known.empty() ? "" : ", ") + std::string(n);
+    return node_run_result{node_state::failed,
+                           "the pipeline has no node '" + std::string(node) + "' (its nodes: " + known + ")", {}, {}};
+  }
+  using fn = node_run_result (*)(P&, const std::map<std::string, std::filesystem::path, std::less<>>&,
+                                 const std::filesystem::path&, const run_options&);
+  static constexpr auto table = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<fn, sizeof...(Is)>{&detail::run_one<Is, P>...};
+  }(std::index_sequence_for<Nodes...>{});
+  return table[index](p, input_uris, output_dir, options);
+}
+
+}  // namespace mlpipe

@@ -1,0 +1,136 @@
+// mlpipe/core/run_result.hpp: what a run gives back: each node's state (succeeded, failed, skipped, cached),
+// its error and summary figures, and its output, fetched by name: `result.get<"model">()`.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/observer.hpp>
+#include <mlpipe/core/pipeline.hpp>
+
+namespace mlpipe {
+
+enum class node_state : std::uint8_t { not_run, succeeded, failed, skipped, cached };
+
+constexpr std::string_view to_string(node_state s) noexcept {
+  switch (s) {
+    case node_state::succeeded: return "succeeded";
+    case node_state::failed: return "failed";
+    case node_state::skipped: return "skipped";
+    case node_state::cached: return "cached";
+    default: return "not run";
+  }
+}
+
+template <class P>
+class run_result;
+
+template <node_type... Nodes>
+class run_result<pipeline_t<Nodes...>> {
+  using P = pipeline_t<Nodes...>;
+  static constexpr std::size_t N = sizeof...(Nodes);
+
+ public:
+  using outputs_tuple = std::tuple<std::optional<typename Nodes::traits::output>...>;
+
+  /// True when every node succeeded or came from the cache.
+  bool ok() const noexcept {
+    for (auto s : states_)
+      if (s != node_state::succeeded && s != node_state::cached) return false;
+    return true;
+  }
+
+  node_state state(std::string_view node) const { return states_[index(node)]; }
+
+  /// The error of a failed node ("" otherwise); for a skipped node, which input stopped it.
+  std::string_view error(std::string_view node) const {
+    if (!details_) return {};
+    return details_->errors[index(node)];
+  }
+
+  /// The summary figures the node recorded through its context.
+  std::span<const std::pair<std::string, property_value>> records(std::string_view node) const {
+    if (!details_) return {};
+    return details_->records[index(node)];
+  }
+
+  /// Where each output of the node was saved (empty unless the run had an observer that keeps artifacts).
+  std::span<const artifact_ref> outputs(std::string_view node) const {
+    if (!details_) return {};
+    return details_->outputs[index(node)];
+  }
+
+  /// The names of the nodes in a state, in topological order.
+  std::vector<std::string_view> nodes_in(node_state s) const {
+    std::vector<std::string_view> r;
+    for (auto i : P::graph::value.order)
+      if (states_[i] == s) r.push_back(P::graph::value.names[i]);
+    return r;
+  }
+
+  /// The output of the node named Name: `result.get<"model">()`. Throws when that node did not produce one.
+  template <fixed_string Name>
+  const auto& get() const {
+    constexpr auto i = P::graph::value.find(Name.view());
+    static_assert(i != detail::npos, "mlpipe: run_result::get<NAME>(): no node has that name");
+    const auto& o = std::get<i>(outputs_);
+    if (!o) throw std::logic_error("mlpipe: node '" + std::string(Name.view()) + "' has no output (" +
+                                   std::string(to_string(states_[i])) + ")");
+    return *o;
+  }
+
+  /// One line per node: name, state, and the error for those that failed or were skipped.
+  std::string summary() const {
+    std::string s;
+    for (auto i : P::graph::value.order) {
+      s += "  ";
+      s += P::graph::value.names[i];
+      s += ": ";
+      s += to_string(states_[i]);
+      if (details_ && !details_->errors[i].empty()) s += " (" + details_->errors[i] + ")";
+      s += '\n';
+    }
+    return s;
+  }
+
+  const std::string& run_id() const noexcept { return run_id_; }
+
+  // ---- used by the runner ----
+  struct details_t {
+    std::array<std::string, N> errors;
+    std::array<std::vector<std::pair<std::string, property_value>>, N> records;
+    std::array<std::vector<artifact_ref>, N> outputs;
+  };
+  details_t& details() {
+    if (!details_) details_ = std::make_unique<details_t>();
+    return *details_;
+  }
+  std::array<node_state, N>& states() noexcept { return states_; }
+  const std::array<node_state, N>& states() const noexcept { return states_; }
+  outputs_tuple& outputs_storage() noexcept { return outputs_; }
+  void set_run_id(std::string id) { run_id_ = std::move(id); }
+
+ private:
+  static std::size_t index(std::string_view node) {
+    auto i = P::graph::value.find(node);
+    if (i == detail::npos) throw std::out_of_range("mlpipe: the pipeline has no node '" + std::string(node) + "'");
+    return i;
+  }
+
+  outputs_tuple outputs_;
+  std::array<node_state, N> states_{};
+  std::unique_ptr<details_t> details_;  // allocated only when a node fails, records figures or is recorded
+  std::string run_id_;
+};
+
+}  // namespace mlpipe
