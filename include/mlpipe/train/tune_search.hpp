@@ -1,0 +1,351 @@
+// mlpipe/train/tune_search.hpp: grid, random and successive-halving search over a search_space, trials run in
+// parallel on threads; and the `hyperparameters` artifact ("HyperParameters") that records every trial and the best.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/train/tune_space.hpp>
+
+namespace mlpipe {
+
+enum class search_strategy : std::uint8_t { grid, random, successive_halving };
+
+inline std::string_view to_string(search_strategy s) noexcept {
+  switch (s) {
+    case search_strategy::grid: return "grid";
+    case search_strategy::random: return "random";
+    default: return "successive_halving";
+  }
+}
+inline search_strategy search_strategy_from_string(std::string_view s) {
+  if (s == "grid") return search_strategy::grid;
+  if (s == "random") return search_strategy::random;
+  if (s == "successive_halving" || s == "halving") return search_strategy::successive_halving;
+  throw std::invalid_argument("unknown search strategy '" + std::string(s) +
+                              "' (expected grid, random or successive_halving)");
+}
+
+/// How to search.
+struct tuning_options {
+  search_strategy strategy = search_strategy::random;
+  std::size_t trials = 20;       // random: trials; successive halving: candidates at the first rung
+  std::size_t grid_points = 5;   // grid: values per continuous parameter (choices are all taken)
+  std::uint64_t seed = 0;        // random draws; the same seed gives the same trials whatever the threads
+  std::size_t threads = 1;       // trials run concurrently
+  bool maximize = false;         // true for a score (auc), false for a loss
+  // successive halving: budgets min_budget, min_budget*eta, ... up to max_budget (e.g. epochs); after each
+  // rung only the best 1/eta of the candidates go on.
+  std::size_t min_budget = 1, max_budget = 27, eta = 3;
+};
+
+/// One trial: which parameters, at which budget, what it scored and how long it took.
+struct trial_record {
+  std::size_t id = 0;
+  std::size_t rung = 0;      // successive halving: 0 for the smallest budget
+  std::size_t budget = 0;    // 0 when the strategy uses no budget
+  nlohmann::json parameters = nlohmann::json::object();
+  double metric = std::numeric_limits<double>::quiet_NaN();
+  double seconds = 0;
+  std::string error;         // the exception's message when the trial threw
+
+  bool ok() const noexcept { return error.empty() && !std::isnan(metric); }
+};
+
+inline void to_json(nlohmann::json& j, const trial_record& t) {
+  j = {{"id", t.id}, {"rung", t.rung}, {"budget", t.budget}, {"parameters", t.parameters}, {"seconds", t.seconds}};
+  j["metric"] = std::isnan(t.metric) ? nlohmann::json(nullptr) : nlohmann::json(t.metric);
+  if (!t.error.empty()) j["error"] = t.error;
+}
+inline void from_json(const nlohmann::json& j, trial_record& t) {
+  t.id = j.at("id").get<std::size_t>();
+  t.rung = j.value("rung", std::size_t{0});
+  t.budget = j.value("budget", std::size_t{0});
+  t.parameters = j.at("parameters");
+  t.metric = j.at("metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["metric"].get<double>();
+  t.seconds = j.value("seconds", 0.0);
+  t.error = j.value("error", "");
+}
+
+/// What a search found: the best trial's parameters and every trial, in id order.
+struct tuning_result {
+  nlohmann::json best = nlohmann::json::object();
+  double best_metric = std::numeric_limits<double>::quiet_NaN();
+  std::size_t best_trial = 0;
+  std::vector<trial_record> trials;
+};
+
+/// A trial: parameters (a JSON object name -> value) to the metric, optionally given a budget (successive
+/// halving passes it; other strategies pass max_budget).
+template <class F>
+concept trial_function = requires(F& f, const nlohmann::json& p, std::size_t budget) {
+  { f(p) } -> std::convertible_to<double>;
+} || requires(F& f, const nlohmann::json& p, std::size_t budget) {
+  { f(p, budget) } -> std::convertible_to<double>;
+};
+
+namespace detail {
+
+// The cartesian product of every parameter's grid, in name order (last name varies fastest).
+inline std::vector<nlohmann::json> grid_points(const search_space& space, std::size_t points) {
+  std::vector<nlohmann::json> out{nlohmann::json::object()};
+  for (const auto& [name, domain] : space) {
+    std::vector<nlohmann::json> next;
+    for (const auto& partial : out)
+      for (const auto& v : domain.grid(points)) {
+        auto p = partial;
+        p[name] = v;
+        next.push_back(std::move(p));
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+inline std::vector<nlohmann::json> random_points(const search_space& space, std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<nlohmann::json> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    nlohmann::json p = nlohmann::json::object();
+    for (const auto& [name, domain] : space) p[name] = domain.sample(rng);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+template <class F>
+double call_trial(F& f, const nlohmann::json& p, std::size_t budget) {
+  if constexpr (requires { f(p, budget); })
+    return static_cast<double>(f(p, budget));
+  else
+    return static_cast<double>(f(p));
+}
+
+// Runs the trials (parameters and budget already set) on `threads` threads; each fills its own record.
+template <class F>
+void run_trials(F& f, std::vector<trial_record>& batch, std::size_t threads) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < batch.size();) {
+      auto& t = batch[i];
+      auto start = std::chrono::steady_clock::now();
+      try {
+        t.metric = call_trial(f, t.parameters, t.budget);
+        if (std::isnan(t.metric)) t.error = "the trial's metric is NaN";
+      } catch (const std::exception& e) {
+        t.error = e.what();
+      } catch (...) {
+        t.error = "unknown exception";
+      }
+      t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  };
+  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(batch.size(), 1));
+  if (threads == 1) {
+    worker();
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (std::size_t k = 0; k < threads; ++k) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+}
+
+// Is a better than b? Failed trials are worst; ties go to the lower id (deterministic).
+inline bool better(const trial_record& a, const trial_record& b, bool maximize) {
+  if (a.ok() != b.ok()) return a.ok();
+  if (!a.ok()) return a.id < b.id;
+  if (a.metric != b.metric) return maximize ? a.metric > b.metric : a.metric < b.metric;
+  return a.id < b.id;
+}
+
+}  // namespace detail
+
+/// Searches `space` with `trial` (parameters -> metric). Trials that throw or give NaN are recorded with their
+/// error and never chosen; if every trial fails, throws std::runtime_error with the first error.
+template <trial_function F>
+tuning_result run_search(const search_space& space, F&& trial, const tuning_options& opt = {}) {
+  if (space.empty()) throw std::invalid_argument("tune: the search space is empty");
+  tuning_result result;
+  auto make_batch = [&](const std::vector<nlohmann::json>& points, std::size_t rung, std::size_t budget) {
+    std::vector<trial_record> batch;
+    for (const auto& p : points) {
+      trial_record t;
+      t.id = result.trials.size() + batch.size();
+      t.rung = rung;
+      t.budget = budget;
+      t.parameters = p;
+      batch.push_back(std::move(t));
+    }
+    return batch;
+  };
+
+  std::vector<trial_record> finalists;  // the trials the best is chosen from
+  if (opt.strategy != search_strategy::successive_halving) {
+    auto points = opt.strategy == search_strategy::grid ? detail::grid_points(space, opt.grid_points)
+                                                        : detail::random_points(space, opt.trials, opt.seed);
+    if (points.empty()) throw std::invalid_argument("tune: no trials to run (trials = 0?)");
+    auto batch = make_batch(points, 0, opt.max_budget);
+    detail::run_trials(trial, batch, opt.threads);
+    result.trials = batch;
+    finalists = std::move(batch);
+  } else {
+    if (opt.eta < 2) throw std::invalid_argument("tune: successive halving needs eta >= 2");
+    if (opt.min_budget < 1 || opt.min_budget > opt.max_budget)
+      throw std::invalid_argument("tune: successive halving needs 1 <= min_budget <= max_budget");
+    auto points = detail::random_points(space, opt.trials, opt.seed);
+    if (points.empty()) throw std::invalid_argument("tune: no trials to run (trials = 0?)");
+    std::size_t budget = opt.min_budget;
+    for (std::size_t rung = 0;; ++rung) {
+      auto batch = make_batch(points, rung, budget);
+      detail::run_trials(trial, batch, opt.threads);
+      result.trials.insert(result.trials.end(), batch.begin(), batch.end());
+      const bool last = budget >= opt.max_budget || points.size() == 1;
+      if (last) {
+        finalists = std::move(batch);
+        break;
+      }
+      std::sort(batch.begin(), batch.end(), [&](const auto& a, const auto& b) { return detail::better(a, b, opt.maximize); });
+      std::size_t keep = std::max<std::size_t>(1, points.size() / opt.eta);
+      points.clear();
+      for (std::size_t i = 0; i < keep && batch[i].ok(); ++i) points.push_back(batch[i].parameters);
+      if (points.empty()) {
+        finalists = std::move(batch);
+        break;
+      }
+      budget = std::min(opt.max_budget, budget * opt.eta);
+    }
+  }
+  const trial_record* best = nullptr;
+  for (const auto& t : finalists)
+    if (!best || detail::better(t, *best, opt.maximize)) best = &t;
+  if (!best || !best->ok()) {
+    std::string first;
+    for (const auto& t : result.trials)
+      if (!t.error.empty()) { first = t.error; break; }
+    throw std::runtime_error("tune: every trial failed; first error: " + first);
+  }
+  result.best = best->parameters;
+  result.best_metric = best->metric;
+  result.best_trial = best->id;
+  return result;
+}
+
+/// Sets parameters on a reflected stage from a JSON object {name: value}; "a.b" sets the nested parameter b of
+/// a. Type-checked: a value of the wrong type throws mlpipe::parameter_error naming the parameter.
+template <class S>
+void apply_parameters(S& stage, const nlohmann::json& params, std::string_view where = "tune") {
+  if (!params.is_object()) throw parameter_error(std::string(where) + ": parameters must be a JSON object");
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const std::string& key = it.key();
+    auto dot = key.find('.');
+    if (dot == std::string::npos) {
+      set_parameter(stage, key, it.value(), where);
+      continue;
+    }
+    // nested: {"optimizer.learning_rate": v} -> optimizer = {"learning_rate": v} (other members unchanged)
+    nlohmann::json nested = it.value();
+    std::string rest = key.substr(dot + 1);
+    for (auto d = rest.rfind('.'); d != std::string::npos; d = rest.rfind('.')) {
+      nested = nlohmann::json{{rest.substr(d + 1), nested}};
+      rest.resize(d);
+    }
+    set_parameter(stage, key.substr(0, dot), nlohmann::json{{rest, nested}}, where);
+  }
+}
+
+/// Artifact "HyperParameters": the best parameters a tuner found (what `train` takes), the metric they scored,
+/// and every trial. Saved as <dir>/hyperparameters.json. The fingerprint covers the best parameters and the
+/// metric's name only, so re-tuning to the same answer keeps downstream caches valid despite other timings.
+struct hyperparameters {
+  static constexpr std::string_view type_name = "HyperParameters";
+
+  nlohmann::json values = nlohmann::json::object();
+  std::string metric;           // what was optimized, e.g. "eval_loss" or "auc"
+  bool maximize = false;
+  double best_metric = std::numeric_limits<double>::quiet_NaN();
+  std::string strategy;
+  std::vector<trial_record> trials;
+
+  /// Sets the best parameters on a stage (e.g. a train<M>): hp.apply_to(trainer).
+  template <class S>
+  void apply_to(S& stage) const {
+    apply_parameters(stage, values, "hyperparameters");
+  }
+
+  nlohmann::json to_json() const {
+    nlohmann::json j = {{"format", "mlpipe.HyperParameters"}, {"version", 1}, {"values", values},
+                        {"metric", metric}, {"maximize", maximize}, {"strategy", strategy}, {"trials", trials}};
+    j["best_metric"] = std::isnan(best_metric) ? nlohmann::json(nullptr) : nlohmann::json(best_metric);
+    return j;
+  }
+  static hyperparameters from_json(const nlohmann::json& j) {
+    if (j.value("format", "") != "mlpipe.HyperParameters")
+      throw std::runtime_error("not a HyperParameters artifact (format field is " +
+                               j.value("format", std::string("missing")) + ")");
+    if (j.value("version", 0) != 1)
+      throw std::runtime_error("HyperParameters version " + j["version"].dump() + " is not supported (expected 1)");
+    hyperparameters h;
+    h.values = j.at("values");
+    h.metric = j.at("metric").get<std::string>();
+    h.maximize = j.at("maximize").get<bool>();
+    h.strategy = j.at("strategy").get<std::string>();
+    h.trials = j.at("trials").get<std::vector<trial_record>>();
+    h.best_metric = j.at("best_metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["best_metric"].get<double>();
+    return h;
+  }
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::ofstream out(dir / "hyperparameters.json");
+    out << to_json().dump(2) << '\n';
+    if (!out) throw std::runtime_error("cannot write " + (dir / "hyperparameters.json").string());
+  }
+  static hyperparameters load(const std::filesystem::path& dir) {
+    auto file = dir / "hyperparameters.json";
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot open " + file.string() + " (no HyperParameters there)");
+    try {
+      return from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(file.string() + ": " + e.what());
+    }
+  }
+  std::uint64_t fingerprint() const {
+    hasher h(0x68797065ULL);
+    h.update(std::string_view(values.dump()));
+    h.update(std::string_view(metric));
+    return h.digest();
+  }
+
+  /// From a search's result.
+  static hyperparameters from_result(const tuning_result& r, std::string metric, const tuning_options& opt) {
+    hyperparameters h;
+    h.values = r.best;
+    h.metric = std::move(metric);
+    h.maximize = opt.maximize;
+    h.best_metric = r.best_metric;
+    h.strategy = std::string(to_string(opt.strategy));
+    h.trials = r.trials;
+    return h;
+  }
+};
+
+}  // namespace mlpipe
