@@ -1,0 +1,88 @@
+// tests/metadata/backends.hpp: runs each store test against SQLite and (when MLPIPE_TEST_MARIADB_URL is set)
+// against MariaDB; a set URL whose server cannot be reached fails the test instead of skipping it.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <mlpipe/metadata/open.hpp>
+
+namespace mlpipe_test {
+
+namespace fs = std::filesystem;
+
+/// A fresh folder under the system temp dir, removed at scope exit.
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("mlpipe-md-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// One backend with an empty store: `open()` opens (again) the same store.
+struct backend {
+  std::string name;
+  std::string url;
+  std::shared_ptr<temp_dir> dir;
+  std::unique_ptr<mlpipe::metadata::store> open() const { return mlpipe::metadata::open_store(url); }
+};
+
+inline backend sqlite_backend() {
+  backend b;
+  b.name = "sqlite";
+  b.dir = std::make_shared<temp_dir>();
+  b.url = "sqlite:" + (b.dir->path / "store.sqlite").string();
+  return b;
+}
+
+inline std::optional<std::string> mariadb_url() {
+  const char* u = std::getenv("MLPIPE_TEST_MARIADB_URL");
+  if (!u || !*u) return std::nullopt;
+  return std::string(u);
+}
+
+/// A fresh database on the test server (dropped and created again), or nullopt when no server is configured.
+inline std::optional<backend> mariadb_backend() {
+  auto url = mariadb_url();
+  if (!url) {
+    MESSAGE("MLPIPE_TEST_MARIADB_URL is not set: the MariaDB half of this test did not run");
+    return std::nullopt;
+  }
+  static std::atomic<int> counter{0};
+  auto u = mlpipe::metadata::parse_store_url(*url);
+  std::string db = "mlpipe_t" + std::to_string(counter++);
+  {
+    // Reaching the server is part of the test: an unreachable server throws here and fails the test.
+    mlpipe::metadata::detail::mariadb_connection admin(u);
+    admin.exec_direct("DROP DATABASE IF EXISTS `" + db + "`");
+    admin.exec_direct("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+  }
+  backend b;
+  b.name = "mariadb";
+  b.dir = std::make_shared<temp_dir>();
+  b.url = "mariadb://" + u.user + ":" + u.password + "@" + u.host + ":" + std::to_string(u.port) + "/" + db;
+  return b;
+}
+
+}  // namespace mlpipe_test
+
+/// Defines two test cases running `fn(const backend&)`: one on SQLite, one on MariaDB.
+#define MLPIPE_BOTH_BACKENDS(title, fn)                                       \
+  TEST_CASE("sqlite: " title) { fn(mlpipe_test::sqlite_backend()); }          \
+  TEST_CASE("mariadb: " title) {                                              \
+    if (auto b = mlpipe_test::mariadb_backend()) fn(*b);                       \
+  }
