@@ -22,6 +22,7 @@
 
 #include <mlpipe/data/csv_error.hpp>
 #include <mlpipe/data/csv_options.hpp>
+#include <mlpipe/data/detail/csv_index.hpp>
 #include <mlpipe/data/detail/parse_number.hpp>
 #include <mlpipe/data/detail/utf8.hpp>
 #include <mlpipe/data/table.hpp>
@@ -105,7 +106,7 @@ class csv_reader {
         continue;
       }
       if (finished_) break;
-      step s = parse_typed_row();
+      step s = parse_fast_rows(max_rows, max_bytes);
       if (s == step::need_more) {
         if (!refill()) { /* eof now set; loop parses the tail */ }
         continue;
@@ -145,8 +146,8 @@ class csv_reader {
   enum class step { row, blank, need_more, done };
 
   struct builder {
-    std::vector<double> values;
-    std::vector<std::uint32_t> codes;
+    detail::column_vector<double> values;
+    detail::column_vector<std::uint32_t> codes;
     std::string chars;
     std::vector<std::uint64_t> offsets;
     std::vector<std::uint64_t> valid;
@@ -474,14 +475,15 @@ class csv_reader {
     return bytes >= max_bytes;
   }
 
+  // Rows start out present (all bits set); a missing value clears its bit. Padding is cleared at the end.
   void start_row() {
     if ((rows_ & 63) == 0)
-      for (auto& b : builders_) b.valid.push_back(0);
+      for (auto& b : builders_) b.valid.push_back(~std::uint64_t{0});
   }
-  void mark_valid(builder& b) noexcept { b.valid.back() |= std::uint64_t{1} << (rows_ & 63); }
 
   void push_missing(std::size_t j) {
     auto& b = builders_[j];
+    b.valid.back() &= ~(std::uint64_t{1} << (rows_ & 63));
     switch (kinds_[j]) {
       case column_kind::numeric: b.values.push_back(std::numeric_limits<double>::quiet_NaN()); break;
       case column_kind::categorical: b.codes.push_back(column::missing_code); break;
@@ -535,7 +537,6 @@ class csv_reader {
         b.offsets.push_back(b.chars.size());
         break;
     }
-    mark_valid(b);
   }
 
   void check_utf8(std::size_t j, std::string_view t, std::size_t line, std::size_t col) const {
@@ -569,7 +570,7 @@ class csv_reader {
           break;
       }
       b.valid.resize(detail::validity_words(n));
-      if (n & 63) b.valid.back() &= (std::uint64_t{1} << (n & 63)) - 1;
+      if (n & 63) b.valid.back() |= ~((std::uint64_t{1} << (n & 63)) - 1);  // rows from n on: present again
     }
   }
 
@@ -599,9 +600,7 @@ class csv_reader {
         char c;
         if (detail::parse_decimal_fast(s, v) &&
             ((c = *s) == delim || c == '\n' || c == '\r' || (c == '\0' && s == end))) {
-          auto& b = builders_[j];
-          b.values.push_back(v);
-          mark_valid(b);
+          builders_[j].values.push_back(v);
           p = s;
         } else {
           s = scan(p, end);
@@ -633,15 +632,90 @@ class csv_reader {
     return step::row;
   }
 
+  /// The fast path: indexes the separators of a quote-free run of whole lines, then parses its rows with every
+  /// field's bounds known. Anything unusual (a quote, a ragged row, a field that is not a plain number) goes
+  /// through parse_typed_row or put_text, which handle every case and produce the precise errors.
+  step parse_fast_rows(std::size_t max_rows, std::size_t max_bytes) {
+    constexpr std::size_t stretch = std::size_t{128} << 10;
+    const char* const base = buf_.data();
+    const char* const p0 = base + pos_;
+    std::size_t avail = std::min(len_ - pos_, stretch);
+    if (avail < 256 || ncols_ == 0) return parse_typed_row();
+    const char* q = static_cast<const char*>(std::memchr(p0, opts_.quote, avail));
+    std::size_t scan_len = q ? static_cast<std::size_t>(q - p0) : avail;
+    const char* last_nl = static_cast<const char*>(memrchr(p0, '\n', scan_len));
+    if (!last_nl) return parse_typed_row();  // a quote in the first row, or a row longer than the stretch
+    std::size_t n = static_cast<std::size_t>(last_nl - p0) + 1;
+    index_.resize(n + 16);
+    std::size_t seps = detail::index_separators(p0, n, opts_.delimiter, index_.data());
+    const std::uint32_t* ix = index_.data();
+    const std::uint32_t* ix_end = ix + seps;
+    const char delim = opts_.delimiter;
+    const char* cur = p0;
+    bool check_budget = max_bytes != std::numeric_limits<std::size_t>::max();
+    while (ix < ix_end && rows_ < max_rows && !(check_budget && over_budget(max_bytes))) {
+      const char* row = cur;
+      // blank line
+      if (p0 + *ix == cur && (*cur == '\n' || *cur == '\r')) {
+        if (*cur == '\r' && ix + 1 < ix_end && p0 + ix[1] == cur + 1 && cur[1] == '\n') ++ix, ++cur;
+        ++ix, ++cur, ++line_;
+        continue;
+      }
+      if (static_cast<std::size_t>(ix_end - ix) < ncols_) break;  // cannot happen for whole rows; be safe
+      line_start_ = row;
+      start_row();
+      bool ok = true;
+      const char* sep = cur;
+      for (std::size_t j = 0; j < ncols_; ++j) {
+        sep = p0 + *ix++;
+        char c = *sep;
+        if ((c == delim) != (j + 1 < ncols_)) {  // ragged row: let the general parser report it
+          ok = false;
+          break;
+        }
+        switch (kinds_[j]) {
+          case column_kind::numeric: {
+            double v;
+            if (detail::parse_decimal_field(cur, sep, v)) {
+              builders_[j].values.push_back(v);
+            } else {
+              put_text(j, std::string_view(cur, static_cast<std::size_t>(sep - cur)), line_,
+                       static_cast<std::size_t>(cur - row) + 1);
+            }
+            break;
+          }
+          default:
+            put_text(j, std::string_view(cur, static_cast<std::size_t>(sep - cur)), line_,
+                     static_cast<std::size_t>(cur - row) + 1);
+        }
+        cur = sep + 1;
+      }
+      if (!ok) {
+        rollback(rows_);
+        pos_ = static_cast<std::size_t>(row - base);
+        return parse_typed_row();
+      }
+      if (*sep == '\r' && ix < ix_end && p0 + *ix == sep + 1) {  // CRLF
+        ++ix;
+        ++cur;
+      }
+      ++line_;
+      ++rows_;
+    }
+    pos_ = static_cast<std::size_t>(cur - base);
+    return step::row;
+  }
+
   table finish_chunk() {
     table t;
     for (std::size_t j = 0; j < ncols_; ++j) {
       auto& b = builders_[j];
       b.valid.resize(detail::validity_words(rows_));
+      if (rows_ & 63) b.valid.back() &= (std::uint64_t{1} << (rows_ & 63)) - 1;
       switch (kinds_[j]) {
-        case column_kind::numeric: t.add(column::numeric(names_[j], std::move(b.values), std::move(b.valid))); break;
+        case column_kind::numeric: t.add(column::numeric_from(names_[j], std::move(b.values), std::move(b.valid))); break;
         case column_kind::categorical:
-          t.add(column::categorical(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid)));
+          t.add(column::categorical_from(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid)));
           break;
         case column_kind::string:
           t.add(column::strings(names_[j], std::move(b.chars), std::move(b.offsets), std::move(b.valid)));
@@ -674,6 +748,7 @@ class csv_reader {
   std::vector<builder> builders_;
   std::vector<dictionary> dicts_;
   std::string scratch_;
+  std::vector<std::uint32_t> index_;
   std::size_t rows_ = 0, total_rows_ = 0;
 };
 

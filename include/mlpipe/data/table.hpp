@@ -21,11 +21,16 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <new>
 #include <range/v3/view/iota.hpp>
 #include <range/v3/view/transform.hpp>
 #include <xtensor/xadapt.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace mlpipe {
 
@@ -66,6 +71,54 @@ class table_file_error : public std::runtime_error {
 };
 
 namespace detail {
+
+/// Allocator for column storage: blocks of 2 MiB and more come straight from mmap, aligned and marked for
+/// transparent huge pages on Linux. Faulting in a large table 4 KiB at a time costs more than parsing it on
+/// many machines (notably virtual ones); 2 MiB pages cut those faults 512-fold.
+template <class T>
+struct column_allocator {
+  using value_type = T;
+  static constexpr std::size_t huge = std::size_t{2} << 20;
+  column_allocator() noexcept = default;
+  template <class U>
+  column_allocator(const column_allocator<U>&) noexcept {}  // NOLINT: allocators convert implicitly
+
+  T* allocate(std::size_t n) {
+    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
+    std::size_t bytes = n * sizeof(T);
+#if defined(__linux__)
+    if (bytes >= huge) {
+      std::size_t len = (bytes + huge - 1) & ~(huge - 1);
+      void* raw = ::mmap(nullptr, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (raw == MAP_FAILED) throw std::bad_alloc();
+      auto r = reinterpret_cast<std::uintptr_t>(raw);
+      std::uintptr_t a = (r + huge - 1) & ~(std::uintptr_t{huge} - 1);
+      if (a > r) ::munmap(raw, a - r);
+      if (r + len + huge > a + len) ::munmap(reinterpret_cast<void*>(a + len), r + len + huge - (a + len));
+      ::madvise(reinterpret_cast<void*>(a), len, MADV_HUGEPAGE);
+      return reinterpret_cast<T*>(a);
+    }
+#endif
+    return static_cast<T*>(::operator new(bytes));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+#if defined(__linux__)
+    std::size_t bytes = n * sizeof(T);
+    if (bytes >= huge) {
+      ::munmap(p, (bytes + huge - 1) & ~(huge - 1));
+      return;
+    }
+#endif
+    ::operator delete(p);
+  }
+  template <class U>
+  friend bool operator==(const column_allocator&, const column_allocator<U>&) noexcept {
+    return true;
+  }
+};
+
+template <class T>
+using column_vector = std::vector<T, column_allocator<T>>;
 
 inline std::size_t validity_words(std::size_t rows) noexcept { return (rows + 63) / 64; }
 
@@ -170,6 +223,11 @@ class column {
   // ---- construction ----
   /// A numeric column. `validity` empty means: a row is missing exactly when its value is NaN.
   static column numeric(std::string name, std::vector<double> v, std::vector<std::uint64_t> validity = {}) {
+    return numeric_from(std::move(name), detail::column_vector<double>(v.begin(), v.end()), std::move(validity));
+  }
+  /// As numeric(), taking the column's own storage type without a copy (for readers that build columns).
+  static column numeric_from(std::string name, detail::column_vector<double> v,
+                             std::vector<std::uint64_t> validity = {}) {
     column c(std::move(name), column_kind::numeric, v.size());
     c.values_ = std::move(v);
     if (validity.empty()) {
@@ -188,6 +246,12 @@ class column {
   /// A dictionary-encoded column. `validity` empty means: missing exactly where the code is missing_code.
   static column categorical(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dict,
                             std::vector<std::uint64_t> validity = {}) {
+    return categorical_from(std::move(name), detail::column_vector<std::uint32_t>(codes.begin(), codes.end()),
+                            std::move(dict), std::move(validity));
+  }
+  /// As categorical(), taking the column's own storage type without a copy.
+  static column categorical_from(std::string name, detail::column_vector<std::uint32_t> codes,
+                                 std::vector<std::string> dict, std::vector<std::uint64_t> validity = {}) {
     column c(std::move(name), column_kind::categorical, codes.size());
     c.codes_ = std::move(codes);
     c.dict_ = std::move(dict);
@@ -324,8 +388,8 @@ class column {
   std::size_t size_ = 0;
   std::size_t missing_ = 0;
   std::vector<std::uint64_t> validity_;
-  std::vector<double> values_;           // numeric
-  std::vector<std::uint32_t> codes_;     // categorical
+  detail::column_vector<double> values_;         // numeric
+  detail::column_vector<std::uint32_t> codes_;   // categorical
   std::vector<std::string> dict_;        // categorical
   std::vector<std::uint64_t> offsets_;   // string (size+1)
   std::string chars_;                    // string
@@ -664,15 +728,15 @@ inline table table::take(std::span<const std::size_t> rows) const {
     }
     switch (c.kind()) {
       case column_kind::numeric: {
-        std::vector<double> v(rows.size());
+        detail::column_vector<double> v(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) v[i] = c.values_[rows[i]];
-        t.add(column::numeric(c.name(), std::move(v), std::move(valid)));
+        t.add(column::numeric_from(c.name(), std::move(v), std::move(valid)));
         break;
       }
       case column_kind::categorical: {
-        std::vector<std::uint32_t> v(rows.size());
+        detail::column_vector<std::uint32_t> v(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) v[i] = c.codes_[rows[i]];
-        t.add(column::categorical(c.name(), std::move(v), c.dict_, std::move(valid)));
+        t.add(column::categorical_from(c.name(), std::move(v), c.dict_, std::move(valid)));
         break;
       }
       case column_kind::string: {

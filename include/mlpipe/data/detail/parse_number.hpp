@@ -2,6 +2,7 @@
 // The fast path covers what CSV files mostly hold (up to 19 digits, exponent within +-22) and is exact there.
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -93,6 +94,53 @@ inline bool parse_decimal_fast(const char*& p, double& out) noexcept {
   }
   out = neg ? -d : d;
   p = s;
+  return true;
+}
+
+/// High bit set in each byte of v that is not an ASCII digit (exact for the lowest such byte, all we use:
+/// the bytes below it are digits, so no borrow or carry reaches it).
+inline std::uint64_t nondigit_mask(std::uint64_t v) noexcept {
+  return ((v + 0x4646464646464646ULL) | (v - 0x3030303030303030ULL)) & 0x8080808080808080ULL;
+}
+
+/// The value of the first n (1..8) digit bytes of v (first character in the low byte).
+inline std::uint64_t parse_leading_digits(std::uint64_t v, unsigned n) noexcept {
+  unsigned shift = 8 * (8 - n);  // move the digits to the top bytes, fill the low bytes with '0'
+  std::uint64_t fill = shift ? 0x3030303030303030ULL >> (64 - shift) : 0;
+  return parse_eight_digits(shift ? (v << shift) | fill : v);
+}
+
+/// Parses the field [b, e) as a plain decimal number ([-]digits[.digits], at most 8+8 digits), exactly and
+/// without a loop, so the CPU overlaps consecutive fields. False sends the caller to the general path.
+/// Needs 8 readable bytes past e.
+inline bool parse_decimal_field(const char* b, const char* e, double& out) noexcept {
+  bool neg = *b == '-';
+  b += neg;
+  std::uint64_t v = load_le64(b);
+  std::uint64_t mk = nondigit_mask(v);
+  unsigned n = mk ? static_cast<unsigned>(std::countr_zero(mk)) >> 3 : 8;
+  std::uint64_t m = n ? parse_leading_digits(v, n) : 0;
+  const char* s = b + n;
+  double d;
+  if (s == e) {
+    if (n == 0 || n == 8) return false;  // empty, or maybe more than 8 digits
+    d = static_cast<double>(m);
+  } else {
+    if (*s != '.' || n == 8) return false;
+    ++s;
+    auto k = static_cast<unsigned>(e - s);
+    if (k > 8) return false;
+    std::uint64_t f = load_le64(s);
+    std::uint64_t fm = nondigit_mask(f);
+    unsigned kk = fm ? static_cast<unsigned>(std::countr_zero(fm)) >> 3 : 8;
+    if (kk != k || n + k == 0) return false;
+    static constexpr std::uint64_t pow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    if (k) m = m * pow10[k] + parse_leading_digits(f, k);
+    if (m > (std::uint64_t{1} << 53)) return false;
+    d = static_cast<double>(m) / exact_powers_of_ten[k];  // exact operands, one correctly rounded division
+  }
+  // Set the sign bit without a branch: signs of random data would mispredict half the time.
+  out = std::bit_cast<double>(std::bit_cast<std::uint64_t>(d) | (static_cast<std::uint64_t>(neg) << 63));
   return true;
 }
 

@@ -96,10 +96,10 @@ class table_reader {
     if constexpr (std::endian::native == std::endian::big) v = table_writer::byteswap_value(v);
     return v;
   }
-  template <class T>
-  std::vector<T> numbers(std::uint64_t n, const char* what) {
+  template <class T, class V = std::vector<T>>
+  V numbers(std::uint64_t n, const char* what) {
     if (n > (end_ - pos_) / sizeof(T)) need(end_ - pos_ + 1, what);
-    std::vector<T> v(static_cast<std::size_t>(n));
+    V v(static_cast<std::size_t>(n));
     bytes(v.data(), v.size() * sizeof(T), what);
     if constexpr (std::endian::native == std::endian::big)
       for (auto& x : v) x = table_writer::byteswap_value(x);
@@ -204,13 +204,13 @@ inline table table::load(const std::filesystem::path& file) {
     column c(name, static_cast<column_kind>(kind), rows);
     c.validity_ = std::move(validity);
     switch (c.kind()) {
-      case column_kind::numeric: c.values_ = r.numbers<double>(rows, "numeric values"); break;
+      case column_kind::numeric: c.values_ = r.numbers<double, detail::column_vector<double>>(rows, "numeric values"); break;
       case column_kind::categorical: {
         auto n = r.number<std::uint64_t>("dictionary size");
         if (n > size) r.corrupt("dictionary size " + std::to_string(n) + " of column '" + name + "'");
         c.dict_.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t k = 0; k < n; ++k) c.dict_.push_back(r.text("dictionary entry"));
-        c.codes_ = r.numbers<std::uint32_t>(rows, "category codes");
+        c.codes_ = r.numbers<std::uint32_t, detail::column_vector<std::uint32_t>>(rows, "category codes");
         for (auto code : c.codes_)
           if (code != column::missing_code && code >= c.dict_.size())
             r.corrupt("category code outside the dictionary in column '" + name + "'");
