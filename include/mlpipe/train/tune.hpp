@@ -1,0 +1,190 @@
+// mlpipe/train/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split)
+// and `train_tuned<Model>`, which trains with the HyperParameters a tuner found.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/outputs.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/data/examples.hpp>
+#include <mlpipe/train/block_source.hpp>
+#include <mlpipe/train/labels.hpp>
+#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/train.hpp>
+#include <mlpipe/train/tune_search.hpp>
+#include <mlpipe/train/tune_space.hpp>
+#include <mlpipe/transform/transform_graph.hpp>
+
+namespace mlpipe {
+
+/// The two outputs of tune<Model>: the best parameters and the model trained with them.
+struct tuning_outputs {
+  hyperparameters best;
+  model fitted;
+  MLPIPE_OUTPUTS(best, fitted);
+};
+
+/// How well a model does on a table, by the tuner's metric names: "eval_loss" (mean cross-entropy with
+/// probabilities clipped to [1e-15, 1 - 1e-15] for a classifier, mean squared error for a regression; lower is
+/// better), "accuracy" (higher), "rmse" (lower).
+inline double tuning_score(const model& m, const transform_graph& g, const table& t, const label_encoding& enc,
+                           std::string_view metric) {
+  if (t.rows() == 0) throw std::invalid_argument("tune: the eval split has no rows to score trials on");
+  fused_source src(t, g, enc, 4096);
+  const std::size_t k = m.is_classifier() ? m.num_classes() : 1;
+  std::vector<double> out;
+  double sum = 0;
+  for (std::size_t b = 0; b < src.block_count(); ++b) {
+    auto blk = src.block(b);
+    out.resize(blk.x.rows * k);
+    if (m.is_classifier()) m.predict_proba(blk.x, out); else m.predict(blk.x, out);
+    for (std::size_t r = 0; r < blk.x.rows; ++r) {
+      if (!m.is_classifier()) {
+        const double e = out[r] - blk.y[r];
+        sum += metric == "accuracy" ? 0 : e * e;
+        continue;
+      }
+      const auto y = static_cast<std::size_t>(blk.y[r]);
+      const double* p = out.data() + r * k;
+      if (metric == "accuracy")
+        sum += static_cast<double>(std::max_element(p, p + k) - p) == static_cast<double>(y);
+      else
+        sum -= std::log(std::clamp(p[y], 1e-15, 1 - 1e-15));
+    }
+  }
+  const double mean = sum / static_cast<double>(t.rows());
+  return metric == "rmse" ? std::sqrt(mean) : mean;
+}
+
+template <class Model>
+struct tune;
+
+/// Stage "tune": searches the parameters of train<Model> (`base` gives the rest), each trial trained on the
+/// train split and scored on the eval split; returns the best parameters and the model trained with them.
+///   mp::node<"tuned">(mp::tune<mp::logistic_regression>{
+///       .space = {{"l2", mp::log_uniform(1e-6, 1)}, {"learning_rate", mp::choice{0.01, 0.1}}},
+///       .strategy = "random", .trials = 20}) << mp::from<"examples", "transform">
+/// Successive halving treats `epochs` (and Newton's `max_iterations`) as the budget.
+template <model_kind K>
+struct tune<linear_model<K>> {
+  train<linear_model<K>> base;       // the trainer whose parameters are searched
+  search_space space;                // parameter -> domain
+  std::string strategy = "random";   // grid | random | successive_halving
+  std::size_t trials = 20;           // random: trials; successive_halving: first-rung candidates
+  std::size_t grid_points = 5;       // grid: values per continuous parameter
+  std::uint64_t seed = 0;
+  std::string metric = "eval_loss";  // eval_loss | accuracy | rmse, on the eval split
+  std::size_t min_budget = 1;        // successive halving: epochs of the first rung
+  std::size_t max_budget = 0;        // successive halving: epochs of the last rung (0: base.epochs)
+  std::size_t eta = 3;               // successive halving: keep the best 1/eta at each rung
+  std::size_t threads = 0;           // trials at once (0: the context's threads)
+  MLPIPE_PARAMETERS(base, space, strategy, trials, grid_points, seed, metric, min_budget, max_budget, eta, threads);
+
+  static constexpr std::string_view name = "tune";
+  static constexpr int version = 1;
+
+  tuning_options options(std::size_t context_threads) const {
+    if (metric != "eval_loss" && metric != "accuracy" && metric != "rmse")
+      throw std::invalid_argument("tune: unknown metric '" + metric + "' (expected eval_loss, accuracy or rmse)");
+    if (metric == "accuracy" && K == model_kind::linear)
+      throw std::invalid_argument("tune: accuracy needs a classifier; use eval_loss or rmse for linear_regression");
+    tuning_options o;
+    o.strategy = search_strategy_from_string(strategy);
+    o.trials = trials;
+    o.grid_points = grid_points;
+    o.seed = seed;
+    o.threads = threads ? threads : std::max<std::size_t>(1, context_threads);
+    o.maximize = metric == "accuracy";
+    o.min_budget = min_budget;
+    o.max_budget = max_budget ? max_budget : base.epochs;
+    o.eta = eta;
+    return o;
+  }
+
+  /// The trainer a trial runs: base with the trial's parameters (and budget) applied.
+  train<linear_model<K>> trainer_for(const nlohmann::json& params, std::size_t budget, bool use_budget) const {
+    auto t = base;
+    apply_parameters(t, params, "tune trial");
+    if (use_budget) {
+      t.epochs = budget;
+      t.max_iterations = budget;
+    }
+    return t;
+  }
+
+  tuning_outputs operator()(const examples& in, const transform_graph& g, context& ctx) const {
+    auto opt = options(ctx.threads());
+    {  // fail early, before any thread starts, on a parameter the trainer does not have or a wrongly typed value
+      std::mt19937_64 rng(seed);
+      nlohmann::json probe = nlohmann::json::object();
+      for (const auto& [k, d] : space) probe[k] = d.sample(rng);
+      (void)trainer_for(probe, 1, false);
+    }
+    if (in.eval.rows() == 0) throw std::invalid_argument("tune: the examples have no eval split to score trials on");
+    const bool halving = opt.strategy == search_strategy::successive_halving;
+    auto enc = label_encoding::fit(in.train, in.label, K != model_kind::linear);
+    auto trial = [&](const nlohmann::json& params, std::size_t budget) {
+      auto t = trainer_for(params, budget, halving);
+      context local;  // trials record nothing of their own; the tuner records each trial below
+      auto m = t.fit(in.train, &in.eval, g, in.label, local);
+      return tuning_score(m, g, in.eval, enc, metric);
+    };
+    auto result = run_search(space, trial, opt);
+    tuning_outputs out;
+    out.best = hyperparameters::from_result(result, metric, opt);
+    auto best_trainer = trainer_for(result.best, result.trials[result.best_trial].budget, halving);
+    if (halving) out.best.values["epochs"] = best_trainer.epochs, out.best.values["max_iterations"] = best_trainer.max_iterations;
+    out.fitted = best_trainer.fit(in.train, &in.eval, g, in.label, ctx);  // records the final fit's figures
+    out.fitted.training["tuning"] = {{"metric", metric}, {"best", result.best_metric}, {"trials", result.trials.size()},
+                                     {"strategy", strategy}};
+    std::size_t failed = 0;
+    double seconds = 0;
+    for (const auto& t : result.trials) {
+      failed += !t.ok();
+      seconds += t.seconds;
+      ctx.record("trial_" + std::to_string(t.id), nlohmann::json(t).dump());
+    }
+    ctx.record("trials", result.trials.size());
+    ctx.record("failed_trials", failed);
+    ctx.record("trial_seconds", seconds);
+    ctx.record("best_trial", result.best_trial);
+    ctx.record("best_" + metric, result.best_metric);
+    ctx.record("best_parameters", out.best.values.dump());
+    ctx.log("best " + metric + " " + std::to_string(result.best_metric) + " with " + out.best.values.dump() + " after " +
+            std::to_string(result.trials.size()) + " trials");
+    return out;
+  }
+};
+
+template <class Model>
+struct train_tuned;
+
+/// Stage "train_tuned": train<Model> with the tuner's best parameters applied over its own.
+///   mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">
+template <model_kind K>
+struct train_tuned<linear_model<K>> {
+  train<linear_model<K>> base;
+  MLPIPE_PARAMETERS(base);
+
+  static constexpr std::string_view name = "train_tuned";
+  static constexpr int version = 1;
+
+  model operator()(const examples& in, const transform_graph& g, const hyperparameters& hp, context& ctx) const {
+    auto t = base;
+    hp.apply_to(t);
+    ctx.record("hyperparameters", hp.values.dump());
+    return t.fit(in.train, in.eval.rows() > 0 ? &in.eval : nullptr, g, in.label, ctx);
+  }
+};
+
+}  // namespace mlpipe
