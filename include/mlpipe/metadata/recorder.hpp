@@ -176,8 +176,13 @@ class recorder : public run_observer {
     std::lock_guard lock(m_);
     ensure_run(node.pipeline);
     execution e = new_execution(node, execution_state::cached);
-    if (auto it = cached_from_.find(std::string(node.name)); it != cached_from_.end())
+    if (auto it = cached_from_.find(std::string(node.name)); it != cached_from_.end()) {
+      // The reused execution's summary figures hold for this one too (reports show them per run).
+      if (auto orig = s_.get_execution(it->second))
+        for (auto& [k, v] : orig->custom_properties)
+          if (!k.starts_with("mlpipe_")) e.custom_properties.emplace(k, v);
       e.custom_properties[std::string(names::cached_from)] = it->second;
+    }
     auto items = input_items(inputs);
     std::vector<std::pair<artifact_ref, std::int64_t>> outs;
     for (auto& o : outputs) {
