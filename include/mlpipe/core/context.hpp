@@ -2,6 +2,7 @@
 // A stage takes `context&` as its last argument to log, record summary figures and find its scratch directory.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -36,17 +37,28 @@ class context {
   /// How many threads the node may use for its own work.
   std::size_t threads() const noexcept { return threads_; }
 
-  /// Records a summary figure; recording the same key again replaces the value.
+  /// Records a summary figure; recording the same key again replaces the value. Integers (and bools) are
+  /// kept as int64, floating point as double, text as string.
   void record(std::string key, property_value value) {
     for (auto& [k, v] : records_)
       if (k == key) { v = std::move(value); return; }
     records_.emplace_back(std::move(key), std::move(value));
   }
-  void record(std::string key, int value) { record(std::move(key), property_value{std::int64_t{value}}); }
-  void record(std::string key, std::size_t value) {
+  template <class T>
+    requires std::integral<T>
+  void record(std::string key, T value) {
     record(std::move(key), property_value{static_cast<std::int64_t>(value)});
   }
+  template <class T>
+    requires std::floating_point<T>
+  void record(std::string key, T value) {
+    record(std::move(key), property_value{static_cast<double>(value)});
+  }
   void record(std::string key, const char* value) { record(std::move(key), property_value{std::string(value)}); }
+  void record(std::string key, std::string value) { record(std::move(key), property_value{std::move(value)}); }
+  void record(std::string key, std::string_view value) {
+    record(std::move(key), property_value{std::string(value)});
+  }
 
   const std::vector<std::pair<std::string, property_value>>& records() const noexcept { return records_; }
 

@@ -1,0 +1,284 @@
+// Running pipelines: sequential and parallel give the same results, failures are named, downstream skipped,
+// run_node loads its inputs from artifact directories, and an observer sees (and can cache) every node.
+#include <doctest/doctest.h>
+
+#include <mlpipe/core.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mp = mlpipe;
+namespace fs = std::filesystem;
+
+namespace {
+/// A small artifact: a list of numbers saved as text.
+struct numbers {
+  static constexpr std::string_view type_name = "Numbers";
+  std::vector<long> values;
+  void save(const fs::path& dir) const {
+    std::ofstream f(dir / "values.txt");
+    for (auto v : values) f << v << '\n';
+  }
+  static numbers load(const fs::path& dir) {
+    std::ifstream f(dir / "values.txt");
+    if (!f) throw std::runtime_error("no values.txt in " + dir.string());
+    numbers n;
+    long v;
+    while (f >> v) n.values.push_back(v);
+    return n;
+  }
+  std::uint64_t fingerprint() const {
+    mp::hasher h;
+    for (auto v : values) h.update_value(v);
+    return h.digest();
+  }
+};
+static_assert(mp::artifact<numbers>);
+
+std::atomic<int> calls{0};
+
+struct range {
+  long n = 10;
+  MLPIPE_PARAMETERS(n);
+  static constexpr std::string_view name = "range";
+  numbers operator()(mp::context& ctx) const {
+    ++calls;
+    numbers r;
+    for (long i = 0; i < n; ++i) r.values.push_back(i);
+    ctx.record("rows", static_cast<std::int64_t>(n));
+    return r;
+  }
+};
+struct square {
+  static constexpr std::string_view name = "square";
+  numbers operator()(const numbers& in) const {
+    ++calls;
+    numbers r = in;
+    for (auto& v : r.values) v *= v;
+    return r;
+  }
+};
+struct total {
+  static constexpr std::string_view name = "total";
+  numbers operator()(const numbers& a, const numbers& b) const {
+    ++calls;
+    long s = 0;
+    for (auto v : a.values) s += v;
+    for (auto v : b.values) s += v;
+    return numbers{{s}};
+  }
+};
+struct fail_when {
+  bool fail = true;
+  MLPIPE_PARAMETERS(fail);
+  numbers operator()(const numbers& in) const {
+    if (fail) throw std::runtime_error("column 'x' has 3 NaNs");
+    return in;
+  }
+};
+
+auto make_pipeline() {
+  return mp::pipeline("numbers", mp::node<"range">(range{}), mp::node<"sq">(square{}) << mp::from<"range">,
+                      mp::node<"sq2">(square{}) << mp::from<"range">,
+                      mp::node<"total">(total{}) << mp::from<"sq", "sq2">,
+                      mp::node<"check">(fail_when{.fail = false}) << mp::from<"total">,
+                      mp::node<"after">(square{}) << mp::from<"check">);
+}
+
+/// Records the order of observer calls, and serves a cache when told to.
+struct recording_observer : mp::run_observer {
+  std::vector<std::string> events;
+  fs::path root;
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<mp::artifact_ref>> cache;  // per node, as a store does
+  std::uint64_t last_key_total = 0;
+
+  void run_started(std::string_view pipeline, std::string_view, std::span<const std::string> nodes) override {
+    events.push_back("run " + std::string(pipeline) + " " + std::to_string(nodes.size()));
+  }
+  std::optional<std::vector<mp::artifact_ref>> find_cached(const mp::node_info& n,
+                                                           std::span<const mp::artifact_ref>) override {
+    auto it = cache.find({std::string(n.name), n.cache_key});
+    if (it == cache.end()) return std::nullopt;
+    return it->second;
+  }
+  void node_cached(const mp::node_info& n, std::span<const mp::artifact_ref>, std::span<const mp::artifact_ref>) override {
+    events.push_back("cached " + std::string(n.name));
+  }
+  fs::path node_started(const mp::node_info& n, std::span<const mp::artifact_ref> inputs) override {
+    std::string s = "start " + std::string(n.name) + " [";
+    for (auto& i : inputs) s += i.key + ":" + i.type_name + " ";
+    events.push_back(s + "]");
+    if (n.name == "total") last_key_total = n.cache_key;
+    return root / std::string(n.name) / std::to_string(events.size());
+  }
+  void node_succeeded(const mp::node_info& n, std::span<const mp::artifact_ref> outs,
+                      std::span<const std::pair<std::string, mp::property_value>> records) override {
+    std::string s = "ok " + std::string(n.name) + " " + std::to_string(outs.size());
+    for (auto& [k, v] : records) s += " " + k + "=" + std::to_string(std::get<std::int64_t>(v));
+    events.push_back(s);
+    cache[{std::string(n.name), n.cache_key}] = {outs.begin(), outs.end()};
+  }
+  void node_failed(const mp::node_info& n, std::string_view e) override {
+    events.push_back("failed " + std::string(n.name) + ": " + std::string(e));
+  }
+  void node_skipped(const mp::node_info& n, std::string_view why) override {
+    events.push_back("skipped " + std::string(n.name) + ": " + std::string(why));
+  }
+  void run_finished(bool ok) override { events.push_back(ok ? "done ok" : "done failed"); }
+};
+
+fs::path temp_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("mlpipe-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+}  // namespace
+
+TEST_CASE("run: sequential and parallel runs give the same outputs") {
+  auto p = make_pipeline();
+  auto seq = mp::run(p);
+  REQUIRE(seq.ok());
+  // sum of squares of 0..9, twice
+  CHECK(seq.get<"total">().values == std::vector<long>{570});
+  CHECK(seq.get<"after">().values == std::vector<long>{570 * 570});
+  CHECK(seq.records("range").size() == 1);
+  for (std::size_t threads : {2, 3, 8}) {
+    auto par = mp::run(p, {.threads = threads});
+    REQUIRE(par.ok());
+    CHECK(par.get<"total">().values == seq.get<"total">().values);
+    CHECK(par.get<"after">().values == seq.get<"after">().values);
+    CHECK(par.nodes_in(mp::node_state::succeeded).size() == 6);
+  }
+}
+
+TEST_CASE("run: a throwing node fails by name, its downstream is skipped, other branches finish") {
+  auto p = make_pipeline();
+  p.stage<"check">().fail = true;
+  for (std::size_t threads : {1, 2}) {
+    auto r = mp::run(p, {.threads = threads});
+    CHECK_FALSE(r.ok());
+    CHECK(r.state("check") == mp::node_state::failed);
+    CHECK(r.error("check") == "column 'x' has 3 NaNs");
+    CHECK(r.state("after") == mp::node_state::skipped);
+    CHECK(r.error("after") == "input 'check' failed");
+    CHECK(r.state("total") == mp::node_state::succeeded);
+    CHECK(r.nodes_in(mp::node_state::failed) == std::vector<std::string_view>{"check"});
+    CHECK(r.summary().find("check: failed (column 'x' has 3 NaNs)") != std::string::npos);
+    CHECK_THROWS_WITH(r.get<"after">(), "mlpipe: node 'after' has no output (skipped)");
+    CHECK_THROWS_AS(r.state("nope"), std::out_of_range);
+  }
+}
+
+TEST_CASE("run: a wide DAG in parallel runs every node exactly once") {
+  auto p = make_pipeline();
+  for (int i = 0; i < 50; ++i) {
+    calls = 0;
+    auto r = mp::run(p, {.threads = 2});
+    REQUIRE(r.ok());
+    CHECK(calls == 5);  // range, sq, sq2, total, after (the check stage does not count)
+  }
+}
+
+TEST_CASE("observer: sees every node in order, with inputs, outputs saved atomically, and records") {
+  auto p = make_pipeline();
+  p.stage<"check">().fail = true;
+  recording_observer obs;
+  obs.root = temp_dir("observer");
+  auto r = mp::run(p, {.observer = &obs});
+  CHECK_FALSE(r.ok());
+  REQUIRE(obs.events.size() >= 10);
+  CHECK(obs.events.front() == "run numbers 6");
+  CHECK(obs.events[1] == "start range []");
+  CHECK(obs.events[2] == "ok range 1 rows=10");
+  CHECK(obs.events[7] == "start total [sq:Numbers sq2:Numbers ]");
+  CHECK(obs.events[10] == "failed check: column 'x' has 3 NaNs");
+  CHECK(obs.events[11] == "skipped after: input 'check' failed");
+  CHECK(obs.events.back() == "done failed");
+  auto outs = r.outputs("total");
+  REQUIRE(outs.size() == 1);
+  CHECK(outs[0].key == "Numbers");
+  CHECK(fs::exists(outs[0].uri / "values.txt"));
+  CHECK(numbers::load(outs[0].uri).values == std::vector<long>{570});
+  // no temporary directories are left behind
+  for (auto& e : fs::recursive_directory_iterator(obs.root))
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  fs::remove_all(obs.root);
+}
+
+TEST_CASE("observer cache: an unchanged node is loaded, a changed parameter re-runs exactly its downstream") {
+  auto p = make_pipeline();
+  recording_observer obs;
+  obs.root = temp_dir("cache");
+  calls = 0;
+  REQUIRE(mp::run(p, {.observer = &obs}).ok());
+  CHECK(calls == 5);
+  auto key = obs.last_key_total;
+  CHECK(key != 0);
+
+  calls = 0;
+  obs.events.clear();
+  auto second = mp::run(p, {.observer = &obs});
+  REQUIRE(second.ok());
+  CHECK(calls == 0);
+  CHECK(second.state("total") == mp::node_state::cached);
+  CHECK(second.get<"total">().values == std::vector<long>{570});
+
+  p.stage<"range">().n = 3;  // a new parameter: range and everything downstream runs again
+  calls = 0;
+  auto third = mp::run(p, {.observer = &obs});
+  REQUIRE(third.ok());
+  CHECK(calls == 5);
+  CHECK(third.get<"total">().values == std::vector<long>{10});
+  CHECK(obs.last_key_total != key);
+  fs::remove_all(obs.root);
+}
+
+TEST_CASE("run_node: one node by name, inputs loaded from their artifact directories") {
+  auto p = make_pipeline();
+  auto dir = temp_dir("run-node");
+  numbers a{{1, 2}}, b{{3}};
+  a.save((fs::create_directories(dir / "a"), dir / "a"));
+  b.save((fs::create_directories(dir / "b"), dir / "b"));
+  auto r = mp::run_node(p, "total", {{"sq", dir / "a"}, {"sq2", dir / "b"}}, dir / "out");
+  REQUIRE(r.state == mp::node_state::succeeded);
+  REQUIRE(r.outputs.size() == 1);
+  CHECK(numbers::load(r.outputs[0].uri).values == std::vector<long>{6});
+
+  auto missing = mp::run_node(p, "total", {{"sq", dir / "a"}}, dir / "out2");
+  CHECK(missing.state == mp::node_state::failed);
+  CHECK(missing.error == "no URI given for input 1 (from 'sq2')");
+  auto unknown = mp::run_node(p, "totl", {}, dir / "out3");
+  CHECK(unknown.error == "the pipeline has no node 'totl' (its nodes: range, sq, sq2, total, check, after)");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("main: the command line lists, draws, overrides parameters and reports errors with exit codes") {
+  auto p = make_pipeline();
+  auto call = [&](std::vector<const char*> args) {
+    args.insert(args.begin(), "prog");
+    return mp::main(p, static_cast<int>(args.size()), args.data());
+  };
+  CHECK(call({"--list"}) == 0);
+  CHECK(call({"--dot"}) == 0);
+  CHECK(call({"-q"}) == 0);
+  CHECK(call({"run", "-q", "--threads", "2"}) == 0);
+  CHECK(call({"-q", "--set", "range.n=4"}) == 0);
+  CHECK(p.stage<"range">().n == 4);
+  CHECK(call({"-q", "--set", "check.fail=true"}) == 1);  // a node failed
+  CHECK(call({"-q", "--set", "check.fail=false"}) == 0);
+  CHECK(call({"--set", "range.n=four"}) == 2);            // bad value
+  CHECK(call({"--set", "rang.n=4"}) == 2);                // unknown node
+  CHECK(call({"--set", "range.m=4"}) == 2);               // unknown parameter
+  CHECK(call({"--set", "range"}) == 2);                   // malformed
+  CHECK(call({"--threads", "0"}) == 2);
+  CHECK(call({"--bogus"}) == 2);
+  CHECK(p.stage<"range">().n == 4);
+  CHECK_THROWS_WITH_AS(mp::apply_override(p, "range.n=1.5"),
+                       "--set range.n=1.5: node 'range' parameter 'n' expects an integer, got a number 1.5",
+                       mp::parameter_error);
+}
