@@ -21,21 +21,23 @@ struct moments {
   void add(std::span<const double> x) noexcept {
     if (x.empty()) return;
     // Four independent lanes let the compiler pipeline (and vectorize) the sums without -ffast-math.
+    const double* p = x.data();
+    const std::size_t n = x.size();
     double s[4] = {0, 0, 0, 0};
-    std::size_t i = 0, n = x.size();
+    std::size_t i = 0;
     for (; i + 4 <= n; i += 4)
-      for (int l = 0; l < 4; ++l) s[l] += x[i + static_cast<std::size_t>(l)];
-    for (; i < n; ++i) s[0] += x[i];
+      for (std::size_t l = 0; l < 4; ++l) s[l] += p[i + l];
+    for (; i < n; ++i) s[0] += p[i];
     const double bm = ((s[0] + s[1]) + (s[2] + s[3])) / static_cast<double>(n);
     double q[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
     for (i = 0; i + 4 <= n; i += 4)
-      for (int l = 0; l < 4; ++l) {
-        double d = x[i + static_cast<std::size_t>(l)] - bm;
+      for (std::size_t l = 0; l < 4; ++l) {
+        double d = p[i + l] - bm;
         c[l] += d;
         q[l] += d * d;
       }
     for (; i < n; ++i) {
-      double d = x[i] - bm;
+      double d = p[i] - bm;
       c[0] += d;
       q[0] += d * d;
     }

@@ -29,7 +29,7 @@ struct value_count {
 };
 
 namespace detail {
-struct string_hash {
+struct value_string_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
@@ -119,7 +119,7 @@ class value_counter {
   }
 
  private:
-  std::unordered_map<std::string, std::uint64_t, detail::string_hash, std::equal_to<>> counts_;
+  std::unordered_map<std::string, std::uint64_t, detail::value_string_hash, std::equal_to<>> counts_;
   std::uint64_t present_ = 0, bytes_ = 0, untracked_ = 0;
   bool truncated_ = false;
 };
