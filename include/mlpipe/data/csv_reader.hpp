@@ -287,7 +287,8 @@ class csv_reader {
         if (is_missing(t)) continue;
         ++present;
         double v;
-        if (numeric && detail::parse_number_text(t, v) != detail::number_status::ok) numeric = false;
+        // a number too large for a double is still a number: the column is numeric and the value an error
+        if (numeric && detail::parse_number_text(t, v) == detail::number_status::not_a_number) numeric = false;
         if (distinct.size() <= opts_.categorical_max_distinct) distinct.insert(t);
       }
       text_rows = sample_.size();
