@@ -130,6 +130,36 @@ struct schema {
     auto s = to_json().dump();
     return fingerprint_bytes(s.data(), s.size(), 0x736368656d61ULL);
   }
+
+  /// A summary a person reads: one line per column (type, presence, range or domain).
+  std::string to_text() const {
+    std::string out = "schema: " + std::to_string(columns.size()) + " columns, at least " + std::to_string(min_rows) +
+                      (min_rows == 1 ? " row\n" : " rows\n");
+    std::size_t w = 4;
+    for (auto& c : columns) w = std::max(w, c.name.size());
+    for (auto& c : columns) {
+      std::string line = "  " + detail::pad(c.name, w, false) + "  " + detail::pad(std::string(to_string(c.type)), 11, false) +
+                         "  " + (c.required() ? std::string("required") : "present >= " + detail::fmt_num(c.min_presence));
+      if (c.is_numeric()) {
+        line += "  range [" + (c.min ? detail::fmt_num(*c.min) : std::string("-inf")) + ", " +
+                (c.max ? detail::fmt_num(*c.max) : std::string("inf")) + "]";
+        if (c.allow_nan) line += "  NaN allowed";
+        if (c.allow_inf) line += "  Inf allowed";
+        line += "  drift JS <= " + detail::fmt_num(c.max_js_divergence);
+      } else {
+        if (c.domain) {
+          line += "  domain of " + std::to_string(c.domain->size()) + ":";
+          for (std::size_t i = 0; i < c.domain->size() && i < 5; ++i) line += " " + (*c.domain)[i];
+          if (c.domain->size() > 5) line += " ...";
+        } else {
+          line += "  free string";
+        }
+        line += "  drift L-inf <= " + detail::fmt_num(c.max_l_infinity);
+      }
+      out += line + "\n";
+    }
+    return out;
+  }
 };
 
 namespace detail {
