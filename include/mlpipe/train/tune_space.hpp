@@ -120,7 +120,9 @@ class param_domain {
     };
     if (j.is_array()) return choice(j.get<std::vector<nlohmann::json>>());  // a bare list is a choice
     if (!j.is_object() || j.size() != 1) return fail("a domain is an object with one key");
-    const auto& [key, v] = *j.items().begin();
+    const auto first = j.begin();  // (not items(): its proxy would dangle past this statement)
+    const std::string key = first.key();
+    const nlohmann::json& v = first.value();
     if (key == "choice") {
       if (!v.is_array()) return fail("choice takes a list");
       return choice(v.get<std::vector<nlohmann::json>>());

@@ -1,0 +1,82 @@
+// mlpipe/train/block_source.hpp: where training reads its row blocks from. The fused source streams the table
+// through validate | transform block by block (no transformed copy of the table); see unfused.hpp for the other.
+#pragma once
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include <unistd.h>
+
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/train/labels.hpp>
+#include <mlpipe/transform/feature_block.hpp>
+#include <mlpipe/transform/transform_graph.hpp>
+
+namespace mlpipe {
+
+/// One block of training rows: features (row-major) and targets (value or class index).
+struct training_block {
+  feature_block x;
+  std::span<const double> y;
+  std::size_t first_row = 0;  // index of the block's first row in its table
+};
+
+/// Something training can read blocks from, by index. Blocks hold `block_rows()` rows (the last may be shorter);
+/// a returned block stays valid until the next call.
+template <class S>
+concept block_source = requires(S& s, std::size_t b) {
+  { s.block_count() } -> std::convertible_to<std::size_t>;
+  { s.rows() } -> std::convertible_to<std::size_t>;
+  { s.features() } -> std::convertible_to<std::size_t>;
+  { s.block(b) } -> std::same_as<training_block>;
+};
+
+/// Rows per block so that a block of `width` features (plus its targets) takes about half of the L2 cache,
+/// rounded down to a multiple of `multiple` (the minibatch size, so minibatches never straddle blocks).
+inline std::size_t l2_block_rows(std::size_t width, std::size_t multiple = 1) {
+  long l2 = -1;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+  std::size_t bytes = l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
+  std::size_t rows = bytes / 2 / (8 * (width + 1));
+  multiple = std::max<std::size_t>(1, multiple);
+  rows = std::max<std::size_t>(rows / multiple, 1) * multiple;
+  return std::max<std::size_t>(rows, 16);
+}
+
+/// The fused source: each block(b) call transforms rows [b*block_rows, ...) of the table into a block-sized
+/// buffer, validating as it goes, and encodes their labels. Memory: one block, whatever the table's size.
+class fused_source {
+ public:
+  fused_source(const table& t, const transform_graph& g, const label_encoding& labels, std::size_t block_rows)
+      : t_(&t), tf_(g, t), y_enc_(labels.bind(t)), block_rows_(std::max<std::size_t>(1, block_rows)) {
+    x_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)) * tf_.width());
+    y_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)));
+  }
+
+  std::size_t rows() const noexcept { return t_->rows(); }
+  std::size_t features() const noexcept { return tf_.width(); }
+  std::size_t block_rows() const noexcept { return block_rows_; }
+  std::size_t block_count() const noexcept { return (t_->rows() + block_rows_ - 1) / block_rows_; }
+
+  training_block block(std::size_t b) {
+    std::size_t begin = b * block_rows_, end = std::min(t_->rows(), begin + block_rows_);
+    auto view = t_->view(begin, end);
+    auto x = tf_(view, x_);
+    y_enc_(view, y_.data());
+    return {x, std::span<const double>(y_.data(), end - begin), begin};
+  }
+
+ private:
+  const table* t_;
+  bound_transform tf_;
+  label_encoding::bound y_enc_;
+  std::size_t block_rows_;
+  std::vector<double> x_, y_;
+};
+
+}  // namespace mlpipe

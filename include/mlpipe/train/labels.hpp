@@ -1,0 +1,178 @@
+// mlpipe/train/labels.hpp: the label column as model targets: numbers for regression, class indices otherwise.
+// Classes may be names (categorical or string columns) or numbers; they are sorted, as scikit-learn does.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/train/model.hpp>
+
+namespace mlpipe {
+
+/// How the label column becomes targets. Fitted on the train split; bind() it to each table it encodes.
+class label_encoding {
+ public:
+  std::string label;
+  bool classification = false;
+  std::vector<std::string> classes;    // classification: sorted class names (numbers in shortest form)
+  std::vector<double> numeric_classes; // classification on a numeric column: the sorted values
+
+  /// Regression: the label must be numeric. Classification: the classes are the distinct present values.
+  static label_encoding fit(const table& train, std::string_view label, bool classification) {
+    label_encoding e;
+    e.label = std::string(label);
+    e.classification = classification;
+    const column& c = column_of(train, label);
+    if (!classification) {
+      if (c.kind() != column_kind::numeric)
+        throw model_error("label '" + e.label + "' is " + std::string(to_string(c.kind())) +
+                          "; a regression needs a numeric label (use logistic or softmax regression for classes)");
+      return e;
+    }
+    if (c.kind() == column_kind::numeric) {
+      std::vector<double> v;
+      for (std::size_t r = 0; r < c.size(); ++r)
+        if (c.is_valid(r)) v.push_back(c.values()[r]);
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      e.numeric_classes = v;
+      for (double x : v) e.classes.push_back(number_name(x));
+    } else {
+      std::vector<std::string> names;
+      if (c.kind() == column_kind::categorical) {
+        std::vector<char> seen(c.dictionary().size(), 0);
+        for (auto code : c.codes())
+          if (code != column::missing_code) seen[code] = 1;
+        for (std::size_t k = 0; k < seen.size(); ++k)
+          if (seen[k]) names.push_back(c.dictionary()[k]);
+      } else {
+        for (std::size_t r = 0; r < c.size(); ++r)
+          if (c.is_valid(r)) names.emplace_back(c.str(r));
+      }
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      e.classes = std::move(names);
+    }
+    if (e.classes.size() < 2)
+      throw model_error("label '" + e.label + "' has " + std::to_string(e.classes.size()) +
+                        " class(es) in the train split; a classifier needs at least 2");
+    return e;
+  }
+
+  /// The label resolved against one table (category -> class index computed once).
+  class bound {
+   public:
+    bound(const label_encoding& e, const table& t) : e_(&e), t_(&t), col_(&column_of(t, e.label)) {
+      if (!e.classification) {
+        if (col_->kind() != column_kind::numeric)
+          throw model_error("label '" + e.label + "' is not numeric in this table");
+        return;
+      }
+      if (col_->kind() == column_kind::numeric) {
+        if (e.numeric_classes.empty())
+          throw model_error("label '" + e.label + "' was trained with class names but is numeric in this table");
+        return;
+      }
+      for (std::size_t k = 0; k < e.classes.size(); ++k) index_.emplace(e.classes[k], static_cast<double>(k));
+      if (col_->kind() == column_kind::categorical) {
+        auto& dict = col_->dictionary();
+        remap_.resize(dict.size(), -1.0);
+        for (std::size_t k = 0; k < dict.size(); ++k) {
+          auto it = index_.find(dict[k]);
+          if (it != index_.end()) remap_[k] = it->second;
+        }
+      }
+    }
+
+    /// Targets of the rows of `block` into out[0, rows): value or class index. A missing label or a class
+    /// that the train split never had throws, naming the row.
+    void operator()(const table_view& block, double* out) const {
+      const std::size_t n = block.rows();
+      auto cv = block.col(e_->label);
+      auto fail = [&](std::size_t r, const std::string& why) {
+        throw model_error("row " + std::to_string(block.offset() + r) + ": label '" + e_->label + "' " + why);
+      };
+      if (!e_->classification) {
+        auto v = cv.values();
+        for (std::size_t r = 0; r < n; ++r) {
+          out[r] = v[r];
+          if (!std::isfinite(v[r])) fail(r, std::isnan(v[r]) ? "is missing" : "is infinite");
+        }
+        return;
+      }
+      if (col_->kind() == column_kind::numeric) {
+        auto v = cv.values();
+        auto& cls = e_->numeric_classes;
+        for (std::size_t r = 0; r < n; ++r) {
+          if (std::isnan(v[r])) fail(r, "is missing");
+          auto it = std::lower_bound(cls.begin(), cls.end(), v[r]);
+          if (it == cls.end() || *it != v[r]) fail(r, "is " + cv.text(r) + ", a class the train split does not have");
+          out[r] = static_cast<double>(it - cls.begin());
+        }
+        return;
+      }
+      if (col_->kind() == column_kind::categorical) {
+        auto codes = cv.codes();
+        for (std::size_t r = 0; r < n; ++r) {
+          if (codes[r] == column::missing_code) fail(r, "is missing");
+          double k = remap_[codes[r]];
+          if (k < 0) fail(r, "is '" + cv.text(r) + "', a class the train split does not have");
+          out[r] = k;
+        }
+        return;
+      }
+      for (std::size_t r = 0; r < n; ++r) {
+        if (!cv.is_valid(r)) fail(r, "is missing");
+        auto it = index_.find(std::string(cv.str(r)));
+        if (it == index_.end()) fail(r, "is '" + cv.text(r) + "', a class the train split does not have");
+        out[r] = it->second;
+      }
+    }
+
+    const table& source() const noexcept { return *t_; }
+
+   private:
+    const label_encoding* e_;
+    const table* t_;
+    const column* col_;
+    std::unordered_map<std::string, double> index_;
+    std::vector<double> remap_;
+  };
+
+  bound bind(const table& t) const { return bound(*this, t); }
+
+  /// Rows of each class in `t` (for balanced class weights).
+  std::vector<std::size_t> class_counts(const table& t) const {
+    std::vector<std::size_t> counts(classes.size(), 0);
+    auto b = bind(t);
+    std::vector<double> y(4096);
+    for (std::size_t begin = 0; begin < t.rows(); begin += y.size()) {
+      auto blk = t.view(begin, std::min(t.rows(), begin + y.size()));
+      b(blk, y.data());
+      for (std::size_t r = 0; r < blk.rows(); ++r) ++counts[static_cast<std::size_t>(y[r])];
+    }
+    return counts;
+  }
+
+  static std::string number_name(double x) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, x);
+    return std::string(buf, r.ptr);
+  }
+
+ private:
+  static const column& column_of(const table& t, std::string_view label) {
+    if (label.empty()) throw model_error("no label column given (training needs one)");
+    auto i = t.index_of(label);
+    if (!i) throw model_error("the label column '" + std::string(label) + "' is not in the table");
+    return t.col(*i);
+  }
+};
+
+}  // namespace mlpipe

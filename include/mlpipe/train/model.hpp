@@ -1,0 +1,232 @@
+// mlpipe/train/model.hpp: the trained model (artifact "Model"): linear, logistic or softmax weights.
+// predict / predict_proba take a dense feature block, so training, evaluation and serving share them.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/transform/feature_block.hpp>
+
+namespace mlpipe {
+
+/// A model that cannot be trained, loaded or applied.
+class model_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Which model the weights belong to.
+enum class model_kind : std::uint8_t { linear, logistic, softmax };
+
+inline std::string_view to_string(model_kind k) noexcept {
+  switch (k) {
+    case model_kind::linear: return "linear";
+    case model_kind::logistic: return "logistic";
+    case model_kind::softmax: return "softmax";
+  }
+  return "unknown";
+}
+
+namespace detail {
+inline double sigmoid(double z) noexcept {
+  return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
+}
+/// z (k values) -> probabilities in place, stable.
+inline void softmax_inplace(double* z, std::size_t k) noexcept {
+  double m = z[0];
+  for (std::size_t c = 1; c < k; ++c) m = std::max(m, z[c]);
+  double s = 0;
+  for (std::size_t c = 0; c < k; ++c) s += (z[c] = std::exp(z[c] - m));
+  for (std::size_t c = 0; c < k; ++c) z[c] /= s;
+}
+}  // namespace detail
+
+/// Artifact "Model". Weights are feature-major: weight(j, c) = weights[j * outputs + c]; outputs is 1 for
+/// linear and logistic (the positive class is classes[1]) and the number of classes for softmax.
+/// Saved as <dir>/model.json (numbers round-trip exactly).
+class model {
+ public:
+  static constexpr std::string_view type_name = "Model";
+  static constexpr int format_version = 1;
+
+  model_kind kind = model_kind::linear;
+  std::size_t features = 0;
+  std::size_t outputs = 1;
+  std::vector<double> weights;            // features * outputs
+  std::vector<double> bias;               // outputs
+  std::vector<std::string> classes;       // classification: class names, in class-index order
+  std::vector<std::string> feature_names; // for reading the weights (from the transform)
+  std::string label;                      // the label column it was trained on
+  nlohmann::json training = nlohmann::json::object();  // parameters and figures of the run that trained it
+
+  bool is_classifier() const noexcept { return kind != model_kind::linear; }
+  std::size_t num_classes() const noexcept { return classes.size(); }
+  double weight(std::size_t feature, std::size_t output = 0) const { return weights.at(feature * outputs + output); }
+
+  /// Linear scores z = x W + b, rows * outputs values.
+  void decision_function(feature_block x, std::span<double> out) const {
+    check(x, out, outputs);
+    const std::size_t d = features, k = outputs;
+    for (std::size_t r = 0; r < x.rows; ++r) {
+      const double* xr = x.row(r);
+      double* o = out.data() + r * k;
+      if (k == 1) {
+        double z = bias[0];
+        for (std::size_t j = 0; j < d; ++j) z += xr[j] * weights[j];
+        o[0] = z;
+      } else {
+        for (std::size_t c = 0; c < k; ++c) o[c] = bias[c];
+        for (std::size_t j = 0; j < d; ++j) {
+          const double xj = xr[j];
+          const double* w = weights.data() + j * k;
+          for (std::size_t c = 0; c < k; ++c) o[c] += xj * w[c];
+        }
+      }
+    }
+  }
+
+  /// Class probabilities, rows * num_classes() values (binary: [1 - p, p], as scikit-learn).
+  void predict_proba(feature_block x, std::span<double> out) const {
+    if (!is_classifier()) throw model_error("predict_proba: a linear regression model gives values, not probabilities");
+    const std::size_t K = num_classes();
+    check(x, out, K);
+    if (kind == model_kind::logistic) {
+      for (std::size_t r = 0; r < x.rows; ++r) {
+        double z = bias[0];
+        const double* xr = x.row(r);
+        for (std::size_t j = 0; j < features; ++j) z += xr[j] * weights[j];
+        double p = detail::sigmoid(z);
+        out[2 * r] = 1.0 - p;
+        out[2 * r + 1] = p;
+      }
+      return;
+    }
+    decision_function(x, out);
+    for (std::size_t r = 0; r < x.rows; ++r) detail::softmax_inplace(out.data() + r * K, K);
+  }
+
+  /// One value per row: the prediction (regression) or the index of the most probable class (first on a tie).
+  void predict(feature_block x, std::span<double> out) const {
+    check(x, out, 1);
+    if (kind == model_kind::linear) {
+      decision_function(x, out);
+      return;
+    }
+    std::vector<double> z(outputs);
+    for (std::size_t r = 0; r < x.rows; ++r) {
+      decision_function(feature_block{x.row(r), 1, x.cols}, z);
+      if (kind == model_kind::logistic)
+        out[r] = z[0] > 0 ? 1.0 : 0.0;
+      else
+        out[r] = static_cast<double>(std::max_element(z.begin(), z.end()) - z.begin());
+    }
+  }
+
+  /// The class name of a predicted class index.
+  const std::string& class_name(std::size_t index) const { return classes.at(index); }
+
+  nlohmann::json to_json() const {
+    return {{"format", "mlpipe.model"}, {"version", format_version}, {"kind", std::string(to_string(kind))},
+            {"features", features},     {"outputs", outputs},        {"weights", weights},
+            {"bias", bias},             {"classes", classes},        {"feature_names", feature_names},
+            {"label", label},           {"training", training}};
+  }
+
+  static model from_json(const nlohmann::json& j, const std::string& where = "model") {
+    if (!j.is_object() || j.value("format", "") != "mlpipe.model")
+      throw model_error(where + ": not an mlpipe model (\"format\" is not \"mlpipe.model\")");
+    if (j.value("version", 0) != format_version)
+      throw model_error(where + ": model format version " + j.value("version", nlohmann::json()).dump() +
+                        " is not supported (this mlpipe reads version " + std::to_string(format_version) + ")");
+    model m;
+    try {
+      auto k = j.at("kind").get<std::string>();
+      if (k == "linear") m.kind = model_kind::linear;
+      else if (k == "logistic") m.kind = model_kind::logistic;
+      else if (k == "softmax") m.kind = model_kind::softmax;
+      else throw model_error(where + ": unknown model kind '" + k + "'");
+      m.features = j.at("features").get<std::size_t>();
+      m.outputs = j.at("outputs").get<std::size_t>();
+      m.weights = j.at("weights").get<std::vector<double>>();
+      m.bias = j.at("bias").get<std::vector<double>>();
+      m.classes = j.at("classes").get<std::vector<std::string>>();
+      m.feature_names = j.value("feature_names", std::vector<std::string>{});
+      m.label = j.value("label", "");
+      m.training = j.value("training", nlohmann::json::object());
+    } catch (const nlohmann::json::exception& e) {
+      throw model_error(where + ": missing or wrong field: " + e.what());
+    }
+    m.validate(where);
+    return m;
+  }
+
+  /// Throws when the sizes disagree (a hand-edited or truncated file).
+  void validate(const std::string& where = "model") const {
+    auto fail = [&](const std::string& what) { throw model_error(where + ": " + what); };
+    if (outputs == 0) fail("0 outputs");
+    if (weights.size() != features * outputs)
+      fail(std::to_string(weights.size()) + " weights for " + std::to_string(features) + " features x " +
+           std::to_string(outputs) + " outputs");
+    if (bias.size() != outputs) fail(std::to_string(bias.size()) + " biases for " + std::to_string(outputs) + " outputs");
+    if (kind == model_kind::logistic && (outputs != 1 || classes.size() != 2)) fail("a logistic model has 2 classes");
+    if (kind == model_kind::softmax && classes.size() != outputs) fail("softmax outputs != classes");
+    if (!feature_names.empty() && feature_names.size() != features) fail("feature_names do not match features");
+    for (double w : weights)
+      if (!std::isfinite(w)) fail("a weight is not finite");
+  }
+
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::ofstream out(dir / "model.json");
+    out << to_json().dump(1) << '\n';
+    if (!out) throw model_error((dir / "model.json").string() + ": write failed");
+  }
+  static model load(const std::filesystem::path& dir) {
+    auto file = dir / "model.json";
+    std::ifstream in(file);
+    if (!in) throw model_error(file.string() + ": cannot open (is this a Model artifact directory?)");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw model_error(file.string() + ": not valid JSON: " + e.what());
+    }
+    return from_json(j, file.string());
+  }
+
+  /// Content hash: kind, shapes, weights, classes (not the training record, which holds timings).
+  std::uint64_t fingerprint() const {
+    hasher h(0x6d6f64656cULL);
+    h.update_value(kind);
+    h.update_value(static_cast<std::uint64_t>(features));
+    h.update_value(static_cast<std::uint64_t>(outputs));
+    for (double w : weights) h.update_value(w);
+    for (double b : bias) h.update_value(b);
+    for (auto& c : classes) h.update(std::string_view(c));
+    h.update(std::string_view(label));
+    return h.digest();
+  }
+
+ private:
+  void check(feature_block x, std::span<double> out, std::size_t per_row) const {
+    if (x.cols != features)
+      throw model_error("model expects " + std::to_string(features) + " features per row, the block has " +
+                        std::to_string(x.cols));
+    if (out.size() < x.rows * per_row)
+      throw model_error("output buffer holds " + std::to_string(out.size()) + " values, needs " +
+                        std::to_string(x.rows * per_row));
+  }
+};
+
+}  // namespace mlpipe

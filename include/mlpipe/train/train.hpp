@@ -1,0 +1,348 @@
+// mlpipe/train/train.hpp: the `train<Model>` stage for linear, logistic and softmax regression: Newton/Cholesky,
+// minibatch SGD with momentum or Adam, over row blocks streamed through validate | transform (the fused epoch).
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/data/examples.hpp>
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/train/block_source.hpp>
+#include <mlpipe/train/detail/cholesky.hpp>
+#include <mlpipe/train/detail/glm.hpp>
+#include <mlpipe/train/labels.hpp>
+#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/unfused.hpp>
+#include <mlpipe/transform/transform_graph.hpp>
+
+namespace mlpipe {
+
+/// The model families, as tags for train<Model> (and tune<Model>).
+template <model_kind K>
+struct linear_model {
+  static constexpr model_kind kind = K;
+};
+using linear_regression = linear_model<model_kind::linear>;      // least squares + ridge (l2)
+using logistic_regression = linear_model<model_kind::logistic>;  // binary classes
+using softmax_regression = linear_model<model_kind::softmax>;    // two or more classes (multinomial)
+
+/// What a training run did (also recorded in the model's `training` JSON and the context).
+struct training_report {
+  std::string solver;
+  std::size_t epochs = 0;       // passes of the optimizer (Newton iterations or SGD epochs)
+  double train_loss = 0;        // mean weighted loss on the train split (last epoch / final Newton iterate)
+  double eval_loss = std::numeric_limits<double>::quiet_NaN();  // early stopping: best eval loss
+  std::size_t best_epoch = 0;
+  bool converged = false;
+  double seconds = 0;
+};
+
+template <class Model>
+struct train;
+
+/// Stage "train": examples + TransformGraph -> Model.
+///   mp::train<mp::logistic_regression>{.l2 = 1e-4, .epochs = 10}
+/// The objective is the mean weighted loss + l2/2 |W|^2 + l1 |W|_1 (biases unpenalized): scikit-learn's
+/// LogisticRegression(C) is l2 = 1 / (C n_train), its Ridge(alpha) is l2 = alpha / n_train.
+/// Deterministic for a given seed: the optimizer runs on one thread in a fixed block order.
+template <model_kind K>
+struct train<linear_model<K>> {
+  std::string solver = "auto";        // auto | newton (linear: cholesky, the closed form) | sgd | adam
+  double l2 = 1e-4;                   // ridge penalty on the weights
+  double l1 = 0.0;                    // lasso penalty, by a proximal step (sgd, adam)
+  std::size_t epochs = 10;            // sgd, adam: passes over the train split
+  std::size_t max_iterations = 50;    // newton
+  std::size_t batch_size = 256;       // sgd, adam
+  double learning_rate = 0.01;        // sgd, adam
+  double momentum = 0.9;              // sgd
+  double beta1 = 0.9;                 // adam
+  double beta2 = 0.999;               // adam
+  std::string schedule = "constant";  // learning rate per epoch: constant | inverse_time | exponential | cosine
+  double decay = 0.5;                 // inverse_time: lr/(1+decay*epoch); exponential: lr*decay^epoch
+  std::string class_weight;           // "" (all 1) or "balanced" (n / (classes * count))
+  std::vector<double> class_weights;  // explicit weight per class, in class order (overrides class_weight)
+  std::size_t early_stopping = 0;     // sgd, adam: stop after this many epochs without a better eval loss (0: off)
+  double tolerance = 1e-10;           // newton: relative step size that stops; early stopping: least improvement
+  std::uint64_t seed = 42;            // block order of each epoch
+  bool shuffle = true;                // visit blocks in a seeded random order each epoch
+  std::size_t block_rows = 0;         // rows per block (0: sized for the L2 cache)
+  bool fused = true;                  // false: materialize the transformed matrix first (for comparison)
+  MLPIPE_PARAMETERS(solver, l2, l1, epochs, max_iterations, batch_size, learning_rate, momentum, beta1, beta2,
+                    schedule, decay, class_weight, class_weights, early_stopping, tolerance, seed, shuffle,
+                    block_rows, fused);
+
+  static constexpr std::string_view name = "train";
+  static constexpr int version = 1;
+  static constexpr model_kind kind = K;
+
+  model operator()(const examples& in, const transform_graph& g, context& ctx) const {
+    return fit(in.train, in.eval.rows() > 0 ? &in.eval : nullptr, g, in.label, ctx);
+  }
+
+  /// Trains on `train`; `eval` (optional) is used for early stopping and the reported eval loss.
+  model fit(const table& train_split, const table* eval_split, const transform_graph& g, std::string_view label,
+            context& ctx) const {
+    auto t0 = std::chrono::steady_clock::now();
+    check_parameters();
+    auto enc = label_encoding::fit(train_split, label, K != model_kind::linear);
+    if (K == model_kind::logistic && enc.classes.size() != 2)
+      throw model_error("logistic_regression is binary, but label '" + std::string(label) + "' has " +
+                        std::to_string(enc.classes.size()) + " classes; use softmax_regression");
+    if (K == model_kind::softmax && enc.classes.size() > 64)
+      throw model_error("softmax_regression supports at most 64 classes; label '" + std::string(label) + "' has " +
+                        std::to_string(enc.classes.size()));
+    if (train_split.rows() == 0) throw model_error("the train split has no rows");
+    detail::glm_shape s{g.width(), K == model_kind::softmax ? enc.classes.size() : 1};
+    auto cw = class_weight_vector(enc, train_split);
+    std::string solv = resolve_solver(train_split.rows(), s);
+    std::size_t br = block_rows ? block_rows : l2_block_rows(s.d, solv == "newton" ? 1 : batch_size);
+
+    training_report rep;
+    std::vector<double> theta;
+    if (fused) {
+      fused_source src(train_split, g, enc, br);
+      std::optional<fused_source> ev;
+      if (eval_split && eval_split->rows() > 0) ev.emplace(*eval_split, g, enc, br);
+      theta = optimize(src, ev ? &*ev : nullptr, s, cw, solv, rep, ctx);
+    } else {
+      materialized_source src(train_split, g, enc, br);
+      std::optional<materialized_source> ev;
+      if (eval_split && eval_split->rows() > 0) ev.emplace(*eval_split, g, enc, br);
+      theta = optimize(src, ev ? &*ev : nullptr, s, cw, solv, rep, ctx);
+    }
+    rep.solver = solv;
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    model m;
+    m.kind = K;
+    m.features = s.d;
+    m.outputs = s.k;
+    m.weights.assign(theta.begin(), theta.begin() + static_cast<std::ptrdiff_t>(s.d * s.k));
+    m.bias.assign(theta.begin() + static_cast<std::ptrdiff_t>(s.d * s.k), theta.end());
+    m.classes = enc.classes;
+    m.feature_names = g.feature_names();
+    m.label = std::string(label);
+    m.training = {{"parameters", parameters_to_json(*this)},
+                  {"solver", rep.solver},
+                  {"epochs", rep.epochs},
+                  {"train_loss", rep.train_loss},
+                  {"converged", rep.converged},
+                  {"rows", train_split.rows()}};
+    if (!std::isnan(rep.eval_loss)) m.training["eval_loss"] = rep.eval_loss, m.training["best_epoch"] = rep.best_epoch;
+    m.validate("trained model");
+    ctx.record("train_rows", train_split.rows());
+    ctx.record("features", s.d);
+    ctx.record("solver", rep.solver);
+    ctx.record("epochs", rep.epochs);
+    ctx.record("train_loss", rep.train_loss);
+    if (!std::isnan(rep.eval_loss)) ctx.record("eval_loss", rep.eval_loss);
+    ctx.record("train_seconds", rep.seconds);
+    last_report = rep;
+    return m;
+  }
+
+  /// What this stage object's last fit did (for benchmarks and tests; not a parameter).
+  mutable training_report last_report{};
+  const training_report& report() const noexcept { return last_report; }
+
+  /// The solver `auto` picks: Newton (exact, few passes) while the Hessian work stays small, else Adam;
+  /// SGD-family solvers whenever l1 is set.
+  std::string resolve_solver(std::size_t rows, const detail::glm_shape& s) const {
+    if (solver == "cholesky") return "newton";
+    if (solver != "auto") return solver;
+    if (l1 > 0) return "adam";
+    if (K == model_kind::linear) return "newton";
+    double P = static_cast<double>(s.params());
+    return (P <= 600 && static_cast<double>(rows) * P * P <= 2e8) ? "newton" : "adam";
+  }
+
+  /// Runs the chosen optimizer over a block source; returns theta ((d + 1) × k, biases last).
+  template <block_source Source>
+  std::vector<double> optimize(Source& src, Source* eval, const detail::glm_shape& s, std::span<const double> cw,
+                               const std::string& solv, training_report& rep, context& ctx) const {
+    if (solv == "newton") return newton(src, s, cw, rep, ctx);
+    return minibatch(src, eval, s, cw, solv == "adam", rep, ctx);
+  }
+
+ private:
+  void check_parameters() const {
+    auto bad = [](const std::string& what) { throw model_error("train: " + what); };
+    if (solver != "auto" && solver != "newton" && solver != "cholesky" && solver != "sgd" && solver != "adam")
+      bad("unknown solver '" + solver + "' (auto, newton, cholesky, sgd, adam)");
+    if (!(l2 >= 0) || !(l1 >= 0)) bad("l1 and l2 must be >= 0");
+    if (l1 > 0 && (solver == "newton" || solver == "cholesky"))
+      bad("l1 needs a proximal solver: use solver=sgd or solver=adam");
+    if (batch_size == 0) bad("batch_size must be positive");
+    if (!(learning_rate > 0)) bad("learning_rate must be positive");
+    if (schedule != "constant" && schedule != "inverse_time" && schedule != "exponential" && schedule != "cosine")
+      bad("unknown schedule '" + schedule + "' (constant, inverse_time, exponential, cosine)");
+    if (!class_weight.empty() && class_weight != "balanced")
+      bad("class_weight is \"\" or \"balanced\", not '" + class_weight + "'");
+    if (K == model_kind::linear && (!class_weight.empty() || !class_weights.empty()))
+      bad("class weights apply to classifiers only");
+  }
+
+  std::vector<double> class_weight_vector(const label_encoding& enc, const table& t) const {
+    if (K == model_kind::linear) return {};
+    if (!class_weights.empty()) {
+      if (class_weights.size() != enc.classes.size())
+        throw model_error("train: class_weights has " + std::to_string(class_weights.size()) + " values for " +
+                          std::to_string(enc.classes.size()) + " classes");
+      return class_weights;
+    }
+    if (class_weight != "balanced") return {};
+    auto counts = enc.class_counts(t);
+    std::vector<double> w(counts.size());
+    for (std::size_t c = 0; c < counts.size(); ++c)
+      w[c] = counts[c] ? static_cast<double>(t.rows()) / (static_cast<double>(counts.size()) * static_cast<double>(counts[c]))
+                       : 0.0;
+    return w;
+  }
+
+  // Newton's method (exact Hessian, Cholesky solve), halving the step when the objective rises. For linear
+  // regression the first step is the ridge closed form.
+  template <block_source Source>
+  std::vector<double> newton(Source& src, const detail::glm_shape& s, std::span<const double> cw,
+                             training_report& rep, context& ctx) const {
+    const std::size_t P = s.params(), nw = s.d * s.k;
+    const double n = static_cast<double>(src.rows());
+    std::vector<double> theta(P, 0.0), prev(P, 0.0), step(P, 0.0), G(P), H(P * P);
+    double prev_obj = std::numeric_limits<double>::infinity(), scale = 1.0;
+    const std::size_t iters = K == model_kind::linear ? 1 : max_iterations;
+    for (std::size_t it = 0; it < iters; ++it) {
+      std::fill(G.begin(), G.end(), 0.0);
+      std::fill(H.begin(), H.end(), 0.0);
+      double loss = 0;
+      for (std::size_t b = 0; b < src.block_count(); ++b)
+        loss += detail::accumulate_newton<K>(src.block(b), theta.data(), s, cw, G.data(), H.data());
+      double obj = loss / n;
+      for (std::size_t i = 0; i < nw; ++i) obj += 0.5 * l2 * theta[i] * theta[i];
+      ++rep.epochs;
+      rep.train_loss = loss / n;
+      if (obj > prev_obj * (1 + 1e-15) + 1e-300) {  // overshoot: halve the last step and look again
+        scale *= 0.5;
+        if (scale < 1e-8) break;
+        for (std::size_t i = 0; i < P; ++i) theta[i] = prev[i] - scale * step[i];
+        continue;
+      }
+      for (auto& g : G) g /= n;
+      for (auto& h : H) h /= n;
+      for (std::size_t i = 0; i < nw; ++i) {
+        G[i] += l2 * theta[i];
+        H[i * P + i] += l2;
+      }
+      for (std::size_t i = nw; i < P; ++i) H[i * P + i] += 1e-12;  // softmax biases: shift-invariant direction
+      step = G;
+      if (!detail::cholesky_solve(H, step, P)) {
+        ctx.log("newton: the Hessian is singular (duplicate or constant features, and l2 = 0?); stopping");
+        throw model_error("train: the Hessian is not positive definite; set l2 > 0 (duplicate or constant features)");
+      }
+      prev = theta;
+      prev_obj = obj;
+      scale = 1.0;
+      double dmax = 0, tmax = 0;
+      for (std::size_t i = 0; i < P; ++i) {
+        theta[i] -= step[i];
+        dmax = std::max(dmax, std::abs(step[i]));
+        tmax = std::max(tmax, std::abs(theta[i]));
+      }
+      if (K == model_kind::linear || dmax <= tolerance * (1.0 + tmax)) {
+        rep.converged = true;
+        break;
+      }
+    }
+    ctx.log("newton: " + std::to_string(rep.epochs) + " passes, loss " + std::to_string(rep.train_loss));
+    return theta;
+  }
+
+  double epoch_learning_rate(std::size_t e) const {
+    double de = static_cast<double>(e);
+    if (schedule == "inverse_time") return learning_rate / (1.0 + decay * de);
+    if (schedule == "exponential") return learning_rate * std::pow(decay, de);
+    if (schedule == "cosine")
+      return learning_rate * 0.5 * (1.0 + std::cos(3.141592653589793 * de / static_cast<double>(std::max<std::size_t>(epochs, 1))));
+    return learning_rate;
+  }
+
+  // Minibatch SGD (momentum) or Adam, with an l1 proximal step, over blocks in a seeded order.
+  template <block_source Source>
+  std::vector<double> minibatch(Source& src, Source* eval, const detail::glm_shape& s, std::span<const double> cw,
+                                bool adam, training_report& rep, context& ctx) const {
+    const std::size_t P = s.params(), nw = s.d * s.k, nb = src.block_count();
+    std::vector<double> theta(P, 0.0), G(P), v(P, 0.0), m2(P, 0.0), best;
+    std::vector<std::size_t> order(nb);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::mt19937_64 rng(seed);
+    double best_eval = std::numeric_limits<double>::infinity();
+    std::size_t since_best = 0, t = 0;
+    const double b1 = beta1, b2 = beta2, eps = 1e-8;
+    double b1t = 1.0, b2t = 1.0;
+    for (std::size_t e = 0; e < epochs; ++e) {
+      if (shuffle)  // Fisher-Yates with the raw engine: the same order on every platform
+        for (std::size_t i = nb; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+      const double lr = epoch_learning_rate(e);
+      double loss = 0;
+      for (std::size_t bi = 0; bi < nb; ++bi) {
+        training_block blk = src.block(order[bi]);
+        for (std::size_t r0 = 0; r0 < blk.x.rows; r0 += batch_size) {
+          const std::size_t r1 = std::min(blk.x.rows, r0 + batch_size);
+          std::fill(G.begin(), G.end(), 0.0);
+          loss += detail::accumulate_gradient<K>(blk, r0, r1, theta.data(), s, cw, G.data());
+          const double inv = 1.0 / static_cast<double>(r1 - r0);
+          for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
+          for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
+          ++t;
+          if (adam) {
+            b1t *= b1, b2t *= b2;
+            const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
+            for (std::size_t i = 0; i < P; ++i) {
+              v[i] = b1 * v[i] + (1.0 - b1) * G[i];
+              m2[i] = b2 * m2[i] + (1.0 - b2) * G[i] * G[i];
+              theta[i] -= a * v[i] / (std::sqrt(m2[i]) + eps);
+            }
+          } else {
+            for (std::size_t i = 0; i < P; ++i) {
+              v[i] = momentum * v[i] + G[i];
+              theta[i] -= lr * v[i];
+            }
+          }
+          if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+        }
+      }
+      rep.epochs = e + 1;
+      rep.train_loss = loss / static_cast<double>(src.rows());
+      if (!std::isfinite(rep.train_loss))
+        throw model_error("train: the loss diverged at epoch " + std::to_string(e + 1) + "; lower learning_rate");
+      if (eval && early_stopping > 0) {
+        double el = 0;
+        for (std::size_t b = 0; b < eval->block_count(); ++b) el += detail::block_loss<K>(eval->block(b), theta.data(), s, cw);
+        el /= static_cast<double>(std::max<std::size_t>(eval->rows(), 1));
+        ctx.log("epoch " + std::to_string(e + 1) + ": train loss " + std::to_string(rep.train_loss) + ", eval loss " +
+                std::to_string(el));
+        if (el < best_eval - tolerance) {
+          best_eval = el, best = theta, since_best = 0, rep.best_epoch = e + 1;
+        } else if (early_stopping > 0 && ++since_best >= early_stopping) {
+          ctx.log("early stopping after epoch " + std::to_string(e + 1) + " (best epoch " +
+                  std::to_string(rep.best_epoch) + ")");
+          break;
+        }
+      }
+    }
+    if (eval && early_stopping > 0) rep.eval_loss = best_eval;
+    if (early_stopping > 0 && !best.empty()) theta = best;
+    return theta;
+  }
+};
+
+}  // namespace mlpipe

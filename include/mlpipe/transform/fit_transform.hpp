@@ -1,0 +1,80 @@
+// mlpipe/transform/fit_transform.hpp: the `fit_transform` stage: fits a composition of ops on the train split
+// and returns the TransformGraph that training, evaluation and serving apply unchanged.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <mlpipe/core/context.hpp>
+#include <mlpipe/core/parameters.hpp>
+#include <mlpipe/data/examples.hpp>
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/transform/ops.hpp>
+#include <mlpipe/transform/transform_graph.hpp>
+
+namespace mlpipe {
+
+/// Fits `ops` on `train` (every column but `label` and `exclude`). Numeric columns get the numeric ops;
+/// categorical columns are one-hot encoded (or hashed by feature_hash) even when the composition names no
+/// encoder; string columns are used only under feature_hash (otherwise skipped: free text is not a feature).
+template <class... Ops>
+transform_graph fit_transform_graph(const transform_ops<Ops...>& ops, const table& train, std::string_view label,
+                                    const std::vector<std::string>& exclude = {}) {
+  if (train.rows() == 0) throw transform_error("fit_transform: the train split has no rows");
+  transform_graph g;
+  g.label = std::string(label);
+  g.ops = ops;
+  for (const column& col : train.columns()) {
+    if (col.name() == label) continue;
+    if (std::find(exclude.begin(), exclude.end(), col.name()) != exclude.end()) continue;
+    detail::fit_column f;
+    f.col = &col;
+    f.plan.column = col.name();
+    f.plan.input_kind = col.kind();
+    if (col.kind() == column_kind::numeric) f.values.assign(col.values().begin(), col.values().end());
+    // feature hashing claims its columns first, so `one_hot | feature_hash` and `feature_hash | one_hot` agree
+    ops.for_each([&](const auto& op) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(op)>, feature_hash_op>) op.fit(f);
+    });
+    if (col.kind() == column_kind::string && !f.encoded) continue;
+    ops.for_each([&](const auto& op) {
+      if (op.selects(col.name())) op.fit(f);
+    });
+    if (col.kind() == column_kind::categorical && !f.encoded) one_hot_op{}.fit(f);  // categoricals: one-hot by default
+    g.columns.push_back(std::move(f.plan));
+  }
+  g.finalize();
+  if (g.width() == 0) throw transform_error("fit_transform: no feature columns (only the label, or all excluded)");
+  return g;
+}
+
+/// Stage "fit_transform": examples -> TransformGraph, fitted on the train split only.
+///   mp::node<"transform">(mp::fit_transform{mp::impute_mean | mp::standardize | mp::one_hot}) << mp::from<"examples">
+template <class Ops = default_transform_ops>
+struct fit_transform {
+  Ops ops = default_ops();
+  std::vector<std::string> exclude;  // columns that are not features (ids, leaks)
+  MLPIPE_PARAMETERS(ops, exclude);
+
+  static constexpr std::string_view name = "fit_transform";
+  static constexpr int version = 1;
+
+  transform_graph operator()(const examples& in, context& ctx) const {
+    auto g = fit_transform_graph(ops, in.train, in.label, exclude);
+    ctx.record("input_columns", g.columns.size());
+    ctx.record("features", g.width());
+    ctx.log("fitted " + std::to_string(g.columns.size()) + " columns into " + std::to_string(g.width()) +
+            " features on " + std::to_string(in.train.rows()) + " train rows");
+    return g;
+  }
+};
+
+template <class Ops>
+fit_transform(Ops) -> fit_transform<Ops>;
+template <class Ops>
+fit_transform(Ops, std::vector<std::string>) -> fit_transform<Ops>;
+
+}  // namespace mlpipe

@@ -1,0 +1,572 @@
+// mlpipe/transform/transform_graph.hpp: the fitted preprocessing (artifact "TransformGraph") and how it runs.
+// It maps a table block to a dense row-major feature block; training, evaluation and serving all call this code.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/data/table.hpp>
+#include <mlpipe/transform/feature_block.hpp>
+
+namespace mlpipe {
+
+/// A transform that cannot be fitted, loaded, bound to a table or applied (with the column and row at fault).
+class transform_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One fitted element-wise step on a numeric column. Every step maps one value to one value, so a row
+/// transformed alone gives exactly what it gives inside a block.
+enum class numeric_step_kind : std::uint8_t {
+  impute,     // missing (NaN) -> a
+  log1p,      // log(1 + x)
+  clip,       // clamp to [a, b]
+  affine,     // x * a + b (standardize, min_max)
+  bucketize,  // index of the bucket: the number of boundaries <= x
+};
+
+inline std::string_view to_string(numeric_step_kind k) noexcept {
+  switch (k) {
+    case numeric_step_kind::impute: return "impute";
+    case numeric_step_kind::log1p: return "log1p";
+    case numeric_step_kind::clip: return "clip";
+    case numeric_step_kind::affine: return "affine";
+    case numeric_step_kind::bucketize: return "bucketize";
+  }
+  return "unknown";
+}
+
+struct numeric_step {
+  numeric_step_kind kind = numeric_step_kind::affine;
+  double a = 0.0, b = 0.0;
+  std::vector<double> boundaries;  // bucketize only, ascending
+  friend bool operator==(const numeric_step&, const numeric_step&) = default;
+};
+
+/// How a column becomes features.
+enum class feature_encoding : std::uint8_t {
+  value,            // one feature: the numeric value after the steps
+  bucket_one_hot,   // `slots` features: one-hot of the bucket index (bucketize then one_hot)
+  one_hot,          // vocabulary.size() + 1 features; the last is the out-of-vocabulary slot
+  hashed,           // `slots` features: one-hot of hash(value) mod slots (feature hashing)
+};
+
+inline std::string_view to_string(feature_encoding e) noexcept {
+  switch (e) {
+    case feature_encoding::value: return "value";
+    case feature_encoding::bucket_one_hot: return "bucket_one_hot";
+    case feature_encoding::one_hot: return "one_hot";
+    case feature_encoding::hashed: return "hashed";
+  }
+  return "unknown";
+}
+
+/// The fitted transform of one input column.
+struct column_transform {
+  std::string column;                    // input column name
+  column_kind input_kind = column_kind::numeric;
+  std::vector<numeric_step> steps;       // numeric columns: applied in order
+  feature_encoding encoding = feature_encoding::value;
+  std::vector<std::string> vocabulary;   // one_hot: slot i is vocabulary[i]
+  std::size_t slots = 0;                 // bucket_one_hot, hashed: number of features
+  bool has_fill = false;                 // categorical/string: missing values take `fill` (impute_most_frequent)
+  std::string fill;
+  std::size_t offset = 0;                // first output feature (set by transform_graph::finalize)
+
+  std::size_t width() const noexcept {
+    switch (encoding) {
+      case feature_encoding::value: return 1;
+      case feature_encoding::one_hot: return vocabulary.size() + 1;
+      default: return slots;
+    }
+  }
+  friend bool operator==(const column_transform&, const column_transform&) = default;
+};
+
+namespace detail {
+
+/// Stable hash of a category for feature hashing (same on every machine and run).
+inline std::size_t hash_slot(std::string_view s, std::size_t slots) noexcept {
+  return static_cast<std::size_t>(fingerprint_bytes(s.data(), s.size(), 0x68617368ULL) % slots);
+}
+
+inline bool non_finite(double v) noexcept {
+  constexpr std::uint64_t exp = 0x7ff0000000000000ULL;
+  return (std::bit_cast<std::uint64_t>(v) & exp) == exp;
+}
+
+/// Applies one numeric step in place to n values (one tight loop per step: the compiler vectorizes it).
+inline void apply_step(const numeric_step& s, double* x, std::size_t n) noexcept {
+  switch (s.kind) {
+    case numeric_step_kind::impute: {
+      const double a = s.a;
+      for (std::size_t i = 0; i < n; ++i) x[i] = x[i] != x[i] ? a : x[i];
+      break;
+    }
+    case numeric_step_kind::log1p:
+      for (std::size_t i = 0; i < n; ++i) x[i] = std::log1p(x[i]);
+      break;
+    case numeric_step_kind::clip: {
+      const double lo = s.a, hi = s.b;
+      for (std::size_t i = 0; i < n; ++i) {
+        double v = x[i] < lo ? lo : x[i];
+        x[i] = v > hi ? hi : v;
+      }
+      break;
+    }
+    case numeric_step_kind::affine: {
+      const double a = s.a, b = s.b;
+      for (std::size_t i = 0; i < n; ++i) x[i] = x[i] * a + b;
+      break;
+    }
+    case numeric_step_kind::bucketize: {
+      const auto& bd = s.boundaries;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (x[i] != x[i]) continue;  // stays NaN: the validation reports it
+        x[i] = static_cast<double>(std::upper_bound(bd.begin(), bd.end(), x[i]) - bd.begin());
+      }
+      break;
+    }
+  }
+}
+
+inline double apply_steps_one(const std::vector<numeric_step>& steps, double v) noexcept {
+  for (auto& s : steps) apply_step(s, &v, 1);
+  return v;
+}
+
+}  // namespace detail
+
+class bound_transform;
+
+/// Artifact "TransformGraph": the fitted preprocessing of every feature column, in output order.
+/// Saved as <dir>/transform_graph.json.
+class transform_graph {
+ public:
+  static constexpr std::string_view type_name = "TransformGraph";
+  static constexpr int format_version = 1;
+
+  std::vector<column_transform> columns;  // in output order
+  std::string label;                      // the label column (never a feature)
+  nlohmann::json ops = nlohmann::json::array();  // the op composition that was fitted, for the record
+
+  /// Sets every column's output offset; call after editing `columns`.
+  void finalize() {
+    std::size_t off = 0;
+    for (auto& c : columns) {
+      c.offset = off;
+      off += c.width();
+    }
+    width_ = off;
+  }
+
+  /// Number of features each row becomes.
+  std::size_t width() const noexcept { return width_; }
+
+  /// The name of each output feature: "x", "color=red", "color=<oov>", "age[bucket 3]", "city#17".
+  std::vector<std::string> feature_names() const {
+    std::vector<std::string> n;
+    n.reserve(width_);
+    for (auto& c : columns) {
+      switch (c.encoding) {
+        case feature_encoding::value: n.push_back(c.column); break;
+        case feature_encoding::one_hot:
+          for (auto& v : c.vocabulary) n.push_back(c.column + "=" + v);
+          n.push_back(c.column + "=<oov>");
+          break;
+        case feature_encoding::bucket_one_hot:
+          for (std::size_t i = 0; i < c.slots; ++i) n.push_back(c.column + "[bucket " + std::to_string(i) + "]");
+          break;
+        case feature_encoding::hashed:
+          for (std::size_t i = 0; i < c.slots; ++i) n.push_back(c.column + "#" + std::to_string(i));
+          break;
+      }
+    }
+    return n;
+  }
+
+  /// The input columns the transform reads, in order.
+  std::vector<std::string> input_columns() const {
+    std::vector<std::string> v;
+    for (auto& c : columns) v.push_back(c.column);
+    return v;
+  }
+
+  /// Resolves the columns of `t` once (indices, dictionary remaps) for fast block transforms of its views.
+  bound_transform bind(const table& t) const;
+
+  /// One-shot: transforms `block` into `out` (block.rows() * width() doubles). Binds on each call; in a loop
+  /// over blocks of one table, bind() once instead.
+  void transform(const table_view& block, std::span<double> out) const;
+
+  nlohmann::json to_json() const {
+    nlohmann::json cols = nlohmann::json::array();
+    for (auto& c : columns) {
+      nlohmann::json j{{"column", c.column},
+                       {"input_kind", std::string(to_string(c.input_kind))},
+                       {"encoding", std::string(to_string(c.encoding))}};
+      nlohmann::json steps = nlohmann::json::array();
+      for (auto& s : c.steps) {
+        nlohmann::json sj{{"kind", std::string(to_string(s.kind))}, {"a", s.a}, {"b", s.b}};
+        if (s.kind == numeric_step_kind::bucketize) sj["boundaries"] = s.boundaries;
+        steps.push_back(std::move(sj));
+      }
+      j["steps"] = std::move(steps);
+      if (c.encoding == feature_encoding::one_hot) j["vocabulary"] = c.vocabulary;
+      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed)
+        j["slots"] = c.slots;
+      if (c.has_fill) j["fill"] = c.fill;
+      cols.push_back(std::move(j));
+    }
+    return {{"format", "mlpipe.transform_graph"}, {"version", format_version}, {"label", label},
+            {"ops", ops},  {"width", width_},          {"columns", std::move(cols)}};
+  }
+
+  static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph") {
+    if (!j.is_object() || j.value("format", "") != "mlpipe.transform_graph")
+      throw transform_error(where + ": not an mlpipe transform graph (\"format\" is not \"mlpipe.transform_graph\")");
+    if (j.value("version", 0) != format_version)
+      throw transform_error(where + ": transform graph format version " + j.value("version", nlohmann::json()).dump() +
+                            " is not supported (this mlpipe reads version " + std::to_string(format_version) + ")");
+    transform_graph g;
+    try {
+      g.label = j.at("label").get<std::string>();
+      g.ops = j.value("ops", nlohmann::json::array());
+      for (auto& cj : j.at("columns")) {
+        column_transform c;
+        c.column = cj.at("column").get<std::string>();
+        c.input_kind = kind_from(cj.at("input_kind").get<std::string>(), where);
+        c.encoding = encoding_from(cj.at("encoding").get<std::string>(), where);
+        for (auto& sj : cj.at("steps")) {
+          numeric_step s;
+          s.kind = step_from(sj.at("kind").get<std::string>(), where);
+          s.a = sj.at("a").get<double>();
+          s.b = sj.at("b").get<double>();
+          if (s.kind == numeric_step_kind::bucketize) s.boundaries = sj.at("boundaries").get<std::vector<double>>();
+          c.steps.push_back(std::move(s));
+        }
+        if (c.encoding == feature_encoding::one_hot) c.vocabulary = cj.at("vocabulary").get<std::vector<std::string>>();
+        if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed) {
+          c.slots = cj.at("slots").get<std::size_t>();
+          if (c.slots == 0) throw transform_error(where + ": column '" + c.column + "' has 0 slots");
+        }
+        if (cj.contains("fill")) {
+          c.has_fill = true;
+          c.fill = cj.at("fill").get<std::string>();
+        }
+        g.columns.push_back(std::move(c));
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw transform_error(where + ": missing or wrong field: " + e.what());
+    }
+    g.finalize();
+    if (j.contains("width") && j["width"].get<std::size_t>() != g.width_)
+      throw transform_error(where + ": width " + j["width"].dump() + " does not match its columns (" +
+                            std::to_string(g.width_) + ")");
+    return g;
+  }
+
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::ofstream out(dir / "transform_graph.json");
+    out << to_json().dump(1) << '\n';
+    if (!out) throw transform_error((dir / "transform_graph.json").string() + ": write failed");
+  }
+
+  static transform_graph load(const std::filesystem::path& dir) {
+    auto file = dir / "transform_graph.json";
+    std::ifstream in(file);
+    if (!in) throw transform_error(file.string() + ": cannot open (is this a TransformGraph artifact directory?)");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw transform_error(file.string() + ": not valid JSON: " + e.what());
+    }
+    return from_json(j, file.string());
+  }
+
+  /// Content hash of the fitted transform (its canonical JSON).
+  std::uint64_t fingerprint() const {
+    auto text = to_json().dump();
+    return fingerprint_bytes(text.data(), text.size(), 0x7866726dULL);
+  }
+
+  friend bool operator==(const transform_graph& a, const transform_graph& b) {
+    return a.columns == b.columns && a.label == b.label && a.width_ == b.width_;
+  }
+
+ private:
+  static column_kind kind_from(const std::string& s, const std::string& where) {
+    if (s == "numeric") return column_kind::numeric;
+    if (s == "categorical") return column_kind::categorical;
+    if (s == "string") return column_kind::string;
+    throw transform_error(where + ": unknown column kind '" + s + "'");
+  }
+  static feature_encoding encoding_from(const std::string& s, const std::string& where) {
+    for (auto e : {feature_encoding::value, feature_encoding::bucket_one_hot, feature_encoding::one_hot,
+                   feature_encoding::hashed})
+      if (to_string(e) == s) return e;
+    throw transform_error(where + ": unknown feature encoding '" + s + "'");
+  }
+  static numeric_step_kind step_from(const std::string& s, const std::string& where) {
+    for (auto k : {numeric_step_kind::impute, numeric_step_kind::log1p, numeric_step_kind::clip,
+                   numeric_step_kind::affine, numeric_step_kind::bucketize})
+      if (to_string(k) == s) return k;
+    throw transform_error(where + ": unknown numeric step '" + s + "'");
+  }
+
+  std::size_t width_ = 0;
+};
+
+/// A transform_graph resolved against one table: column indices and category-to-slot maps are computed once,
+/// so transforming each block costs only the element loops. Keeps a scratch buffer: use one per thread.
+/// The graph and the table must outlive it.
+class bound_transform {
+ public:
+  bound_transform(const transform_graph& g, const table& t) : g_(&g), t_(&t) {
+    cols_.reserve(g.columns.size());
+    for (auto& c : g.columns) {
+      auto idx = t.index_of(c.column);
+      if (!idx) {
+        std::string have;
+        for (auto& n : t.names()) have += (have.empty() ? "" : ", ") + n;
+        throw transform_error("the transform needs column '" + c.column + "', which the table does not have (columns: " +
+                              have + ")");
+      }
+      const column& col = t.col(*idx);
+      bound b;
+      b.index = *idx;
+      b.kind = col.kind();
+      bool want_numeric = c.input_kind == column_kind::numeric;
+      if (want_numeric != (col.kind() == column_kind::numeric))
+        throw transform_error("column '" + c.column + "' was " + std::string(to_string(c.input_kind)) +
+                              " when the transform was fitted, but is " + std::string(to_string(col.kind())) + " here");
+      b.missing_slot = npos;
+      if (c.encoding == feature_encoding::one_hot) {
+        std::unordered_map<std::string_view, std::uint32_t> slot;
+        for (std::uint32_t i = 0; i < c.vocabulary.size(); ++i) slot.emplace(c.vocabulary[i], i);
+        auto oov = static_cast<std::uint32_t>(c.vocabulary.size());
+        auto lookup = [&](std::string_view v) {
+          auto it = slot.find(v);
+          return it == slot.end() ? oov : it->second;
+        };
+        b.missing_slot = c.has_fill ? lookup(c.fill) : oov;
+        if (col.kind() == column_kind::categorical) {
+          auto& dict = col.dictionary();
+          b.remap.resize(dict.size());
+          for (std::size_t k = 0; k < dict.size(); ++k) b.remap[k] = lookup(dict[k]);
+        } else {
+          b.lookup.reserve(c.vocabulary.size());
+          for (std::uint32_t i = 0; i < c.vocabulary.size(); ++i) b.lookup.emplace(c.vocabulary[i], i);
+          b.oov = oov;
+        }
+      } else if (c.encoding == feature_encoding::hashed) {
+        b.missing_slot = c.has_fill ? static_cast<std::uint32_t>(detail::hash_slot(c.fill, c.slots)) : npos;
+        if (col.kind() == column_kind::categorical) {
+          auto& dict = col.dictionary();
+          b.remap.resize(dict.size());
+          for (std::size_t k = 0; k < dict.size(); ++k)
+            b.remap[k] = static_cast<std::uint32_t>(detail::hash_slot(dict[k], c.slots));
+        }
+      }
+      b.fast = classify(c);
+      cols_.push_back(std::move(b));
+      if (c.encoding != feature_encoding::value) any_one_hot_ = true;
+    }
+  }
+
+  std::size_t width() const noexcept { return g_->width(); }
+  const transform_graph& graph() const noexcept { return *g_; }
+  const table& source() const noexcept { return *t_; }
+
+  /// Transforms the rows of `block` (a view of the bound table) into `out`, row-major, block.rows() * width()
+  /// values; then validates: a non-finite feature (a missing value with no imputation, log1p of a value
+  /// below -1, an infinity) throws transform_error naming the row and column. Returns the feature block.
+  feature_block operator()(const table_view& block, std::span<double> out) const {
+    const std::size_t n = block.rows(), W = width();
+    if (&block.base() != t_)
+      throw transform_error("bound_transform: the block is a view of another table; bind the transform to it first");
+    if (out.size() < n * W)
+      throw transform_error("transform: output buffer holds " + std::to_string(out.size()) + " values, the block needs " +
+                            std::to_string(n * W));
+    double* o = out.data();
+    if (any_one_hot_) std::fill(o, o + n * W, 0.0);
+    std::uint64_t bad = 0;
+    for (std::size_t j = 0; j < cols_.size(); ++j) {
+      const column_transform& c = g_->columns[j];
+      const bound& b = cols_[j];
+      column_view cv = block.col(b.index);
+      double* dst = o + c.offset;
+      if (b.kind == column_kind::numeric)
+        bad |= numeric(c, b, cv.values().data(), n, dst, W);
+      else
+        categorical(c, b, cv, n, dst, W);
+    }
+    if (bad) report_non_finite(block, out);
+    return {o, n, W};
+  }
+
+ private:
+  static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+  enum class fast_path : std::uint8_t { copy, affine, impute_affine, impute, general };
+
+  struct bound {
+    std::size_t index = 0;
+    column_kind kind = column_kind::numeric;
+    std::vector<std::uint32_t> remap;  // categorical code -> slot (npos: none)
+    std::unordered_map<std::string, std::uint32_t> lookup;  // string columns under one_hot
+    std::uint32_t oov = 0;
+    std::uint32_t missing_slot = npos;
+    fast_path fast = fast_path::general;
+  };
+
+  static fast_path classify(const column_transform& c) {
+    if (c.encoding != feature_encoding::value) return fast_path::general;
+    auto& s = c.steps;
+    using K = numeric_step_kind;
+    if (s.empty()) return fast_path::copy;
+    if (s.size() == 1 && s[0].kind == K::affine) return fast_path::affine;
+    if (s.size() == 1 && s[0].kind == K::impute) return fast_path::impute;
+    if (s.size() == 2 && s[0].kind == K::impute && s[1].kind == K::affine) return fast_path::impute_affine;
+    return fast_path::general;
+  }
+
+  // One column into the strided output; returns non-zero when some output is not finite.
+  std::uint64_t numeric(const column_transform& c, const bound& b, const double* src, std::size_t n, double* dst,
+                        std::size_t W) const {
+    std::uint64_t bad = 0;
+    switch (b.fast) {
+      case fast_path::copy:
+        for (std::size_t r = 0; r < n; ++r) {
+          double v = src[r];
+          bad |= detail::non_finite(v);
+          dst[r * W] = v;
+        }
+        return bad;
+      case fast_path::affine: {
+        const double a = c.steps[0].a, k = c.steps[0].b;
+        for (std::size_t r = 0; r < n; ++r) {
+          double v = src[r] * a + k;
+          bad |= detail::non_finite(v);
+          dst[r * W] = v;
+        }
+        return bad;
+      }
+      case fast_path::impute: {
+        const double f = c.steps[0].a;
+        for (std::size_t r = 0; r < n; ++r) {
+          double v = src[r] != src[r] ? f : src[r];
+          bad |= detail::non_finite(v);
+          dst[r * W] = v;
+        }
+        return bad;
+      }
+      case fast_path::impute_affine: {
+        const double f = c.steps[0].a, a = c.steps[1].a, k = c.steps[1].b;
+        for (std::size_t r = 0; r < n; ++r) {
+          double v = (src[r] != src[r] ? f : src[r]) * a + k;
+          bad |= detail::non_finite(v);
+          dst[r * W] = v;
+        }
+        return bad;
+      }
+      case fast_path::general: break;
+    }
+    scratch_.assign(src, src + n);
+    double* x = scratch_.data();
+    for (auto& s : c.steps) detail::apply_step(s, x, n);
+    if (c.encoding == feature_encoding::value) {
+      for (std::size_t r = 0; r < n; ++r) {
+        bad |= detail::non_finite(x[r]);
+        dst[r * W] = x[r];
+      }
+    } else {  // bucket_one_hot
+      for (std::size_t r = 0; r < n; ++r) {
+        if (x[r] != x[r]) {
+          bad = 1;
+          continue;
+        }
+        auto slot = static_cast<std::size_t>(x[r]);
+        if (slot >= c.slots) slot = c.slots - 1;
+        dst[r * W + slot] = 1.0;
+      }
+    }
+    return bad;
+  }
+
+  void categorical(const column_transform& c, const bound& b, const column_view& cv, std::size_t n, double* dst,
+                   std::size_t W) const {
+    if (b.kind == column_kind::categorical) {
+      auto codes = cv.codes();
+      for (std::size_t r = 0; r < n; ++r) {
+        auto code = codes[r];
+        auto slot = code == column::missing_code ? b.missing_slot : b.remap[code];
+        if (slot != npos) dst[r * W + slot] = 1.0;
+      }
+      return;
+    }
+    // string column: look each value up (or hash it)
+    for (std::size_t r = 0; r < n; ++r) {
+      std::uint32_t slot;
+      if (!cv.is_valid(r)) {
+        slot = b.missing_slot;
+      } else if (c.encoding == feature_encoding::hashed) {
+        slot = static_cast<std::uint32_t>(detail::hash_slot(cv.str(r), c.slots));
+      } else {
+        auto it = b.lookup.find(std::string(cv.str(r)));
+        slot = it == b.lookup.end() ? b.oov : it->second;
+      }
+      if (slot != npos) dst[r * W + slot] = 1.0;
+    }
+  }
+
+  [[noreturn]] void report_non_finite(const table_view& block, std::span<const double> out) const {
+    const std::size_t W = width();
+    for (std::size_t r = 0; r < block.rows(); ++r)
+      for (const auto& c : g_->columns) {
+        if (c.input_kind != column_kind::numeric) continue;
+        double v = c.encoding == feature_encoding::value ? out[r * W + c.offset]
+                                                         : detail::apply_steps_one(c.steps, block.col(c.column).values()[r]);
+        if (!detail::non_finite(v)) continue;
+        double in = block.col(c.column).values()[r];
+        std::string why = std::isnan(in) ? "the value is missing and the transform does not impute it (add impute_mean)"
+                          : std::isinf(in) ? "the value is infinite"
+                                           : "the value " + block.col(c.column).text(r) + " gives " +
+                                                 (std::isnan(v) ? "NaN" : "an infinity") + " (e.g. log1p of a value below -1)";
+        throw transform_error("row " + std::to_string(block.offset() + r) + ", column '" + c.column +
+                              "': feature is not finite: " + why);
+      }
+    throw transform_error("transform: a feature is not finite");
+  }
+
+  const transform_graph* g_;
+  const table* t_;
+  std::vector<bound> cols_;
+  bool any_one_hot_ = false;
+  mutable std::vector<double> scratch_;
+};
+
+inline bound_transform transform_graph::bind(const table& t) const { return bound_transform(*this, t); }
+
+inline void transform_graph::transform(const table_view& block, std::span<double> out) const {
+  bound_transform(*this, block.base())(block, out);
+}
+
+}  // namespace mlpipe

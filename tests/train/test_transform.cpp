@@ -1,0 +1,192 @@
+// Preprocessing: fitted on train only, the same numbers for a row alone and inside a block, unseen categories
+// in the out-of-vocabulary slot, save/load round trip, clear errors on non-finite features.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <mlpipe/transform/fit_transform.hpp>
+
+#include "train_test_util.hpp"
+
+using namespace mlpipe;
+
+namespace {
+const double nan = std::numeric_limits<double>::quiet_NaN();
+
+table mixed_table() {
+  table t;
+  t.add(column::numeric("age", {23, 35, nan, 51, 44, 29, 62, 38, nan, 47}));
+  t.add(column::numeric("income", {1e3, 5e4, 2e4, 0, 7.5e4, 3e4, 1.2e5, 4e4, 6e4, 9e3}));
+  std::vector<std::optional<std::string>> color = {"red", "blue", "red", std::nullopt, "green",
+                                                   "red", "blue", "green", "red", "blue"};
+  t.add(column::categorical("color", color));
+  std::vector<std::optional<std::string>> city = {"Lyon", "Oslo", "Kyiv", "Lima", "Oslo",
+                                                  "Pune", "Lyon", "Rome", std::nullopt, "Kyiv"};
+  t.add(column::strings("city", city));
+  t.add(column::numeric("y", {0, 1, 0, 1, 1, 0, 1, 0, 1, 1}));
+  return t;
+}
+
+template <class Ops>
+void check_row_alone_equals_block(const Ops& ops, const table& t) {
+  auto g = fit_transform_graph(ops, t, "y");
+  auto b = g.bind(t);
+  const std::size_t W = g.width();
+  std::vector<double> all(t.rows() * W), one(W);
+  b(t.view(), all);
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    b(t.view(r, r + 1), one);
+    for (std::size_t j = 0; j < W; ++j) CHECK(one[j] == all[r * W + j]);  // bit-identical, not approximately
+  }
+  // and in blocks of 3 rows
+  std::vector<double> blk(3 * W);
+  for (std::size_t r0 = 0; r0 < t.rows(); r0 += 3) {
+    std::size_t r1 = std::min(t.rows(), r0 + 3);
+    b(t.view(r0, r1), blk);
+    for (std::size_t i = 0; i < (r1 - r0) * W; ++i) CHECK(blk[i] == all[r0 * W + i]);
+  }
+}
+}  // namespace
+
+TEST_CASE("transform: a row transformed alone equals the row transformed inside a block") {
+  auto t = mixed_table();
+  check_row_alone_equals_block(impute_mean | standardize | one_hot, t);
+  check_row_alone_equals_block(impute_median | mlpipe::log1p | clip(0, 10) | min_max | impute_most_frequent | one_hot, t);
+  check_row_alone_equals_block(impute_mean | bucketize(4) | one_hot | feature_hash(16), t);
+  check_row_alone_equals_block(impute_constant(-1.0) | bucketize(3) | standardize, t);
+}
+
+TEST_CASE("transform: statistics come from the fitted split; standardize matches its definition") {
+  auto t = mixed_table();
+  auto g = fit_transform_graph(impute_mean | standardize | one_hot, t, "y");
+  // age: mean of the 8 present values fills the 2 missing ones, then (x - mean) / population sd
+  std::vector<double> age;
+  double s = 0;
+  for (double v : t.col("age").values())
+    if (!std::isnan(v)) age.push_back(v), s += v;
+  double mean = s / static_cast<double>(age.size());
+  double ss = 0;
+  for (double v : age) ss += (v - mean) * (v - mean);
+  double sd = std::sqrt(ss / 10.0);  // imputed values are at the mean: they add n, not variance
+  std::vector<double> out(t.rows() * g.width());
+  g.bind(t)(t.view(), out);
+  auto names = g.feature_names();
+  REQUIRE(names[0] == "age");
+  CHECK(out[0 * g.width()] == doctest::Approx((23 - mean) / sd).epsilon(1e-12));
+  CHECK(out[2 * g.width()] == doctest::Approx(0.0));  // the imputed row sits at the mean
+  // the label is not a feature; the string column is skipped without feature_hash
+  for (auto& n : names) {
+    CHECK(n != "y");
+    CHECK(n.rfind("city", 0) != 0);
+  }
+  CHECK(g.label == "y");
+}
+
+TEST_CASE("transform: one_hot puts unseen and missing categories in the out-of-vocabulary slot") {
+  auto t = mixed_table();
+  auto g = fit_transform_graph(impute_mean | standardize | one_hot, t, "y");
+  table serve;
+  serve.add(column::numeric("age", {30, 30}));
+  serve.add(column::numeric("income", {1e4, 1e4}));
+  std::vector<std::optional<std::string>> color = {"purple", "blue"};
+  serve.add(column::categorical("color", color));
+  std::vector<double> out(2 * g.width());
+  REQUIRE_NOTHROW(g.transform(serve.view(), out));
+  auto names = g.feature_names();
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (names[j] == "color=<oov>") CHECK(out[j] == 1.0);
+    if (names[j] == "color=blue") CHECK(out[g.width() + j] == 1.0);
+    if (names[j].rfind("color=", 0) == 0 && names[j] != "color=<oov>") CHECK(out[j] == 0.0);
+  }
+  // a missing color in the fitted table (row 3) went to <oov> too
+  std::vector<double> all(t.rows() * g.width());
+  g.bind(t)(t.view(), all);
+  for (std::size_t j = 0; j < names.size(); ++j)
+    if (names[j] == "color=<oov>") CHECK(all[3 * g.width() + j] == 1.0);
+}
+
+TEST_CASE("transform: feature hashing handles wide categoricals and strings, stably") {
+  auto t = mixed_table();
+  auto g = fit_transform_graph(impute_mean | one_hot | feature_hash(8, 3), t, "y");
+  bool city_hashed = false, color_hashed = false;
+  for (auto& c : g.columns) {
+    if (c.column == "city") city_hashed = c.encoding == feature_encoding::hashed;
+    if (c.column == "color") color_hashed = c.encoding == feature_encoding::hashed;
+  }
+  CHECK(city_hashed);
+  CHECK(color_hashed);  // 3 distinct values >= min_distinct 3
+  auto g2 = fit_transform_graph(impute_mean | one_hot | feature_hash(8, 4), t, "y");
+  for (auto& c : g2.columns)
+    if (c.column == "color") CHECK(c.encoding == feature_encoding::one_hot);
+  // each row sets exactly one hashed slot of city (or none when missing)
+  std::vector<double> out(t.rows() * g.width());
+  g.bind(t)(t.view(), out);
+  std::size_t off = 0;
+  for (auto& c : g.columns)
+    if (c.column == "city") off = c.offset;
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    double s = 0;
+    for (std::size_t j = 0; j < 8; ++j) s += out[r * g.width() + off + j];
+    CHECK(s == (r == 8 ? 0.0 : 1.0));
+  }
+}
+
+TEST_CASE("transform: save and load give the same graph, fingerprint and features") {
+  auto t = mixed_table();
+  auto g = fit_transform_graph(impute_mean | mlpipe::log1p | bucketize(3) | one_hot | feature_hash(4), t, "y");
+  auto dir = train_test::temp_dir("graph");
+  g.save(dir);
+  auto h = transform_graph::load(dir);
+  CHECK(h == g);
+  CHECK(h.fingerprint() == g.fingerprint());
+  CHECK(h.feature_names() == g.feature_names());
+  std::vector<double> a(t.rows() * g.width()), b(t.rows() * g.width());
+  g.transform(t.view(), a);
+  h.transform(t.view(), b);
+  CHECK(a == b);
+  // a different fit has a different fingerprint
+  auto g2 = fit_transform_graph(impute_mean | standardize, t, "y");
+  CHECK(g2.fingerprint() != g.fingerprint());
+  // a damaged file is a clear error
+  {
+    std::ofstream(dir / "transform_graph.json") << "{\"format\": \"something else\"}";
+  }
+  CHECK_THROWS_WITH_AS(transform_graph::load(dir), doctest::Contains("not an mlpipe transform graph"), transform_error);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("transform: a missing value with no imputation is an error naming row and column") {
+  auto t = mixed_table();
+  auto g = fit_transform_graph(standardize | one_hot, t, "y");
+  std::vector<double> out(t.rows() * g.width());
+  CHECK_THROWS_WITH_AS(g.transform(t.view(), out), doctest::Contains("row 2, column 'age'"), transform_error);
+  // a column the transform needs is absent: clear error
+  table other;
+  other.add(column::numeric("income", {1.0}));
+  CHECK_THROWS_WITH_AS(g.bind(other), doctest::Contains("needs column 'age'"), transform_error);
+}
+
+TEST_CASE("transform: the ops composition serializes as the stage's parameters") {
+  fit_transform st{impute_mean | clip(-3, 3) | bucketize(5) | one_hot};
+  nlohmann::json j = st.ops;
+  REQUIRE(j.size() == 4);
+  CHECK(j[1]["op"] == "clip");
+  CHECK(j[1]["hi"] == 3.0);
+  CHECK(j[2]["buckets"] == 5);
+  decltype(st.ops) back;
+  from_json(j, back);
+  CHECK(std::get<2>(back.ops).buckets == 5);
+  CHECK(std::get<1>(back.ops).lo == -3.0);
+  // restricted to some columns
+  auto t = mixed_table();
+  auto g = fit_transform_graph(impute_mean | standardize.on({"income"}), t, "y");
+  for (auto& c : g.columns) {
+    if (c.column == "age") CHECK(c.steps.size() == 1);
+    if (c.column == "income") CHECK(c.steps.size() == 2);
+  }
+}
