@@ -10,7 +10,10 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/pipeline.hpp>
+#include <mlpipe/core/run.hpp>
 #include <mlpipe/data/csv.hpp>
+#include <mlpipe/data/csv_examples.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/train/train.hpp>
@@ -134,4 +137,27 @@ TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every tria
   // a space naming a parameter the trainer lacks fails before any trial
   tune<logistic_regression> bad{.space = {{"l3", uniform(0, 1)}}};
   CHECK_THROWS_WITH(bad(ex, g, ctx), doctest::Contains("no parameter 'l3'"));
+}
+
+TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluated against a default model") {
+  namespace mp = mlpipe;
+  auto p = mp::pipeline(
+      "cancer",
+      mp::node<"examples">(mp::csv_examples{.pattern = std::string(MLPIPE_DATA_DIR) + "/breast_cancer.csv",
+                                            .label = "diagnosis"}),
+      mp::node<"transform">(mp::fit_transform{}) << mp::from<"examples">,
+      mp::node<"tuned">(mp::tune<mp::logistic_regression>{.space = {{"l2", mp::log_uniform(1e-4, 1)}}, .trials = 4})
+          << mp::from<"examples", "transform">,
+      mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">,
+      mp::node<"default">(mp::train<mp::logistic_regression>{.l2 = 1.0}) << mp::from<"examples", "transform">,
+      mp::node<"evaluation">(mp::evaluate_against{.thresholds = {mp::at_least("auc", 0.95),
+                                                                 mp::no_worse_than_baseline("log_loss")}})
+          << mp::from<"model", "examples", "transform", "default">);
+  auto r = mp::run(p, {.threads = 2});
+  REQUIRE(r.ok());
+  const auto& out = r.get<"evaluation">();
+  INFO(out.blessing.reason);
+  CHECK(out.blessing.blessed);
+  CHECK(r.get<"tuned">().best.trials.size() == 4);
+  CHECK(r.get<"model">().weights == r.get<"tuned">().fitted.weights);
 }
