@@ -248,6 +248,12 @@ struct train<linear_model<K>> {
         ctx.log("newton: the Hessian is singular (duplicate or constant features, and l2 = 0?); stopping");
         throw model_error("train: the Hessian is not positive definite; set l2 > 0 (duplicate or constant features)");
       }
+      if (K == model_kind::softmax) {  // no step along the shift of all biases: the objective ignores it
+        double mean = 0;
+        for (std::size_t i = nw; i < P; ++i) mean += step[i];
+        mean /= static_cast<double>(P - nw);
+        for (std::size_t i = nw; i < P; ++i) step[i] -= mean;
+      }
       prev = theta;
       prev_obj = obj;
       scale = 1.0;
