@@ -459,14 +459,31 @@ class csv_reader {
       b = builder{};
       b.valid.reserve(expect / 64 + 1);
       switch (kinds_[j]) {
-        case column_kind::numeric: b.values.reserve(expect); break;
-        case column_kind::categorical: b.codes.reserve(expect); break;
+        case column_kind::numeric: b.values.resize(expect); break;  // uninitialized: every kept slot is written
+        case column_kind::categorical: b.codes.resize(expect); break;
         case column_kind::string:
           b.offsets.reserve(expect + 1);
           b.offsets.push_back(0);
           break;
       }
     }
+    capacity_ = expect;
+    refresh_outputs();
+  }
+
+  /// More rows than estimated: double the fixed-width columns.
+  void grow() {
+    capacity_ = capacity_ * 2 + 64;
+    for (std::size_t j = 0; j < ncols_; ++j) {
+      if (kinds_[j] == column_kind::numeric) builders_[j].values.resize(capacity_);
+      if (kinds_[j] == column_kind::categorical) builders_[j].codes.resize(capacity_);
+    }
+    refresh_outputs();
+  }
+  void refresh_outputs() {
+    num_out_.assign(ncols_, nullptr);
+    for (std::size_t j = 0; j < ncols_; ++j)
+      if (kinds_[j] == column_kind::numeric) num_out_[j] = builders_[j].values.data();
   }
 
   bool over_budget(std::size_t max_bytes) const noexcept {
@@ -478,6 +495,7 @@ class csv_reader {
 
   // Rows start out present (all bits set); a missing value clears its bit. Padding is cleared at the end.
   void start_row() {
+    if (rows_ == capacity_) grow();
     if ((rows_ & 63) == 0)
       for (auto& b : builders_) b.valid.push_back(~std::uint64_t{0});
   }
@@ -486,8 +504,8 @@ class csv_reader {
     auto& b = builders_[j];
     b.valid.back() &= ~(std::uint64_t{1} << (rows_ & 63));
     switch (kinds_[j]) {
-      case column_kind::numeric: b.values.push_back(std::numeric_limits<double>::quiet_NaN()); break;
-      case column_kind::categorical: b.codes.push_back(column::missing_code); break;
+      case column_kind::numeric: b.values[rows_] = std::numeric_limits<double>::quiet_NaN(); break;
+      case column_kind::categorical: b.codes[rows_] = column::missing_code; break;
       case column_kind::string: b.offsets.push_back(b.chars.size()); break;
     }
   }
@@ -508,7 +526,7 @@ class csv_reader {
                               : "a number or a missing marker (" + missing_list() + ")",
                           detail::quote_for_message(t) + (st == detail::number_status::out_of_range ? "" : hint));
         }
-        b.values.push_back(v);
+        b.values[rows_] = v;
         break;
       }
       case column_kind::categorical: {
@@ -529,7 +547,7 @@ class csv_reader {
           d.last.assign(t);
           d.last_code = code;
         }
-        b.codes.push_back(code);
+        b.codes[rows_] = code;
         break;
       }
       case column_kind::string:
@@ -562,13 +580,9 @@ class csv_reader {
   void rollback(std::size_t n) {
     for (std::size_t j = 0; j < ncols_; ++j) {
       auto& b = builders_[j];
-      switch (kinds_[j]) {
-        case column_kind::numeric: b.values.resize(n); break;
-        case column_kind::categorical: b.codes.resize(n); break;
-        case column_kind::string:
-          b.offsets.resize(n + 1);
-          b.chars.resize(b.offsets.back());
-          break;
+      if (kinds_[j] == column_kind::string) {  // fixed-width columns are written by row index: nothing to undo
+        b.offsets.resize(n + 1);
+        b.chars.resize(b.offsets.back());
       }
       b.valid.resize(detail::validity_words(n));
       if (n & 63) b.valid.back() |= ~((std::uint64_t{1} << (n & 63)) - 1);  // rows from n on: present again
@@ -601,7 +615,7 @@ class csv_reader {
         char c;
         if (detail::parse_decimal_fast(s, v) &&
             ((c = *s) == delim || c == '\n' || c == '\r' || (c == '\0' && s == end))) {
-          builders_[j].values.push_back(v);
+          num_out_[j][rows_] = v;
           p = s;
         } else {
           s = scan(p, end);
@@ -678,7 +692,7 @@ class csv_reader {
           case column_kind::numeric: {
             double v;
             if (detail::parse_decimal_field(cur, sep, v)) {
-              builders_[j].values.push_back(v);
+              num_out_[j][rows_] = v;
             } else {
               put_text(j, std::string_view(cur, static_cast<std::size_t>(sep - cur)), line_,
                        static_cast<std::size_t>(cur - row) + 1);
@@ -714,9 +728,14 @@ class csv_reader {
       b.valid.resize(detail::validity_words(rows_));
       if (rows_ & 63) b.valid.back() &= (std::uint64_t{1} << (rows_ & 63)) - 1;
       switch (kinds_[j]) {
-        case column_kind::numeric: t.add(column::numeric_from(names_[j], std::move(b.values), std::move(b.valid))); break;
+        case column_kind::numeric:
+          b.values.resize(rows_);
+          t.add(column::numeric_from(names_[j], std::move(b.values), std::move(b.valid), detail::trusted_t{}));
+          break;
         case column_kind::categorical:
-          t.add(column::categorical_from(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid)));
+          b.codes.resize(rows_);
+          t.add(column::categorical_from(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid),
+                                         detail::trusted_t{}));
           break;
         case column_kind::string:
           t.add(column::strings(names_[j], std::move(b.chars), std::move(b.offsets), std::move(b.valid)));
@@ -750,6 +769,8 @@ class csv_reader {
   std::vector<dictionary> dicts_;
   std::string scratch_;
   std::vector<std::uint32_t> index_;
+  std::vector<double*> num_out_;  // numeric columns' storage (null for other kinds), written by row index
+  std::size_t capacity_ = 0;      // rows the fixed-width columns can hold
   std::size_t rows_ = 0, total_rows_ = 0;
 };
 

@@ -111,6 +111,14 @@ struct column_allocator {
 #endif
     ::operator delete(p);
   }
+  // resize() without arguments leaves numbers uninitialized (readers overwrite every slot they keep).
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0)
+      ::new (static_cast<void*>(p)) U;
+    else
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   template <class U>
   friend bool operator==(const column_allocator&, const column_allocator<U>&) noexcept {
     return true;
@@ -119,6 +127,10 @@ struct column_allocator {
 
 template <class T>
 using column_vector = std::vector<T, column_allocator<T>>;
+
+/// Tag for builders that guarantee the invariants (NaN / missing_code in missing rows, codes inside the
+/// dictionary), so construction skips re-checking every row.
+struct trusted_t {};
 
 inline std::size_t validity_words(std::size_t rows) noexcept { return (rows + 63) / 64; }
 
@@ -239,6 +251,27 @@ class column {
       for (std::size_t i = 0; i < c.size_; ++i)
         if (!c.is_valid(i)) c.values_[i] = std::numeric_limits<double>::quiet_NaN();
     }
+    c.recount();
+    return c;
+  }
+
+  /// As numeric_from() for builders that already hold NaN in every missing row (validity required).
+  static column numeric_from(std::string name, detail::column_vector<double> v, std::vector<std::uint64_t> validity,
+                             detail::trusted_t) {
+    column c(std::move(name), column_kind::numeric, v.size());
+    c.values_ = std::move(v);
+    c.take_validity(std::move(validity));
+    c.recount();
+    return c;
+  }
+  /// As categorical_from() for builders whose codes are already consistent with the dictionary and validity.
+  static column categorical_from(std::string name, detail::column_vector<std::uint32_t> codes,
+                                 std::vector<std::string> dict, std::vector<std::uint64_t> validity,
+                                 detail::trusted_t) {
+    column c(std::move(name), column_kind::categorical, codes.size());
+    c.codes_ = std::move(codes);
+    c.dict_ = std::move(dict);
+    c.take_validity(std::move(validity));
     c.recount();
     return c;
   }
