@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       auto p = numbers_test::make_pipeline(input.string(), 3, "writer");
       auto r = mlpipe::run(p, {.observer = &rec});
       if (!r.ok()) {
-        std::fprintf(stderr, "metadata_writer: run %ld failed\n", i);
+        std::fprintf(stderr, "metadata_writer: run %ld failed: %s\n", i, r.summary().c_str());
         return 1;
       }
     }

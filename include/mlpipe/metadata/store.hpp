@@ -263,7 +263,9 @@ class store {
   // ---- writes ------------------------------------------------------------------------------------------------
   /// Inserts (id == 0) or updates an artifact and its properties; declared properties are added to its type.
   std::int64_t put_artifact(artifact& a) {
+    const auto id0 = a.id;  // a retried transaction starts again from the caller's record
     return transaction([&] {
+      a.id = id0;
       a.type_id = resolve_type(type_kind::artifact, a.type_id, a.type, a.properties);
       auto now = now_ms();
       if (a.id == 0) {
@@ -288,7 +290,9 @@ class store {
   }
 
   std::int64_t put_execution(execution& e) {
+    const auto id0 = e.id;  // a retried transaction starts again from the caller's record
     return transaction([&] {
+      e.id = id0;
       e.type_id = resolve_type(type_kind::execution, e.type_id, e.type, e.properties);
       auto now = now_ms();
       if (e.id == 0) {
@@ -313,7 +317,9 @@ class store {
   }
 
   std::int64_t put_context(context& c) {
+    const auto id0 = c.id;  // a retried transaction starts again from the caller's record
     return transaction([&] {
+      c.id = id0;
       c.type_id = resolve_type(type_kind::context, c.type_id, c.type, c.properties);
       auto now = now_ms();
       if (c.id == 0) {
@@ -337,8 +343,24 @@ class store {
   /// The context of that type and name, created (with `c`'s properties) when it does not exist yet.
   context ensure_context(context c) {
     return transaction([&] {
-      if (auto found = get_context(c.type, c.name)) return *found;
-      put_context(c);
+      c.type_id = resolve_type(type_kind::context, c.type_id, c.type, c.properties);
+      // A locking read on MySQL: it sees rows other transactions committed since ours began.
+      std::string sql = "SELECT `id` FROM `Context` WHERE `type_id` = ? AND `name` = ?";
+      if (dialect() == dialect::mysql) sql += " FOR UPDATE";
+      auto find = [&]() -> std::optional<context> {
+        detail::sql_value p[] = {c.type_id, c.name};
+        auto rows = conn_->query(sql, p);
+        if (rows.empty()) return std::nullopt;
+        return get_context(detail::as_int(rows[0][0]));
+      };
+      if (auto found = find()) return *found;
+      try {
+        put_context(c);
+      } catch (const constraint_error&) {
+        if (auto found = find()) return *found;  // another process created it meanwhile
+        // not visible yet to this transaction: run the whole transaction again
+        throw retryable_error(describe() + ": context '" + c.name + "' was created concurrently");
+      }
       return c;
     });
   }
@@ -389,7 +411,14 @@ class store {
   /// ML Metadata's PutExecution: the execution, its artifacts and events, its contexts (created when new)
   /// with associations and attributions — all in one transaction.
   std::int64_t put_execution(execution& e, std::span<artifact_and_event> items, std::span<context> contexts) {
+    // A retried transaction starts again from the caller's records, not from ids a rolled-back attempt set.
+    const execution e0 = e;
+    const std::vector<artifact_and_event> items0(items.begin(), items.end());
+    const std::vector<context> contexts0(contexts.begin(), contexts.end());
     return transaction([&] {
+      e = e0;
+      std::copy(items0.begin(), items0.end(), items.begin());
+      std::copy(contexts0.begin(), contexts0.end(), contexts.begin());
       put_execution(e);
       for (auto& c : contexts)
         if (c.id == 0) c = ensure_context(c);
