@@ -3,12 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <numeric>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlpipe {
@@ -22,17 +24,19 @@ inline double roc_auc(std::span<const int> y_true, std::span<const double> score
     throw std::invalid_argument("roc_auc: " + std::to_string(y_true.size()) + " labels but " +
                                 std::to_string(score.size()) + " scores");
   const std::size_t n = y_true.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  for (std::size_t i = 0; i < n; ++i)
-    if (score[i] != score[i]) throw std::invalid_argument("roc_auc: score at row " + std::to_string(i) + " is NaN");
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  // (score, is positive) pairs sorted by descending score: contiguous, so the sort stays in cache far longer
+  // than an index sort that chases the scores.
+  std::vector<std::pair<double, bool>> s(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(score[i])) throw std::invalid_argument("roc_auc: score at row " + std::to_string(i) + " is NaN");
+    s[i] = {score[i] == 0 ? 0.0 : score[i], y_true[i] == positive};  // -0.0 ties with 0.0
+  }
+  std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   double tp = 0, fp = 0, prev_tp = 0, prev_fp = 0, twice_area = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t r = order[i];
-    if (y_true[r] == positive) tp += 1; else fp += 1;
+    if (s[i].second) tp += 1; else fp += 1;
     // close the point at the end of a run of tied scores
-    if (i + 1 == n || score[order[i + 1]] != score[r]) {
+    if (i + 1 == n || s[i + 1].first != s[i].first) {
       twice_area += (fp - prev_fp) * (tp + prev_tp);
       prev_tp = tp;
       prev_fp = fp;
