@@ -3,7 +3,9 @@
 # Its own datadir, socket and port under $MLPIPE_MARIADB_DIR (default: ./_mariadb, i.e. the build folder when
 # run from there); created with mariadb-install-db on first use, with a user and a database for the tests.
 # Prints the store URL: mariadb://USER:PASS@127.0.0.1:PORT/DB
-# Environment: MLPIPE_MARIADB_DIR, MLPIPE_MARIADB_PORT (default 33306), MLPIPE_MARIADB_USER/PASSWORD/DATABASE.
+# Environment: MLPIPE_MARIADB_DIR, MLPIPE_MARIADB_PORT (default 33306), MLPIPE_MARIADB_USER/PASSWORD/DATABASE,
+# MLPIPE_MARIADB_DURABLE=1 (fsync every commit, as a production server; the default skips fsync: a throw-away
+# test server whose data need not survive a power cut, so creating the schema in each test stays fast).
 set -euo pipefail
 
 cmd=${1:-status}
@@ -13,6 +15,11 @@ user=${MLPIPE_MARIADB_USER:-mlpipe}
 pass=${MLPIPE_MARIADB_PASSWORD:-mlpipe}
 db=${MLPIPE_MARIADB_DATABASE:-mlpipe_test}
 data=$dir/data
+if [[ ${MLPIPE_MARIADB_DURABLE:-0} == 1 ]]; then
+  durability=(--innodb-flush-log-at-trx-commit=1)
+else
+  durability=(--innodb-flush-log-at-trx-commit=0 --innodb-flush-method=nosync --innodb-doublewrite=0)
+fi
 sock=$dir/mariadb.sock
 pidf=$dir/mariadb.pid
 log=$dir/mariadb.log
@@ -40,7 +47,7 @@ case $cmd in
     "$MARIADBD" --no-defaults --datadir="$data" --socket="$sock" --port="$port" --bind-address=127.0.0.1 \
       --pid-file="$pidf" --log-error="$log" --user="$os_user" --skip-name-resolve \
       --default-storage-engine=InnoDB --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
-      --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --innodb-flush-log-at-trx-commit=2 \
+      --innodb-buffer-pool-size=64M --innodb-log-file-size=32M "${durability[@]}" \
       --max-connections=200 >/dev/null 2>&1 &
     for _ in $(seq 1 300); do
       if [[ -S $sock ]] && admin -e "SELECT 1" >/dev/null 2>&1; then break; fi

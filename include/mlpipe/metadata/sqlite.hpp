@@ -4,7 +4,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <random>
+#include <thread>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,7 +34,8 @@ class sqlite_connection final : public sql_connection {
       db_ = nullptr;
       throw store_error("sqlite:" + file_.string() + ": cannot open: " + msg);
     }
-    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    busy_timeout_ms_ = busy_timeout_ms;
+    sqlite3_busy_handler(db_, &sqlite_connection::on_busy, this);
     sqlite3_extended_result_codes(db_, 1);
     // WAL: readers never block the writer; synchronous=NORMAL keeps every commit across a process crash.
     for (int attempt = 0;; ++attempt) {
@@ -138,6 +143,18 @@ class sqlite_connection final : public sql_connection {
     return st;
   }
 
+  // Waits for a busy database in short random sleeps (SQLite's own handler sleeps up to 100 ms at a time,
+  // which leaves the file idle while several processes queue for it), up to the busy timeout.
+  static int on_busy(void* self, int count) {
+    auto* c = static_cast<sqlite_connection*>(self);
+    auto now = std::chrono::steady_clock::now();
+    if (count == 0) c->busy_since_ = now;
+    if (now - c->busy_since_ > std::chrono::milliseconds(c->busy_timeout_ms_)) return 0;
+    unsigned cap = 50u << std::min(count, 5);  // 50 us .. 1.6 ms
+    std::this_thread::sleep_for(std::chrono::microseconds(20 + c->rng_() % cap));
+    return 1;
+  }
+
   [[noreturn]] void fail(int rc, std::string_view sql) {
     std::string msg = describe() + ": " + sqlite3_errmsg(db_) + " (in: " + std::string(sql.substr(0, 120)) + ")";
     int primary = rc & 0xff;
@@ -149,6 +166,9 @@ class sqlite_connection final : public sql_connection {
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  int busy_timeout_ms_ = 5000;
+  std::chrono::steady_clock::time_point busy_since_;
+  std::minstd_rand rng_{std::random_device{}()};
 };
 
 }  // namespace detail
