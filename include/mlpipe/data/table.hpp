@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -72,6 +73,54 @@ class table_file_error : public std::runtime_error {
 
 namespace detail {
 
+#if defined(__linux__)
+/// Freed large blocks kept for the next table of the same size (chunks of a stream, repeated reads), so
+/// their pages are not faulted in and zeroed again. A request that fits no kept block releases them all
+/// first: the process never holds more than its largest live set plus nothing.
+class huge_block_cache {
+ public:
+  static huge_block_cache& instance() {
+    static huge_block_cache c;
+    return c;
+  }
+  void* take(std::size_t len) {
+    std::lock_guard<std::mutex> lock(m_);
+    for (std::size_t i = 0; i < blocks_.size(); ++i)
+      if (blocks_[i].second == len) {  // exact sizes only: a block is unmapped with the length it was given
+        void* p = blocks_[i].first;
+        total_ -= len;
+        blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
+        return p;
+      }
+    release_locked();
+    return nullptr;
+  }
+  bool give(void* p, std::size_t len) {
+    std::lock_guard<std::mutex> lock(m_);
+    if (total_ + len > max_total || blocks_.size() >= max_blocks) return false;
+    blocks_.emplace_back(p, len);
+    total_ += len;
+    return true;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(m_);
+    release_locked();
+  }
+  ~huge_block_cache() { release_locked(); }
+
+ private:
+  static constexpr std::size_t max_total = std::size_t{256} << 20, max_blocks = 64;
+  void release_locked() {
+    for (auto& [p, len] : blocks_) ::munmap(p, len);
+    blocks_.clear();
+    total_ = 0;
+  }
+  std::mutex m_;
+  std::vector<std::pair<void*, std::size_t>> blocks_;
+  std::size_t total_ = 0;
+};
+#endif
+
 /// Allocator for column storage: blocks of 2 MiB and more come straight from mmap, aligned and marked for
 /// transparent huge pages on Linux. Faulting in a large table 4 KiB at a time costs more than parsing it on
 /// many machines (notably virtual ones); 2 MiB pages cut those faults 512-fold.
@@ -89,6 +138,7 @@ struct column_allocator {
 #if defined(__linux__)
     if (bytes >= huge) {
       std::size_t len = (bytes + huge - 1) & ~(huge - 1);
+      if (void* kept = huge_block_cache::instance().take(len)) return static_cast<T*>(kept);
       void* raw = ::mmap(nullptr, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (raw == MAP_FAILED) throw std::bad_alloc();
       auto r = reinterpret_cast<std::uintptr_t>(raw);
@@ -105,7 +155,8 @@ struct column_allocator {
 #if defined(__linux__)
     std::size_t bytes = n * sizeof(T);
     if (bytes >= huge) {
-      ::munmap(p, (bytes + huge - 1) & ~(huge - 1));
+      std::size_t len = (bytes + huge - 1) & ~(huge - 1);
+      if (!huge_block_cache::instance().give(p, len)) ::munmap(p, len);
       return;
     }
 #endif

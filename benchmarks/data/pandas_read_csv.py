@@ -1,0 +1,28 @@
+#!/usr/bin/python3
+"""Peer for benchmarks/data/bench_csv: times pandas.read_csv on a file (best of N runs, interpreter start and
+imports excluded) and prints JSON {"seconds": best, "rows": n, "bytes": size}."""
+import json
+import os
+import sys
+import time
+
+import pandas as pd
+
+
+def main():
+    path = sys.argv[1]
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    engine = sys.argv[3] if len(sys.argv) > 3 else "c"
+    best, rows = float("inf"), 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        df = pd.read_csv(path, engine=engine)
+        best = min(best, time.perf_counter() - t0)
+        rows = len(df)
+        del df
+    print(json.dumps({"seconds": best, "rows": rows, "bytes": os.path.getsize(path), "engine": engine,
+                      "pandas": pd.__version__}))
+
+
+if __name__ == "__main__":
+    main()
