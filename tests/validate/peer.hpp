@@ -12,9 +12,11 @@
 
 namespace mlpipe::test {
 
-inline nlohmann::json run_pandas(const std::filesystem::path& csv, double eps) {
+inline nlohmann::json run_pandas(const std::filesystem::path& csv, double eps,
+                                 const nlohmann::json& eps_by_column = nlohmann::json::object()) {
   std::string cmd = std::string(MLPIPE_SYSTEM_PYTHON) + " " + MLPIPE_SOURCE_DIR +
-                    "/tests/validate/pandas_stats.py '" + csv.string() + "' " + std::to_string(eps);
+                    "/tests/validate/pandas_stats.py '" + csv.string() + "' " + std::to_string(eps) + " '" +
+                    eps_by_column.dump() + "'";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("cannot run " + cmd);
   std::string out;

@@ -95,6 +95,10 @@ inline split_statistics file_statistics(const std::filesystem::path& file, std::
   statistics_builder b(split_name.empty() ? file.filename().string() : std::move(split_name), opt.sketch_k, threads);
   progress bar(file.filename().string());
   while (auto chunk = r.next_chunk(std::numeric_limits<std::size_t>::max(), chunk_bytes)) {
+    // The row count, estimated from the bytes per row so far, lets the sketches sample from early on.
+    if (r.bytes_read() > 0 && chunk->rows() > 0)
+      b.expect_rows(static_cast<std::uint64_t>(static_cast<double>(r.total_bytes()) *
+                                               static_cast<double>(r.rows_read()) / static_cast<double>(r.bytes_read())));
     b.add(table_view(*chunk));
     bar.update(r.bytes_read(), r.total_bytes());
   }

@@ -124,6 +124,9 @@ class column_statistics {
   std::vector<value_count> top(std::size_t k) const { return values_.top(k); }
 
   // ---- accumulation ----
+  /// Announces the column's total length, so the sketch samples from the start (see quantile_sketch::expect).
+  void expect_rows(std::uint64_t n) noexcept { sketch_.expect(n); }
+
   /// Adds the rows of a column (or a block of it). The kind must match.
   void add(const column_view& c) {
     if (c.kind() != kind_)
@@ -223,13 +226,21 @@ class column_statistics {
     if (miss == 0) {
       for (std::size_t b = 0; b < v.size(); b += chunk) {
         auto x = v.subspan(b, std::min(chunk, v.size() - b));
-        std::size_t nonfinite = 0, zeros = 0;
-        for (double d : x) {
-          nonfinite += !(std::abs(d) <= std::numeric_limits<double>::max());
-          zeros += d == 0.0;
+        // Branch-free lanes the compiler vectorizes: x - x is NaN exactly for NaN and +-Inf.
+        const double* p = x.data();
+        double probe[4] = {0, 0, 0, 0}, zeros[4] = {0, 0, 0, 0};
+        std::size_t i = 0;
+        for (; i + 4 <= x.size(); i += 4)
+          for (std::size_t l = 0; l < 4; ++l) {
+            probe[l] += p[i + l] - p[i + l];
+            zeros[l] += p[i + l] == 0.0 ? 1.0 : 0.0;
+          }
+        for (; i < x.size(); ++i) {
+          probe[0] += p[i] - p[i];
+          zeros[0] += p[i] == 0.0 ? 1.0 : 0.0;
         }
-        zeros_ += zeros;
-        if (nonfinite == 0) {
+        if (!std::isnan((probe[0] + probe[1]) + (probe[2] + probe[3]))) {
+          zeros_ += static_cast<std::uint64_t>((zeros[0] + zeros[1]) + (zeros[2] + zeros[3]));
           moments_.add(x);
           sketch_.update(x);
           continue;
@@ -238,7 +249,10 @@ class column_statistics {
         for (double d : x) {
           if (std::isnan(d)) ++nan_;
           else if (std::isinf(d)) ++inf_;
-          else buf[m++] = d;
+          else {
+            zeros_ += d == 0.0;
+            buf[m++] = d;
+          }
         }
         moments_.add(std::span<const double>(buf, m));
         sketch_.update(std::span<const double>(buf, m));

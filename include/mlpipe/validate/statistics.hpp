@@ -101,9 +101,16 @@ class statistics_builder {
     split_.rows += t.rows();
     block_rows = std::max<std::size_t>(block_rows, 1);
     detail::parallel_for(t.num_columns(), threads_, [&](std::size_t i) {
+      split_.columns[i].expect_rows(split_.rows);
       for (std::size_t b = 0; b < t.rows(); b += block_rows)
         split_.columns[i].add(column_view(t.col(i), b, std::min(t.rows(), b + block_rows)));
     });
+  }
+
+  /// Announces the total rows to come (when a stream knows or estimates it), for the sketches' sampling.
+  void expect_rows(std::uint64_t n) {
+    expected_ = std::max(expected_, n);
+    for (auto& c : split_.columns) c.expect_rows(expected_);
   }
 
   const split_statistics& current() const noexcept { return split_; }
@@ -115,6 +122,7 @@ class statistics_builder {
       for (std::size_t i = 0; i < block.num_columns(); ++i) {
         auto c = block.col(i);
         split_.columns.emplace_back(c.name(), c.kind(), sketch_k_);
+        split_.columns.back().expect_rows(expected_);
       }
       return;
     }
@@ -129,6 +137,7 @@ class statistics_builder {
   }
 
   split_statistics split_;
+  std::uint64_t expected_ = 0;
   std::uint32_t sketch_k_;
   std::size_t threads_;
 };
