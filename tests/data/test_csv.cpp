@@ -259,6 +259,10 @@ TEST_CASE("malformed corpus: each file gets its precise error") {
                                      "(empty, NA, NaN, null), found 'abc'");
   CHECK(e.field() == "y");
   CHECK(e.found() == "'abc'");
+  auto nul = error_of([&] { mlpipe::read_csv(fs::path(MLPIPE_MALFORMED_DIR) / "nul_in_number.csv", x_numeric); });
+  CHECK(nul.found() == "'3\\x004'");  // control bytes are shown escaped, never cut the message
+  auto inferred = error_of([&] { mlpipe::read_csv(fs::path(MLPIPE_MALFORMED_DIR) / "text_in_numeric.csv", short_sample); });
+  CHECK(inferred.found().find("inferred as numeric from the first 1 rows") != std::string::npos);
   auto missing = error_of([] { mlpipe::read_csv("/nonexistent/file.csv"); });
   CHECK(std::string(missing.what()).find("/nonexistent/file.csv") == 0);
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <concepts>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -47,7 +48,11 @@ inline std::string quote_for_message(std::string_view s) {
     }
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
-    else out += c;
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {  // control bytes (a NUL would cut what())
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
+      out += hex;
+    } else out += c;
   }
   return out + "'";
 }
@@ -274,6 +279,7 @@ class csv_reader {
   }
 
   void infer_kinds() {
+    inferred_from_ = sample_.size();
     kinds_.assign(ncols_, column_kind::numeric);
     std::size_t fixed = 0, text_bytes = 0, text_rows = 0;
     for (std::size_t j = 0; j < ncols_; ++j) {
@@ -519,7 +525,11 @@ class csv_reader {
         double v;
         auto st = detail::parse_number_text(t, v);
         if (st != detail::number_status::ok) {
-          std::string hint = opts_.column_types.count(names_[j]) ? "" : " (the column's type was inferred as numeric from the first " + std::to_string(opts_.inference_rows) + " rows; set its type to categorical or string to accept text)";
+          std::string hint = opts_.column_types.count(names_[j])
+                                 ? ""
+                                 : " (the column's type was inferred as numeric from the first " +
+                                       std::to_string(inferred_from_) +
+                                       " rows; set its type to categorical or string to accept text)";
           throw csv_error(file_, line, col, j + 1, names_[j],
                           st == detail::number_status::out_of_range
                               ? std::string("a number within the range of a double")
@@ -771,6 +781,7 @@ class csv_reader {
   std::vector<std::uint32_t> index_;
   std::vector<double*> num_out_;  // numeric columns' storage (null for other kinds), written by row index
   std::size_t capacity_ = 0;      // rows the fixed-width columns can hold
+  std::size_t inferred_from_ = 0; // rows in the type-inference sample
   std::size_t rows_ = 0, total_rows_ = 0;
 };
 
