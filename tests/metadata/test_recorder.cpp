@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <mlpipe/metadata/recorder.hpp>
+#include <mlpipe/metadata/reports.hpp>
 
 #include "backends.hpp"
 #include "numbers_pipeline.hpp"
@@ -274,8 +275,61 @@ void real_pipeline_caching(const backend& b) {
   CHECK(cached == 3);
 }
 
+void reports(const backend& b) {
+  auto s = b.open();
+  auto input = b.dir->path / "input.txt";
+  numbers_test::write_numbers(input, {1, 2, 3, 4});
+  recorder rec(*s, b.dir->path / "artifacts");
+  run_once(rec, input.string(), 2);
+  auto first = rec.run_id();
+  run_once(rec, input.string(), 3);
+  auto second = rec.run_id();
+
+  auto runs = list_runs(*s);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0]["run"] == first);
+  CHECK(runs[1]["state"] == "COMPLETE");
+  CHECK(runs[1]["executions"]["CACHED"] == 1);  // count reused
+  CHECK(find_run(*s, "latest").name == second);
+  CHECK(find_run(*s, second.substr(0, second.size() - 2)).name == second);
+  CHECK_THROWS_WITH_AS(find_run(*s, "no-such-run"), doctest::Contains("no run 'no-such-run'"), store_error);
+
+  // the newest Numbers artifact is sum's output of the second run; its lineage goes back to the input file
+  auto shown = show_run(*s, second);
+  REQUIRE(shown["nodes"].size() == 4);
+  std::string sum_uri;
+  for (auto& n : shown["nodes"])
+    if (n["node"] == "sum") sum_uri = n["outputs"][0]["uri"];
+  auto l = lineage(*s, sum_uri);
+  REQUIRE(l["steps"].size() == 3);
+  CHECK(l["steps"][0]["node"] == "sum");
+  CHECK(l["steps"][1]["node"] == "scale");
+  CHECK(l["steps"][1]["parameters"]["factor"] == 3);
+  CHECK(l["steps"][2]["node"] == "read");
+  REQUIRE(l["sources"].size() == 1);
+  CHECK(l["sources"][0]["parameters"]["path"] == input.string());
+  CHECK(lineage(*s, "numbers")["artifact"]["type"] == "Numbers");  // a type name, any case: the newest LIVE one
+
+  auto c = compare_runs(*s, first, second);
+  bool saw_scale = false;
+  for (auto& n : c["nodes"])
+    if (n["node"] == "scale") {
+      saw_scale = true;
+      CHECK(n["parameters"]["factor"] == nlohmann::json::array({2, 3}));
+      CHECK(n["differs"] == true);
+    }
+  CHECK(saw_scale);
+
+  auto h = metric_history(*s, "sum");
+  REQUIRE(h.size() == 2);
+  CHECK(h[0]["value"] == 20);
+  CHECK(h[1]["value"] == 30);
+  CHECK(h[1]["run"] == second);
+}
+
 }  // namespace
 
+MLPIPE_BOTH_BACKENDS("reports: runs, show, lineage back to the input file, compare, history", reports)
 MLPIPE_BOTH_BACKENDS("recorder: scripted runs record executions, artifacts, events; cache hits and misses",
                      scripted_runs)
 MLPIPE_BOTH_BACKENDS("recorder: executions a killed run left RUNNING are marked abandoned", abandoned_runs)
