@@ -229,13 +229,13 @@ class column_statistics {
         // Branch-free lanes the compiler vectorizes: x - x is NaN exactly for NaN and +-Inf.
         const double* p = x.data();
         double probe[4] = {0, 0, 0, 0}, zeros[4] = {0, 0, 0, 0};
-        std::size_t i = 0;
-        for (; i + 4 <= x.size(); i += 4)
+        const std::size_t n4 = x.size() - x.size() % 4;
+        for (std::size_t i = 0; i < n4; i += 4)
           for (std::size_t l = 0; l < 4; ++l) {
             probe[l] += p[i + l] - p[i + l];
             zeros[l] += p[i + l] == 0.0 ? 1.0 : 0.0;
           }
-        for (; i < x.size(); ++i) {
+        for (std::size_t i = n4; i < x.size(); ++i) {
           probe[0] += p[i] - p[i];
           zeros[0] += p[i] == 0.0 ? 1.0 : 0.0;
         }

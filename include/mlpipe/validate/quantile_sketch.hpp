@@ -218,13 +218,13 @@ class quantile_sketch {
     const double* p = xs.data();
     const std::size_t n = xs.size();
     double lo[4] = {min_, min_, min_, min_}, hi[4] = {max_, max_, max_, max_};
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
+    const std::size_t n4 = n - n % 4;
+    for (std::size_t i = 0; i < n4; i += 4)
       for (std::size_t l = 0; l < 4; ++l) {
         lo[l] = p[i + l] < lo[l] ? p[i + l] : lo[l];
         hi[l] = p[i + l] > hi[l] ? p[i + l] : hi[l];
       }
-    for (; i < n; ++i) {
+    for (std::size_t i = n4; i < n; ++i) {
       lo[0] = p[i] < lo[0] ? p[i] : lo[0];
       hi[0] = p[i] > hi[0] ? p[i] : hi[0];
     }
