@@ -88,6 +88,13 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
                  .slices = {"religious"},
                  .baseline = dir.string()};
   auto out = stage(cand, ex, g, ctx);
+  // the baseline's content, not just its path, is what a cache key must see
+  const auto before = stage.source_fingerprint();
+  CHECK(before != 0);
+  train<logistic_regression>{.l2 = 1.0}(ex, g, ctx).save(dir / "model");
+  CHECK(stage.source_fingerprint() != before);
+  base.save(dir / "model");
+  CHECK(stage.source_fingerprint() == before);
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);  // the same training, so no change at all
   REQUIRE(out.evaluation.candidate.size() == 1 + 4);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/outputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
@@ -106,6 +107,15 @@ struct evaluate {
 
   static constexpr std::string_view name = "evaluate";
   static constexpr int version = 1;
+
+  /// The baseline directory's content (its model's and transform's fingerprints; 0 without a baseline): what a
+  /// cache must add to the parameters, since the path alone does not change when the model under it does.
+  std::uint64_t source_fingerprint() const {
+    if (baseline.empty()) return 0;
+    auto b = load_trained_model(baseline);
+    const std::uint64_t parts[] = {b.m.fingerprint(), b.transform.fingerprint()};
+    return combine_fingerprints(parts);
+  }
 
   evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g, context& ctx) const {
     if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate: the examples have no eval split rows");
