@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Peer for benchmarks/data/bench_csv: times pandas.read_csv on a file (best of N runs, interpreter start and
-imports excluded) and prints JSON {"seconds": best, "rows": n, "bytes": size}."""
+imports excluded) and prints JSON {"seconds": best CPU seconds, "wall_seconds": best wall seconds, "rows": n,
+"bytes": size}. CPU time, as for our side, because the benchmark machine may be shared."""
 import json
 import os
 import sys
@@ -13,14 +14,15 @@ def main():
     path = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     engine = sys.argv[3] if len(sys.argv) > 3 else "c"
-    best, rows = float("inf"), 0
+    best, best_wall, rows = float("inf"), float("inf"), 0
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, w0 = time.process_time(), time.perf_counter()
         df = pd.read_csv(path, engine=engine)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
+        best_wall = min(best_wall, time.perf_counter() - w0)
         rows = len(df)
         del df
-    print(json.dumps({"seconds": best, "rows": rows, "bytes": os.path.getsize(path), "engine": engine,
+    print(json.dumps({"seconds": best, "wall_seconds": best_wall, "rows": rows, "bytes": os.path.getsize(path), "engine": engine,
                       "pandas": pd.__version__}))
 
 
