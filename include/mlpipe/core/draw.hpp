@@ -43,11 +43,8 @@ std::string to_dot(const pipeline_t<Nodes...>& p) {
   using P = pipeline_t<Nodes...>;
   constexpr auto& g = P::graph::value;
   std::string s = "digraph " + detail::quoted(p.name()) + " {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
-  std::size_t i = 0;
-  ((s += "  " + detail::quoted(Nodes::name) + " [label=" +
-         detail::dot_label(Nodes::name, stage_name<typename Nodes::stage_type>()) + "];\n",
-    ++i),
-   ...);
+  for (std::size_t i = 0; i < P::size; ++i)
+    s += "  " + detail::quoted(g.names[i]) + " [label=" + detail::dot_label(g.names[i], P::stage_names[i]) + "];\n";
   for (std::size_t e = 0; e < P::graph::edges; ++e)
     s += "  " + detail::quoted(g.names[g.producer[e]]) + " -> " + detail::quoted(g.names[g.consumer[e]]) + ";\n";
   return s + "}\n";
@@ -55,15 +52,13 @@ std::string to_dot(const pipeline_t<Nodes...>& p) {
 
 /// Mermaid flowchart (renders in Markdown on common forges).
 template <node_type... Nodes>
-std::string to_mermaid(const pipeline_t<Nodes...>& p) {
+std::string to_mermaid(const pipeline_t<Nodes...>&) {
   using P = pipeline_t<Nodes...>;
   constexpr auto& g = P::graph::value;
-  (void)p;
   std::string s = "flowchart LR\n";
-  std::size_t i = 0;
-  ((s += "  n" + std::to_string(i++) + "[\"" + detail::mermaid_text(Nodes::name) + "<br/><i>" +
-         detail::mermaid_text(stage_name<typename Nodes::stage_type>()) + "</i>\"]\n"),
-   ...);
+  for (std::size_t i = 0; i < P::size; ++i)
+    s += "  n" + std::to_string(i) + "[\"" + detail::mermaid_text(g.names[i]) + "<br/><i>" +
+         detail::mermaid_text(P::stage_names[i]) + "</i>\"]\n";
   for (std::size_t e = 0; e < P::graph::edges; ++e)
     s += "  n" + std::to_string(g.producer[e]) + " --> n" + std::to_string(g.consumer[e]) + "\n";
   return s;

@@ -27,47 +27,38 @@ void apply_override(pipeline_t<Nodes...>& p, std::string_view assignment) {
   if (eq == std::string_view::npos || dot == std::string_view::npos || dot > eq || dot == 0 || dot + 1 == eq)
     throw parameter_error("--set '" + std::string(assignment) + "': expected NODE.PARAMETER=VALUE");
   auto node = assignment.substr(0, dot);
-  auto param = assignment.substr(dot + 1, eq - dot - 1);
-  auto value = assignment.substr(eq + 1);
-  bool found = false;
-  p.for_each_node([&](auto, auto& n) {
-    if (n.name == node) {
-      found = true;
-      set_parameter_from_text(n.stage(), param, value, "--set " + std::string(assignment) + ": node '" +
-                                                           std::string(node) + "'");
-    }
-  });
-  if (!found) {
+  auto i = p.find(node);
+  if (!i) {
     std::string known;
     for (auto n : p.names()) known += (known.empty() ? "" : ", ") + std::string(n);
     throw parameter_error("--set " + std::string(assignment) + ": the pipeline has no node '" + std::string(node) +
                           "' (its nodes: " + known + ")");
   }
+  p.set_parameter(*i, assignment.substr(dot + 1, eq - dot - 1), assignment.substr(eq + 1),
+                  "--set " + std::string(assignment) + ": node '" + std::string(node) + "'");
 }
 
-/// One line per node, in run order: name, stage, parameters as JSON.
+/// One line per node, in run order: name, stage, inputs, parameters as JSON.
 template <node_type... Nodes>
 std::string describe_nodes(const pipeline_t<Nodes...>& p) {
   using P = pipeline_t<Nodes...>;
-  std::vector<std::string> lines(P::size);
-  p.for_each_node([&](auto i, const auto& n) {
-    using N = std::remove_cvref_t<decltype(n)>;
-    auto params = parameters_to_json(n.stage());
-    std::string line = "  " + std::string(N::name);
+  constexpr auto& g = P::graph::value;
+  std::string s;
+  for (auto i : g.order) {
+    std::string line = "  " + std::string(g.names[i]);
     line.resize(std::max<std::size_t>(line.size() + 1, 18), ' ');
-    std::string stage(stage_name<typename N::stage_type>());
-    line += stage;
+    line += P::stage_names[i];
     line.resize(std::max<std::size_t>(line.size() + 1, 40), ' ');
-    if (N::input_count > 0) {
+    if (g.in_begin[i + 1] > g.in_begin[i]) {
       line += "<- ";
-      for (std::size_t k = 0; k < N::input_count; ++k) line += (k ? ", " : "") + std::string(N::inputs[k]);
+      for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k)
+        line += (k > g.in_begin[i] ? ", " : "") + std::string(g.in_names[k]);
       line += "  ";
     }
+    auto params = p.parameters(i);
     if (!params.empty()) line += params.dump();
-    lines[decltype(i)::value] = line;
-  });
-  std::string s;
-  for (auto i : P::graph::value.order) s += lines[i] + "\n";
+    s += line + "\n";
+  }
   return s;
 }
 

@@ -140,6 +140,18 @@ class pipeline_t : public detail::pipeline_tag {
     return i == detail::npos ? std::nullopt : std::optional<std::size_t>(i);
   }
 
+  /// Each node's stage name (stage_name<S>()), in declaration order.
+  static constexpr std::array<std::string_view, size> stage_names{stage_name<typename Nodes::stage_type>()...};
+
+  /// Node i's parameters as JSON (declaration order index). One small function per node, reached through
+  /// a table, so code that walks every node (help, drawing, overrides) is a loop, not an unrolled expansion.
+  nlohmann::json parameters(std::size_t i) const { return param_table[i](*this); }
+
+  /// Sets node i's parameter from command-line text (see set_parameter_from_text).
+  void set_parameter(std::size_t i, std::string_view param, std::string_view text, std::string_view where) {
+    set_table[i](*this, param, text, where);
+  }
+
   template <std::size_t I>
   auto& node_at() noexcept { return std::get<I>(nodes_); }
   template <std::size_t I>
@@ -166,6 +178,23 @@ class pipeline_t : public detail::pipeline_tag {
   }
 
  private:
+  template <std::size_t I>
+  static nlohmann::json parameters_of(const pipeline_t& p) {
+    return parameters_to_json(std::get<I>(p.nodes_).stage());
+  }
+  template <std::size_t I>
+  static void set_parameter_of(pipeline_t& p, std::string_view param, std::string_view text, std::string_view where) {
+    set_parameter_from_text(std::get<I>(p.nodes_).stage(), param, text, where);
+  }
+  using param_fn = nlohmann::json (*)(const pipeline_t&);
+  using set_fn = void (*)(pipeline_t&, std::string_view, std::string_view, std::string_view);
+  static constexpr auto param_table = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<param_fn, size>{&parameters_of<Is>...};
+  }(std::index_sequence_for<Nodes...>{});
+  static constexpr auto set_table = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<set_fn, size>{&set_parameter_of<Is>...};
+  }(std::index_sequence_for<Nodes...>{});
+
   std::string name_;
   std::tuple<Nodes...> nodes_;
 };

@@ -93,136 +93,202 @@ constexpr bool is_stage_cacheable() {
     return true;
 }
 
-/// Executes node I: skips it when an input is missing, else calls its stage (or takes its outputs from the
-/// observer's cache) and stores its output. Never throws: a stage's exception fails the node.
+/// What the careful path needs of node I, as plain function pointers: the per-node code stays a few small
+/// thunks, and the logic around them (skip, record, cache, save) is compiled once per pipeline, not per node.
+template <class P>
+struct node_ops {
+  void (*call)(run_env<P>&, context*);  // runs the stage on its producers' outputs and stores its output
+  std::vector<artifact_ref> (*save)(run_env<P>&, const std::filesystem::path& dir);  // empty dir: describe only
+  void (*load)(run_env<P>&, const std::vector<artifact_ref>&);  // its output from cached artifacts
+  void (*reset)(run_env<P>&);
+  nlohmann::json (*parameters)(run_env<P>&);
+  std::uint64_t (*parameters_fingerprint)(run_env<P>&);
+  std::string_view stage;
+  int version;
+  bool takes_context, cacheable, persistable;
+};
+
 template <std::size_t I, class P>
-void execute(run_env<P>& env) {
+[[gnu::always_inline]] inline void call_node(run_env<P>& env, context* ctx) {
   using node_t = typename P::template node_type_at<I>;
   using traits = typename node_t::traits;
-  using out_t = typename traits::output;
   constexpr auto& g = P::graph::value;
   constexpr std::size_t first_edge = g.in_begin[I];
+  auto& outs = env.result.outputs_storage();
+  auto& stage = env.pipeline.template node_at<I>().stage();
+  [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    if constexpr (traits::takes_context)
+      std::get<I>(outs).emplace(
+          stage(select_port<typename traits::template input<Ks>>(*std::get<g.producer[first_edge + Ks]>(outs))...,
+                *ctx));
+    else
+      std::get<I>(outs).emplace(
+          stage(select_port<typename traits::template input<Ks>>(*std::get<g.producer[first_edge + Ks]>(outs))...));
+  }(std::make_index_sequence<traits::arity>{});
+}
+
+template <std::size_t I, class P>
+constexpr node_ops<P> make_node_ops() {
+  using node_t = typename P::template node_type_at<I>;
+  using stage_t = typename node_t::stage_type;
+  using out_t = typename node_t::traits::output;
+  node_ops<P> ops{};
+  ops.call = &call_node<I, P>;
+  ops.save = [](run_env<P>& env, const std::filesystem::path& dir) -> std::vector<artifact_ref> {
+    if constexpr (persistable<out_t>) {
+      const auto& out = *std::get<I>(env.result.outputs_storage());
+      return dir.empty() ? describe_outputs(out) : save_outputs(out, dir);
+    } else {
+      (void)env, (void)dir;
+      return {};
+    }
+  };
+  ops.load = [](run_env<P>& env, const std::vector<artifact_ref>& refs) {
+    if constexpr (persistable<out_t>)
+      std::get<I>(env.result.outputs_storage()).emplace(load_outputs<out_t>(refs));
+    else
+      (void)env, (void)refs;
+  };
+  ops.reset = [](run_env<P>& env) { std::get<I>(env.result.outputs_storage()).reset(); };
+  ops.parameters = [](run_env<P>& env) { return parameters_to_json(env.pipeline.template node_at<I>().stage()); };
+  ops.parameters_fingerprint = [](run_env<P>& env) {
+    return parameters_fingerprint(env.pipeline.template node_at<I>().stage());
+  };
+  ops.stage = stage_name<stage_t>();
+  ops.version = stage_version<stage_t>();
+  ops.takes_context = node_t::traits::takes_context;
+  ops.persistable = persistable<out_t>;
+  ops.cacheable = persistable<out_t> && is_stage_cacheable<stage_t>();
+  return ops;
+}
+
+template <class P>
+struct pipeline_ops {
+  using G = typename P::graph;
+  template <std::size_t... Is>
+  static constexpr auto make_ops(std::index_sequence<Is...>) {
+    return std::array<node_ops<P>, sizeof...(Is)>{make_node_ops<Is, P>()...};
+  }
+  // For each edge: the member of the producer's output the consumer reads, npos when it reads all of it.
+  template <std::size_t... Es>
+  static constexpr auto make_members(std::index_sequence<Es...>) {
+    return std::array<std::size_t, sizeof...(Es)>{
+        (edge_check<G, typename P::nodes_tuple, Es>::selection::by_member
+             ? edge_check<G, typename P::nodes_tuple, Es>::selection::member
+             : npos)...};
+  }
+  static constexpr auto ops = make_ops(std::make_index_sequence<P::size>{});
+  static constexpr auto edge_member = make_members(std::make_index_sequence<G::edges>{});
+};
+
+inline std::string skip_reason(std::string_view producer, node_state s) {
+  return "input '" + std::string(producer) + "' " + (s == node_state::failed ? "failed" : "was not run");
+}
+
+/// The careful path for node i: skips it when an input is missing, else calls its stage (or, with an
+/// observer, takes its outputs from the cache) and stores its output. Never throws: an exception fails the node.
+template <class P>
+void execute(run_env<P>& env, std::size_t i) {
+  constexpr auto& g = P::graph::value;
+  const node_ops<P>& ops = pipeline_ops<P>::ops[i];
   auto& r = env.result;
   auto& states = r.states();
+  run_observer* obs = env.options.observer;
+  auto info_for = [&](const nlohmann::json* params, std::uint64_t key) {
+    return node_info{env.pipeline.name(), g.names[i], ops.stage, ops.version, params, key};
+  };
 
-  for (std::size_t k = first_edge; k < g.in_begin[I + 1]; ++k) {
+  for (std::size_t k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
     auto s = states[g.producer[k]];
     if (s != node_state::succeeded && s != node_state::cached) {
-      states[I] = node_state::skipped;
-      std::string why = "input '" + std::string(g.names[g.producer[k]]) + "' " +
-                        (s == node_state::failed ? "failed" : "was not run");
-      if (env.options.observer) {
+      states[i] = node_state::skipped;
+      auto why = skip_reason(g.names[g.producer[k]], s);
+      if (obs) {
         std::lock_guard lk(env.observer_mutex);
-        node_info info{env.pipeline.name(), node_t::name, stage_name<typename node_t::stage_type>(),
-                       stage_version<typename node_t::stage_type>(), nullptr, 0};
-        env.options.observer->node_skipped(info, why);
+        obs->node_skipped(info_for(nullptr, 0), why);
       }
-      r.details().errors[I] = std::move(why);
+      r.details().errors[i] = std::move(why);
       return;
     }
   }
 
-  auto& node = env.pipeline.template node_at<I>();
-  auto& slot = std::get<I>(r.outputs_storage());
-  // Calls the stage with its inputs, and the context only when its call operator takes one.
-  auto call = [&](auto&... ctx) -> out_t {
-    return [&]<std::size_t... Ks>(std::index_sequence<Ks...>) -> out_t {
-      if constexpr (traits::takes_context)
-        return node.stage()(select_port<typename traits::template input<Ks>>(
-                                *std::get<g.producer[first_edge + Ks]>(r.outputs_storage()))...,
-                            ctx...);
-      else
-        return node.stage()(select_port<typename traits::template input<Ks>>(
-            *std::get<g.producer[first_edge + Ks]>(r.outputs_storage()))...);
-    }(std::make_index_sequence<traits::arity>{});
-  };
   auto make_context = [&](const std::filesystem::path& workdir) {
-    context ctx(env.pipeline.name(), std::string(node_t::name), env.run_id(), workdir,
+    context ctx(env.pipeline.name(), std::string(g.names[i]), env.run_id(), workdir,
                 env.parallel ? 1 : env.options.threads);
     if (env.options.log) ctx.set_log_sink(env.options.log);
     return ctx;
   };
 
-  run_observer* obs = env.options.observer;
-  if (!obs) {  // the lean path: no metadata, nothing saved
+  if (!obs) {  // no metadata, nothing saved
     try {
-      if constexpr (traits::takes_context) {
+      if (ops.takes_context) {
         auto ctx = make_context({});
-        slot.emplace(call(ctx));
-        if (!ctx.records().empty()) r.details().records[I] = ctx.records();
+        ops.call(env, &ctx);
+        if (!ctx.records().empty()) r.details().records[i] = ctx.records();
       } else {
-        slot.emplace(call());
+        ops.call(env, nullptr);
       }
-      states[I] = node_state::succeeded;
+      states[i] = node_state::succeeded;
     } catch (...) {
-      states[I] = node_state::failed;
-      r.details().errors[I] = describe_exception(std::current_exception());
+      ops.reset(env);
+      states[i] = node_state::failed;
+      r.details().errors[i] = describe_exception(std::current_exception());
     }
     return;
   }
 
-  // The recorded path: parameters, input artifacts, cache key, outputs saved where the observer says.
-  using stage_t = typename node_t::stage_type;
-  const nlohmann::json params = parameters_to_json(node.stage());
+  // Recorded: parameters, input artifacts, cache key, outputs saved where the observer says.
+  const nlohmann::json params = ops.parameters(env);
   std::vector<artifact_ref> inputs;
   bool inputs_recorded = true;
-  [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-    (
-        [&] {
-          constexpr std::size_t producer = g.producer[first_edge + Ks];
-          using producer_out = typename P::template node_type_at<producer>::traits::output;
-          using sel = port_selection<producer_out, typename traits::template input<Ks>>;
-          const auto& refs = r.details().outputs[producer];
-          if (refs.empty()) {
-            inputs_recorded = false;
-            return;
-          }
-          auto add = [&](const artifact_ref& ref) {
-            artifact_ref in = ref;
-            in.key = std::string(g.names[producer]);
-            in.index = 0;
-            for (auto& e : inputs) in.index += e.key == in.key;
-            inputs.push_back(std::move(in));
-          };
-          if constexpr (sel::by_member)
-            add(refs[sel::member]);
-          else
-            for (auto& ref : refs) add(ref);
-        }(),
-        ...);
-  }(std::make_index_sequence<traits::arity>{});
+  for (std::size_t k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
+    std::size_t producer = g.producer[k];
+    const auto& refs = r.details().outputs[producer];
+    if (refs.empty()) {
+      inputs_recorded = false;
+      continue;
+    }
+    auto add = [&](const artifact_ref& ref) {
+      artifact_ref in = ref;
+      in.key = std::string(g.names[producer]);
+      in.index = 0;
+      for (auto& e : inputs) in.index += e.key == in.key;
+      inputs.push_back(std::move(in));
+    };
+    std::size_t member = pipeline_ops<P>::edge_member[k];
+    if (member != npos)
+      add(refs[member]);
+    else
+      for (auto& ref : refs) add(ref);
+  }
 
-  constexpr bool cacheable = persistable<out_t> && is_stage_cacheable<stage_t>();
   std::uint64_t key = 0;
-  if (cacheable && inputs_recorded) {
+  if (ops.cacheable && inputs_recorded) {
     std::vector<std::uint64_t> parts;
-    auto sname = stage_name<stage_t>();
-    parts.push_back(fingerprint_bytes(sname.data(), sname.size()));
-    parts.push_back(static_cast<std::uint64_t>(stage_version<stage_t>()));
-    parts.push_back(parameters_fingerprint(node.stage()));
+    parts.push_back(fingerprint_bytes(ops.stage.data(), ops.stage.size()));
+    parts.push_back(static_cast<std::uint64_t>(ops.version));
+    parts.push_back(ops.parameters_fingerprint(env));
     for (auto& in : inputs) parts.push_back(in.fingerprint);
     key = combine_fingerprints(parts);
   }
-  node_info info{env.pipeline.name(), node_t::name, stage_name<stage_t>(), stage_version<stage_t>(), &params, key};
+  const node_info info = info_for(&params, key);
 
-  if constexpr (cacheable) {
-    if (key != 0) {
-      std::optional<std::vector<artifact_ref>> hit;
-      {
+  if (key != 0) {
+    std::optional<std::vector<artifact_ref>> hit;
+    {
+      std::lock_guard lk(env.observer_mutex);
+      hit = obs->find_cached(info, inputs);
+    }
+    if (hit) {
+      try {
+        ops.load(env, *hit);
+        r.details().outputs[i] = *hit;
+        states[i] = node_state::cached;
         std::lock_guard lk(env.observer_mutex);
-        hit = obs->find_cached(info, inputs);
-      }
-      if (hit) {
-        try {
-          slot.emplace(load_outputs<out_t>(*hit));
-          r.details().outputs[I] = *hit;
-          states[I] = node_state::cached;
-          std::lock_guard lk(env.observer_mutex);
-          obs->node_cached(info, inputs, *hit);
-          return;
-        } catch (...) {
-          slot.reset();  // an unreadable cache entry: execute the node instead
-        }
+        obs->node_cached(info, inputs, *hit);
+        return;
+      } catch (...) {
+        ops.reset(env);  // an unreadable cache entry: execute the node instead
       }
     }
   }
@@ -232,39 +298,80 @@ void execute(run_env<P>& env) {
     std::lock_guard lk(env.observer_mutex);
     dir = obs->node_started(info, inputs);
   } catch (...) {
-    states[I] = node_state::failed;
-    r.details().errors[I] = "recording the start failed: " + describe_exception(std::current_exception());
+    states[i] = node_state::failed;
+    r.details().errors[i] = "recording the start failed: " + describe_exception(std::current_exception());
     return;
   }
   try {
     auto ctx = make_context(dir);
-    slot.emplace(call(ctx));
-    std::vector<artifact_ref> outs;
-    if constexpr (persistable<out_t>)
-      outs = dir.empty() ? describe_outputs(*slot) : save_outputs(*slot, dir);
-    r.details().outputs[I] = outs;
-    r.details().records[I] = ctx.records();
+    ops.call(env, &ctx);
+    auto outs = ops.save(env, dir);
+    r.details().outputs[i] = outs;
+    r.details().records[i] = ctx.records();
     {
       std::lock_guard lk(env.observer_mutex);
       obs->node_succeeded(info, outs, ctx.records());
     }
-    states[I] = node_state::succeeded;
+    states[i] = node_state::succeeded;
   } catch (...) {
-    slot.reset();
-    states[I] = node_state::failed;
-    r.details().errors[I] = describe_exception(std::current_exception());
+    ops.reset(env);
+    states[i] = node_state::failed;
+    r.details().errors[i] = describe_exception(std::current_exception());
     try {
       std::lock_guard lk(env.observer_mutex);
-      obs->node_failed(info, r.details().errors[I]);
+      obs->node_failed(info, r.details().errors[i]);
     } catch (...) {
     }
   }
 }
 
+/// A context-taking stage on the optimistic path: one function per pipeline (the stage is reached through
+/// the node's call thunk), so a long pipeline does not carry a context's set-up once per node.
+template <class P>
+[[gnu::noinline]] void call_with_context(run_env<P>& env, std::size_t i) {
+  context ctx(env.pipeline.name(), std::string(P::graph::value.names[i]), env.run_id(), {}, env.options.threads);
+  if (env.options.log) ctx.set_log_sink(env.options.log);
+  pipeline_ops<P>::ops[i].call(env, &ctx);
+  if (!ctx.records().empty()) env.result.details().records[i] = ctx.records();
+}
+
+/// Runs node I assuming its inputs exist (true on the optimistic path below); lets exceptions through.
+/// Always inlined so that a chain of small stages compiles to the same code as calling them by hand.
+template <std::size_t I, class P>
+[[gnu::always_inline]] inline void execute_unchecked(run_env<P>& env) {
+  if constexpr (P::template node_type_at<I>::traits::takes_context)
+    call_with_context(env, I);
+  else
+    call_node<I, P>(env, nullptr);
+}
+
+/// One thread, no observer. Optimistic: every node runs in topological order with no per-node checks (the
+/// compiler sees one straight sequence of calls). If a node throws, that node is marked failed and the nodes
+/// after it run the careful way, so downstream nodes are skipped and independent branches still finish.
 template <class P, std::size_t... Is>
 void run_sequential(run_env<P>& env, std::index_sequence<Is...>) {
   constexpr auto& g = P::graph::value;
-  (execute<g.order[Is]>(env), ...);
+  constexpr std::size_t n = sizeof...(Is);
+  auto& states = env.result.states();
+  std::size_t position = 0;  // the position in topological order of the node running now
+  try {
+    ((position = Is, execute_unchecked<g.order[Is]>(env)), ...);
+    states.fill(node_state::succeeded);
+    return;
+  } catch (...) {
+    for (std::size_t k = 0; k < position; ++k) states[g.order[k]] = node_state::succeeded;
+    std::size_t failed = g.order[position];
+    states[failed] = node_state::failed;
+    env.result.details().errors[failed] = describe_exception(std::current_exception());
+  }
+  // After a failure: the careful path (inputs checked, downstream skipped) for the rest.
+  for (std::size_t k = position + 1; k < n; ++k) execute(env, g.order[k]);
+}
+
+/// With an observer: every node the careful way (recording, caching), in topological order.
+template <class P>
+void run_observed(run_env<P>& env) {
+  for (auto i : P::graph::value.order) execute(env, i);
 }
 
 /// Independent nodes at once: a node becomes ready when its last input is done; the thread that finishes a
@@ -273,9 +380,6 @@ template <class P, std::size_t... Is>
 void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is...>) {
   constexpr auto& g = P::graph::value;
   constexpr std::size_t n = sizeof...(Is);
-  using fn = void (*)(run_env<P>&);
-  static constexpr std::array<fn, n> table{&execute<Is, P>...};
-
   std::array<std::atomic<std::size_t>, n> remaining;
   for (std::size_t i = 0; i < n; ++i) remaining[i].store(g.in_begin[i + 1] - g.in_begin[i], std::memory_order_relaxed);
   std::mutex m;
@@ -295,7 +399,7 @@ void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is..
         next = ready.front();
         ready.pop_front();
       }
-      table[next](env);
+      execute(env, next);
       std::size_t cont = npos;
       std::size_t shared = 0;
       for (std::size_t s = g.out_begin[next]; s < g.out_begin[next + 1]; ++s) {
@@ -342,6 +446,8 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
     env.parallel = true;
     result.details();  // allocated up front: threads must not race to create it
     detail::run_parallel(env, options.threads, std::index_sequence_for<Nodes...>{});
+  } else if (options.observer) {
+    detail::run_observed(env);
   } else {
     detail::run_sequential(env, std::index_sequence_for<Nodes...>{});
   }
