@@ -92,6 +92,29 @@ TEST_CASE("slices by a table's columns: overall first, one slice per value, cros
   CHECK_FALSE(slice_matches("group", "group=a,region=south"));
 }
 
+TEST_CASE("slicing a table by value ids agrees with slicing by each row's text (numeric, string, crossed)") {
+  std::vector<double> x = {1, 0.0, -0.0, 2.5, std::nan(""), 1, 10, 2.5};
+  std::vector<std::optional<std::string>> name = {"b", "a", "b", std::nullopt, "a", "c", "b", "a"};
+  table t;
+  t.add(column::numeric("x", x));
+  t.add(column::strings("name", name));
+  t.add(column::categorical("cat", name));
+  std::vector<std::string> specs = {"x", "name", "x,name", "cat,x"};
+  auto fast = make_slices(t, specs);
+  auto slow = make_slices(t.rows(), specs, [&](const std::string& c, std::size_t r) -> std::optional<std::string> {
+    if (!t.col(c).is_valid(r)) return std::nullopt;
+    if (t.col(c).is_numeric() && t.col(c).values()[r] == 0) return std::string("0");  // -0 is 0
+    return std::string(t.col(c).text(r));
+  });
+  REQUIRE(fast.size() == slow.size());
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    CHECK(fast[i].key == slow[i].key);
+    CHECK(fast[i].rows == slow[i].rows);
+  }
+  CHECK(fast[1].key == "x=0");  // 0 and -0 are one slice
+  CHECK(fast[1].rows == std::vector<std::size_t>{1, 2});
+}
+
 TEST_CASE("blessing matrix") {
   const auto good = make_predictions(0.5, 0.5, 1);
   const auto uneven = make_predictions(0.5, 0.0, 2);  // good on a, a coin flip on b
