@@ -34,9 +34,46 @@ inline double js_divergence(const histogram& a, const histogram& b) {
   return std::clamp(js, 0.0, 1.0);
 }
 
-/// Jensen-Shannon divergence of two numeric columns' equal-width histograms (from their sketches).
+namespace detail {
+inline double js_of_masses(const std::vector<double>& p, const std::vector<double>& q) {
+  double js = 0.0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    double m = 0.5 * (p[i] + q[i]);
+    if (p[i] > 0) js += 0.5 * p[i] * std::log2(p[i] / m);
+    if (q[i] > 0) js += 0.5 * q[i] * std::log2(q[i] / m);
+  }
+  return std::clamp(js, 0.0, 1.0);
+}
+}  // namespace detail
+
+/// Jensen-Shannon divergence (log2) of two numeric columns, on common boundaries: the union of both columns'
+/// equal-width edges and quantile (equal-mass) edges. Each side's mass per bucket is read off its own sketch
+/// (rank(b) - rank(a)), not spread uniformly, so a point mass (a spike of zeros) stays where it is and a change
+/// inside one wide equal-width bucket still shows. The buckets are: at or below the lowest edge, each
+/// (edge[i-1], edge[i]], above the highest edge.
 inline double js_divergence(const column_statistics& a, const column_statistics& b, std::size_t buckets = 10) {
-  return js_divergence(a.equal_width_histogram(buckets), b.equal_width_histogram(buckets));
+  if (a.sketch().empty() || b.sketch().empty()) return 0.0;
+  std::vector<double> edges;
+  for (auto* c : {&a, &b}) {
+    auto ew = c->equal_width_histogram(buckets).boundaries;
+    auto qh = c->quantile_histogram(buckets).boundaries;
+    edges.insert(edges.end(), ew.begin(), ew.end());
+    edges.insert(edges.end(), qh.begin(), qh.end());
+  }
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  auto masses = [&](const column_statistics& c) {
+    auto items = c.sketch().weighted_items();
+    const double n = static_cast<double>(c.sketch().count());
+    std::vector<double> m(edges.size() + 1, 0.0);
+    std::size_t e = 0;
+    for (auto [v, w] : items) {  // both sorted: one merge-like walk
+      while (e < edges.size() && v > edges[e]) ++e;
+      m[e] += static_cast<double>(w) / n;
+    }
+    return m;
+  };
+  return detail::js_of_masses(masses(a), masses(b));
 }
 
 /// Largest absolute difference between the normalized frequencies of any value (L-infinity distance).
