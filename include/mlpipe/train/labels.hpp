@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +23,7 @@ class label_encoding {
   bool classification = false;
   std::vector<std::string> classes;    // classification: sorted class names (numbers in shortest form)
   std::vector<double> numeric_classes; // classification on a numeric column: the sorted values
+  static constexpr std::size_t max_classes = 10000;
 
   /// Regression: the label must be numeric. Classification: the classes are the distinct present values.
   static label_encoding fit(const table& train, std::string_view label, bool classification) {
@@ -36,11 +38,18 @@ class label_encoding {
       return e;
     }
     if (c.kind() == column_kind::numeric) {
-      std::vector<double> v;
-      for (std::size_t r = 0; r < c.size(); ++r)
-        if (c.is_valid(r)) v.push_back(c.values()[r]);
-      std::sort(v.begin(), v.end());
-      v.erase(std::unique(v.begin(), v.end()), v.end());
+      std::vector<double> v;  // sorted distinct values; classes are few, so a binary search per row is cheap
+      double last = std::numeric_limits<double>::quiet_NaN();
+      for (double x : c.values()) {
+        if (x == last || std::isnan(x)) continue;
+        last = x;
+        auto it = std::lower_bound(v.begin(), v.end(), x);
+        if (it != v.end() && *it == x) continue;
+        v.insert(it, x);
+        if (v.size() > max_classes)
+          throw model_error("label '" + e.label + "' has more than " + std::to_string(max_classes) +
+                            " distinct values: a regression, not classes?");
+      }
       e.numeric_classes = v;
       for (double x : v) e.classes.push_back(number_name(x));
     } else {
@@ -109,6 +118,17 @@ class label_encoding {
       if (col_->kind() == column_kind::numeric) {
         auto v = cv.values();
         auto& cls = e_->numeric_classes;
+        if (cls.size() <= 4) {  // few classes: branch-free index (count of smaller classes) and membership
+          bool all_known = true;
+          for (std::size_t r = 0; r < n; ++r) {
+            double k = 0;
+            bool known = false;
+            for (double c : cls) k += v[r] > c, known |= v[r] == c;
+            out[r] = k;
+            all_known &= known;
+          }
+          if (all_known) return;
+        }
         for (std::size_t r = 0; r < n; ++r) {
           if (std::isnan(v[r])) fail(r, "is missing");
           auto it = std::lower_bound(cls.begin(), cls.end(), v[r]);

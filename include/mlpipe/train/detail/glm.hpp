@@ -46,13 +46,25 @@ inline double row_loss_grad(double* z, double y, double w, double* gz, std::size
   }
 }
 
+/// x . w with four partial sums: breaks the add latency chain (the compiler may not reassociate it itself).
+inline double dot(const double* x, const double* w, std::size_t d) noexcept {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  std::size_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    a0 += x[j] * w[j];
+    a1 += x[j + 1] * w[j + 1];
+    a2 += x[j + 2] * w[j + 2];
+    a3 += x[j + 3] * w[j + 3];
+  }
+  for (; j < d; ++j) a0 += x[j] * w[j];
+  return (a0 + a1) + (a2 + a3);
+}
+
 /// Scores z = theta_bias + x . W for one row.
 inline void row_scores(const double* x, const double* theta, const glm_shape& s, double* z) noexcept {
   const std::size_t d = s.d, k = s.k;
   if (k == 1) {
-    double acc = theta[d];
-    for (std::size_t j = 0; j < d; ++j) acc += x[j] * theta[j];
-    z[0] = acc;
+    z[0] = theta[d] + dot(x, theta, d);
     return;
   }
   const double* b = theta + d * k;
@@ -69,6 +81,37 @@ template <model_kind K>
 inline double accumulate_gradient(const training_block& blk, std::size_t r0, std::size_t r1, const double* theta,
                                   const glm_shape& s, std::span<const double> class_w, double* G) noexcept {
   const std::size_t d = s.d, k = s.k;
+  if constexpr (K == model_kind::logistic) {
+    if (class_w.empty()) {
+      // One exp per row: e = exp(-|z|) gives p and the loss softplus(z) - y z = max(z, 0) - y z + log(1 + e);
+      // the log terms are summed as the log of a product, one log per 64 rows.
+      // In three phases per chunk of 64 rows (scores, link, X^T g), so the rows' work pipelines instead of
+      // waiting on one row's dot -> exp -> gradient chain.
+      double lin = 0, logs = 0;
+      double zb[64], gb[64];
+      for (std::size_t c0 = r0; c0 < r1; c0 += 64) {
+        const std::size_t c1 = std::min(r1, c0 + 64), m = c1 - c0;
+        for (std::size_t i = 0; i < m; ++i) zb[i] = theta[d] + dot(blk.x.row(c0 + i), theta, d);
+        double prod = 1.0;
+        for (std::size_t i = 0; i < m; ++i) {
+          const double z = zb[i], y = blk.y[c0 + i];
+          const double e = std::exp(-std::abs(z));
+          const double inv = 1.0 / (1.0 + e);
+          gb[i] = (z >= 0 ? inv : e * inv) - y;
+          lin += (z > 0 ? z : 0.0) - y * z;
+          prod *= 1.0 + e;  // 1 + e is in [1, 2]: 64 rows stay far below overflow
+        }
+        logs += std::log(prod);
+        for (std::size_t i = 0; i < m; ++i) {
+          const double* x = blk.x.row(c0 + i);
+          const double g = gb[i];
+          for (std::size_t j = 0; j < d; ++j) G[j] += x[j] * g;
+          G[d] += g;
+        }
+      }
+      return lin + logs;
+    }
+  }
   double loss = 0;
   double z[64], gz[64];  // k <= 64 is checked by the caller for the stack path
   for (std::size_t r = r0; r < r1; ++r) {

@@ -1,0 +1,153 @@
+// One epoch of logistic regression (minibatch SGD) with standardize on 10M x 16 doubles (+ the label column):
+//  - plain_read:    sum every value of the same 17 columns (the memory-bandwidth ceiling),
+//  - fused_epoch:   blocks sized for L2 through validate | standardize | gradient step, no transformed copy,
+//  - unfused_epoch: materialize the standardized matrix as an xtensor, then the same epoch over it.
+// Prints fused / plain-read bandwidth and unfused / fused time, measured in this run.
+// Run: build/benchmarks/train/bench_fused_epoch   (needs ~3 GB of memory; MLPIPE_BENCH_ROWS overrides 10M)
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <mlpipe/train/train.hpp>
+#include <mlpipe/transform/fit_transform.hpp>
+
+#include "ratio_reporter.hpp"
+
+namespace {
+
+using namespace mlpipe;
+
+constexpr std::size_t cols = 16;
+
+std::size_t bench_rows() {
+  if (const char* e = std::getenv("MLPIPE_BENCH_ROWS")) return std::strtoull(e, nullptr, 10);
+  return 10'000'000;
+}
+
+struct fixture {
+  table t;
+  transform_graph g;
+  label_encoding enc;
+  train<logistic_regression> stage;
+  detail::glm_shape shape;
+};
+
+fixture& data() {
+  static fixture f = [] {
+    fixture f;
+    const std::size_t n = bench_rows();
+    std::mt19937_64 rng(12345);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    std::vector<double> score(n, 0.0);
+    for (std::size_t j = 0; j < cols; ++j) {
+      std::vector<double> v(n);
+      const double scale = 1.0 + static_cast<double>(j), shift = 3.0 * static_cast<double>(j), w = u(rng);
+      for (std::size_t r = 0; r < n; ++r) {
+        double z = u(rng) + u(rng) + u(rng);  // roughly normal, cheap to draw
+        v[r] = shift + scale * z;
+        score[r] += w * z;
+      }
+      f.t.add(column::numeric(std::string("x").append(std::to_string(j)), std::move(v)));
+    }
+    std::vector<double> y(n);
+    std::uniform_real_distribution<double> p(0.0, 1.0);
+    for (std::size_t r = 0; r < n; ++r) y[r] = p(rng) < 1.0 / (1.0 + std::exp(-score[r])) ? 1.0 : 0.0;
+    f.t.add(column::numeric("y", std::move(y)));
+    f.g = fit_transform_graph(make_ops(standardize), f.t, "y");
+    f.enc = label_encoding::fit(f.t, "y", true);
+    f.stage.solver = "sgd";
+    f.stage.epochs = 1;
+    f.stage.batch_size = 256;
+    f.stage.learning_rate = 0.01;
+    f.shape = {f.g.width(), 1};
+    return f;
+  }();
+  return f;
+}
+
+std::size_t block_rows() { return l2_block_rows(cols, 256); }
+
+void set_bytes(benchmark::State& state) {
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(data().t.rows() * (cols + 1) * sizeof(double)));
+}
+
+void plain_read(benchmark::State& state) {
+  auto& f = data();
+  for (auto _ : state) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (const auto& c : f.t.columns()) {
+      auto v = c.values();
+      std::size_t i = 0;
+      for (; i + 4 <= v.size(); i += 4) s0 += v[i], s1 += v[i + 1], s2 += v[i + 2], s3 += v[i + 3];
+      for (; i < v.size(); ++i) s0 += v[i];
+    }
+    benchmark::DoNotOptimize(s0 + s1 + s2 + s3);
+  }
+  set_bytes(state);
+}
+
+void fused_epoch(benchmark::State& state) {
+  auto& f = data();
+  context ctx;
+  fused_source src(f.t, f.g, f.enc, block_rows());
+  for (auto _ : state) {
+    training_report rep;
+    auto theta = f.stage.optimize(src, static_cast<fused_source*>(nullptr), f.shape, {}, "sgd", rep, ctx);
+    benchmark::DoNotOptimize(theta.data());
+    state.counters["loss"] = rep.train_loss;
+  }
+  set_bytes(state);
+}
+
+// Breakdown: the validate | standardize part of the fused epoch alone (no gradient step).
+void fused_transform_only(benchmark::State& state) {
+  auto& f = data();
+  fused_source src(f.t, f.g, f.enc, block_rows());
+  for (auto _ : state) {
+    double s = 0;
+    for (std::size_t b = 0; b < src.block_count(); ++b) s += src.block(b).x.data[0];
+    benchmark::DoNotOptimize(s);
+  }
+  set_bytes(state);
+}
+
+void unfused_epoch(benchmark::State& state) {
+  auto& f = data();
+  context ctx;
+  for (auto _ : state) {
+    materialized_source src(f.t, f.g, f.enc, block_rows());  // the transformed copy, as an xtensor
+    training_report rep;
+    auto theta = f.stage.optimize(src, static_cast<materialized_source*>(nullptr), f.shape, {}, "sgd", rep, ctx);
+    benchmark::DoNotOptimize(theta.data());
+    state.counters["loss"] = rep.train_loss;
+  }
+  set_bytes(state);
+}
+
+}  // namespace
+
+BENCHMARK(plain_read)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(fused_epoch)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(fused_transform_only)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(unfused_epoch)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  data();  // build the table before timing
+  bench::ratio_reporter rep;
+  benchmark::RunSpecifiedBenchmarks(&rep);
+  double read = rep.get("plain_read"), fused = rep.get("fused_epoch"), unfused = rep.get("unfused_epoch");
+  if (read > 0 && fused > 0 && unfused > 0) {
+    std::printf("\nrows %zu x %zu (+ label), block %zu rows\n", data().t.rows(), cols, block_rows());
+    std::printf("fused epoch bandwidth / plain read: %.0f%%  (goal >= 50%%)\n", 100.0 * read / fused);
+    std::printf("unfused / fused epoch time:         %.2fx (goal >= 3x)\n", unfused / fused);
+  }
+  benchmark::Shutdown();
+  return 0;
+}
