@@ -130,7 +130,10 @@ inline std::vector<slice_metrics> metrics_per_slice(const predictions& p, const 
   std::vector<slice_metrics> out;
   out.reserve(slices.size());
   for (const auto& s : slices) {
-    auto sub = s.rows.size() == p.size() ? p : p.select(s.rows);
+    predictions selected;
+    const bool all = s.rows.size() == p.size();  // the overall slice: no copy
+    if (!all) selected = p.select(s.rows);
+    const predictions& sub = all ? p : selected;
     slice_metrics m{s.key, compute_metrics(sub), {}};
     if (p.task != task_kind::regression) m.confusion = confusion_matrix(sub.label, sub.predicted_class(), sub.classes).counts();
     out.push_back(std::move(m));
