@@ -5,6 +5,8 @@
 #include <mlpipe/core.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -281,4 +283,31 @@ TEST_CASE("main: the command line lists, draws, overrides parameters and reports
   CHECK_THROWS_WITH_AS(mp::apply_override(p, "range.n=1.5"),
                        "--set range.n=1.5: node 'range' parameter 'n' expects an integer, got a number 1.5",
                        mp::parameter_error);
+}
+
+namespace {
+/// Two branch nodes that each wait (up to 5 s) until the other has started: they finish quickly only when
+/// the run really executes them at the same time.
+std::atomic<int> arrived{0};
+struct rendezvous {
+  int operator()(const numbers&) const {
+    arrived.fetch_add(1);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (arrived.load() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    return arrived.load();
+  }
+};
+struct both {
+  int operator()(const int& a, const int& b) const { return a + b; }
+};
+}  // namespace
+
+TEST_CASE("run: with 2 threads, independent branches execute at the same time") {
+  auto p = mp::pipeline(mp::node<"range">(range{}), mp::node<"left">(rendezvous{}) << mp::from<"range">,
+                        mp::node<"right">(rendezvous{}) << mp::from<"range">,
+                        mp::node<"both">(both{}) << mp::from<"left", "right">);
+  arrived = 0;
+  auto r = mp::run(p, {.threads = 2});
+  REQUIRE(r.ok());
+  CHECK(r.get<"both">() == 4);  // each saw the other arrive
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds mlpipe and passes its tests, on a fresh Debian 12 machine as root (or with sudo):
+#   1. installs the Debian packages it needs (scripts/install-deps.sh, idempotent);
+#   2. a Release build with -Wall -Wextra -Wpedantic of every test, example, benchmark and the mlpipe command,
+#      then the whole CTest suite (it starts and stops its own private MariaDB server);
+#   3. the same suite again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Environment: MLPIPE_BUILD_ROOT (default ./build), MLPIPE_JOBS (default: cores), MLPIPE_SKIP_SANITIZE=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${MLPIPE_BUILD_ROOT:-$root/build}
+jobs=${MLPIPE_JOBS:-$(nproc)}
+start=$(date +%s)
+
+bash scripts/install-deps.sh
+
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+step "Release build"
+cmake -S . -B "$build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLPIPE_BUILD_BENCHMARKS=ON
+cmake --build "$build/release" -j "$jobs"
+step "tests (Release)"
+ctest --test-dir "$build/release" --output-on-failure -j "$jobs" --timeout 600
+
+if [[ ${MLPIPE_SKIP_SANITIZE:-0} != 1 ]]; then
+  step "ASan+UBSan build"
+  cmake -S . -B "$build/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DMLPIPE_SANITIZE=ON -DMLPIPE_BUILD_BENCHMARKS=OFF -DMLPIPE_BUILD_EXAMPLES=OFF
+  cmake --build "$build/sanitize" -j "$jobs"
+  step "tests (ASan+UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$build/sanitize" --output-on-failure -j "$jobs" --timeout 900
+fi
+step "all tests passed"
