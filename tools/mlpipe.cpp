@@ -21,6 +21,10 @@
 #include "commands/metadata.hpp"
 #define MLPIPE_HAS_METADATA_COMMANDS 1
 #endif
+#if __has_include("commands/run.hpp")
+#include "commands/run.hpp"
+#define MLPIPE_HAS_RUN_COMMANDS 1
+#endif
 #if __has_include("commands/deploy.hpp")
 #include "commands/deploy.hpp"
 #define MLPIPE_HAS_DEPLOY_COMMANDS 1
@@ -42,6 +46,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef MLPIPE_HAS_METADATA_COMMANDS
   mlpipe::tools::add_metadata_commands(app, exit_code);
+#endif
+#ifdef MLPIPE_HAS_RUN_COMMANDS
+  mlpipe::tools::add_run_commands(app, exit_code);
 #endif
 #ifdef MLPIPE_HAS_DEPLOY_COMMANDS
   mlpipe::tools::add_deploy_commands(app, exit_code);
