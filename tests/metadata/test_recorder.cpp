@@ -197,7 +197,8 @@ void abandoned_runs(const backend& b) {
   context pc{0, 0, "pipeline", "demo", {}, 0, 0, {}, {}};
   pc = s->ensure_context(pc);
   context rc{0, 0, "pipeline_run", "killed", {}, 0, 0, {}, {}};
-  rc.custom_properties = {{"mlpipe_state", std::string("RUNNING")}, {"mlpipe_host", detail::host_name()},
+  rc.custom_properties = {{"mlpipe_state", std::string("RUNNING")}, {"mlpipe_pipeline", std::string("demo")},
+                          {"mlpipe_host", detail::host_name()},
                           {"mlpipe_pid", dead_pid()}};
   s->put_context(rc);
   s->put_parent_context(rc.id, pc.id);

@@ -77,6 +77,11 @@ inline value json_property(const nlohmann::json& j) {
   if (j.is_string()) return j.get<std::string>();
   return j.dump();
 }
+inline std::string prop_string(const properties& p, std::string_view k) {
+  auto it = p.find(k);
+  if (it == p.end()) return {};
+  return to_text(it->second);
+}
 inline std::uint64_t parse_hex(std::string_view s) {
   std::uint64_t v = 0;
   for (char c : s) {
@@ -284,8 +289,6 @@ class recorder : public run_observer {
   /// Marks what dead runs of this pipeline left RUNNING (on this host) as abandoned: executions CANCELED,
   /// their output artifacts ABANDONED, their runs' state ABANDONED. Returns how many executions it marked.
   std::size_t abandon_stale(std::string_view pipeline) {
-    auto pctx = s_.get_context(names::pipeline, pipeline);
-    if (!pctx) return 0;
     const auto me = detail::host_name();
     const auto my_pid = static_cast<std::int64_t>(::getpid());
     auto is_dead = [&](const properties& props) {
@@ -297,30 +300,31 @@ class recorder : public run_observer {
       return hs && pv && *hs == me && *pv != my_pid && !detail::process_alive(*pv);
     };
     return s_.transaction([&] {
-      detail::sql_value p[] = {pctx->id};
-      std::vector<std::int64_t> ids;
+      // Runs still marked RUNNING (an index lookup on ContextProperty, whatever the store's size) ...
+      detail::sql_value p[] = {std::string(names::state), std::string("RUNNING")};
+      std::vector<std::int64_t> run_ids;
       for (auto& r : s_.connection().query(
-               "SELECT E.`id` FROM `Execution` AS E JOIN `Association` AS A ON A.`execution_id` = E.`id` "
-               "WHERE A.`context_id` = ? AND E.`last_known_state` = 2", p))
-        ids.push_back(detail::as_int(r[0]));
+               "SELECT `context_id` FROM `ContextProperty` WHERE `name` = ? AND `is_custom_property` = 1 "
+               "AND `string_value` = ?", p))
+        run_ids.push_back(detail::as_int(r[0]));
       std::size_t n = 0;
-      for (auto& e : s_.get_executions(ids)) {
-        if (!is_dead(e.custom_properties)) continue;
-        execution u;
-        u.id = e.id;
-        u.type_id = e.type_id;
-        u.state = execution_state::canceled;
-        u.custom_properties[std::string(names::abandoned)] = true;
-        s_.put_execution(u);
-        for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
-          if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
-        ++n;
-      }
-      for (auto& run : s_.get_child_contexts(pctx->id)) {
-        auto st = run.custom_properties.find(names::state);
-        if (run.type != names::pipeline_run || st == run.custom_properties.end() ||
-            st->second != value{std::string("RUNNING")} || !is_dead(run.custom_properties))
+      for (auto& run : s_.get_contexts(run_ids)) {
+        if (run.type != names::pipeline_run || detail::prop_string(run.custom_properties, names::pipeline_name) != pipeline ||
+            !is_dead(run.custom_properties))
           continue;
+        // ... whose process is gone: their RUNNING executions (of dead processes) are abandoned.
+        for (auto& e : s_.get_executions_by_context(run.id)) {
+          if (e.state != execution_state::running || !is_dead(e.custom_properties)) continue;
+          execution u;
+          u.id = e.id;
+          u.type_id = e.type_id;
+          u.state = execution_state::canceled;
+          u.custom_properties[std::string(names::abandoned)] = true;
+          s_.put_execution(u);
+          for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
+            if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+          ++n;
+        }
         context c = run;
         c.properties.clear();
         c.custom_properties.clear();

@@ -36,11 +36,6 @@ inline nlohmann::json to_json(const properties& p, bool skip_own = false) {
     if (!skip_own || !k.starts_with("mlpipe_")) j[k] = to_json(v);
   return j;
 }
-inline std::string prop_string(const properties& p, std::string_view k) {
-  auto it = p.find(k);
-  if (it == p.end()) return {};
-  return to_text(it->second);
-}
 inline nlohmann::json artifact_json(const artifact& a) {
   return {{"id", a.id},
           {"type", a.type},
