@@ -168,3 +168,23 @@ TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluate
   CHECK(r.get<"tuned">().best.trials.size() == 4);
   CHECK(r.get<"model">().weights == r.get<"tuned">().fitted.weights);
 }
+
+TEST_CASE("the stages' parameters reflect to JSON and are set from text (--set node.param=value)") {
+  tune<logistic_regression> tuner{.space = {{"l2", log_uniform(1e-6, 1)}}, .strategy = "grid"};
+  auto j = parameters_to_json(tuner);
+  CHECK(j["space"]["l2"]["log_uniform"][1] == 1.0);
+  CHECK(j["base"]["l2"] == 1e-4);
+  set_parameter_from_text(tuner, "space", R"({"learning_rate": {"choice": [0.01, 0.1]}})");
+  CHECK(tuner.space.count("learning_rate") == 1);
+  CHECK(tuner.space.at("learning_rate").values().size() == 2);
+
+  evaluate ev;
+  set_parameter_from_text(ev, "thresholds", R"([{"metric": "auc", "lower_bound": 0.8},
+      {"metric": "auc", "change": {"absolute": -0.01}, "slice": "sex=F"}])");
+  REQUIRE(ev.thresholds.size() == 2);
+  CHECK(ev.thresholds[0] == at_least("auc", 0.8));
+  CHECK(ev.thresholds[1] == no_worse_than_baseline("auc", -0.01).on_slice("sex=F"));
+  CHECK(parameters_to_json(ev)["thresholds"][1]["change"]["direction"] == "higher_is_better");
+  CHECK_THROWS_WITH(set_parameter_from_text(ev, "thresholds", R"([{"metric": "auc", "lower": 1}])"),
+                    doctest::Contains("unknown field 'lower'"));
+}
