@@ -113,7 +113,7 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
     }
   }
   double loss = 0;
-  double z[64], gz[64];  // k <= 64 is checked by the caller for the stack path
+  double z[64] = {}, gz[64] = {};  // k <= 64 is checked by the caller for the stack path
   for (std::size_t r = r0; r < r1; ++r) {
     const double* x = blk.x.row(r);
     const double y = blk.y[r];
@@ -140,7 +140,7 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
 template <model_kind K>
 inline double block_loss(const training_block& blk, const double* theta, const glm_shape& s,
                           std::span<const double> class_w) noexcept {
-  double loss = 0, z[64], gz[64];
+  double loss = 0, z[64] = {}, gz[64] = {};
   for (std::size_t r = 0; r < blk.x.rows; ++r) {
     const double y = blk.y[r];
     const double w = class_w.empty() ? 1.0 : class_w[static_cast<std::size_t>(y)];
@@ -155,7 +155,7 @@ template <model_kind K>
 inline double accumulate_newton(const training_block& blk, const double* theta, const glm_shape& s,
                                 std::span<const double> class_w, double* G, double* H) {
   const std::size_t d = s.d, k = s.k, D = d + 1, P = D * k;
-  double loss = 0, z[64], gz[64];
+  double loss = 0, z[64] = {}, gz[64] = {};
   std::vector<double> xt(D);
   xt[d] = 1.0;
   for (std::size_t r = 0; r < blk.x.rows; ++r) {
