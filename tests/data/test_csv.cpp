@@ -287,6 +287,14 @@ TEST_CASE("errors deep in a large file are located exactly (fast path)") {
   auto e3 = error_of([&] { read_csv_string(with(9000, "1.5,x1,2,3"), {}, "big.csv"); });
   CHECK(e3.line() == 9002);
   CHECK(e3.column() == 10);
+  // a short row right before a quoted one (it ends an index stretch) is reported, not looped on
+  std::string tail = "a,b,c\n";
+  for (int i = 0; i < 3000; ++i) tail += std::to_string(i) + ",2,3\n";
+  tail += "1,2\n";
+  for (int i = 0; i < 100; ++i) tail += "\"x\",2,3\n";
+  auto e6 = error_of([&] { read_csv_string(tail, {}, "tail.csv"); });
+  CHECK(e6.line() == 3002);
+  CHECK(e6.column() == 4);
   // quoted rows in the middle (slow path) keep line numbers right for later errors
   auto q = with(3000, "1.5,\"x\n1\",2");
   auto e4 = error_of([&] { read_csv_string(with(16000, "1.5,x1,oops"), {}, "big.csv"); });
@@ -364,7 +372,7 @@ TEST_CASE("random damage to a CSV file gives a table or a csv_error, never a cra
   // Mutations of a valid file (quotes, delimiters, line ends, NULs, high bytes, cuts) read from memory and
   // through a small file buffer: each read either succeeds or throws csv_error. The sanitizer build runs it too.
   std::string base = "id,name,score,when\n";
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 1300; ++i) {  // past the 1000-row sample, so the indexed fast path sees damage too
     base += std::to_string(i);
     base += i % 4 ? ",n" + std::to_string(i % 5) : ",\"q, " + std::to_string(i) + "\"";
     base += ",";
@@ -382,12 +390,12 @@ TEST_CASE("random damage to a CSV file gives a table or a csv_error, never a cra
     std::string s = base;
     int edits = 1 + static_cast<int>(rng() % 4);
     for (int e = 0; e < edits; ++e) {
-      std::size_t at = rng() % s.size();
+      std::size_t at = rng() % 2 ? s.size() - 1 - rng() % std::min<std::size_t>(s.size(), 4000) : rng() % s.size();
       switch (rng() % 4) {
         case 0: s[at] = alphabet[rng() % sizeof alphabet]; break;
         case 1: s.insert(at, 1, alphabet[rng() % sizeof alphabet]); break;
         case 2: s.erase(at, 1 + rng() % 3); break;
-        default: s.resize(at); break;
+        default: s.resize(s.size() > 3000 ? std::max<std::size_t>(at, s.size() - 3000) : at); break;
       }
       if (s.empty()) s.push_back('a');
     }

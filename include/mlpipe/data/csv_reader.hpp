@@ -686,7 +686,10 @@ class csv_reader {
         ++ix, ++cur, ++line_;
         continue;
       }
-      if (static_cast<std::size_t>(ix_end - ix) < ncols_) break;  // cannot happen for whole rows; be safe
+      if (static_cast<std::size_t>(ix_end - ix) < ncols_) {  // a short row ends the stretch
+        if (cur != p0) break;                                 // parse what came before; it is next
+        return parse_typed_row();                             // which reports it (or reads it, at the end)
+      }
       line_start_ = row;
       start_row();
       bool ok = true;
