@@ -239,7 +239,7 @@ inline anomalies find_anomalies(const split_statistics& data, const schema& s, c
         bool exact = c->sketch().is_exact();
         n_out = std::max(n_out, 1.0);  // min/max are exact: at least one value is outside
         add(anomaly_kind::out_of_range, cs.name,
-            (exact ? "" : "about ") + fmt_num(std::round(n_out)) + " values (" + pct(n_out / d(c->finite())) +
+            (exact ? "" : "about ") + fmt_num(std::round(n_out)) + (std::round(n_out) == 1 ? " value (" : " values (") + pct(n_out / d(c->finite())) +
                 ") outside the schema range [" + fmt_num(lo) + ", " + fmt_num(hi) + "]; observed [" +
                 fmt_num(c->min()) + ", " + fmt_num(c->max()) + "]",
             {{"values", std::round(n_out)},
