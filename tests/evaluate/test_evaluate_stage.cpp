@@ -188,3 +188,27 @@ TEST_CASE("the stages' parameters reflect to JSON and are set from text (--set n
   CHECK_THROWS_WITH(set_parameter_from_text(ev, "thresholds", R"([{"metric": "auc", "lower": 1}])"),
                     doctest::Contains("unknown field 'lower'"));
 }
+
+TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, grid over choices, accuracy maximized") {
+  auto iris = load_examples("iris.csv", "species");
+  context ctx("test", "tuned", "run", {}, 2);
+  auto g = fit_transform{}(iris, ctx);
+  tune<softmax_regression> halving{.base = {.solver = "adam", .batch_size = 16, .learning_rate = 0.05},
+                                   .space = {{"l2", log_uniform(1e-5, 1e-1)}, {"learning_rate", uniform(0.01, 0.2)}},
+                                   .strategy = "successive_halving", .trials = 9, .metric = "accuracy",
+                                   .min_budget = 3, .max_budget = 27, .eta = 3};
+  auto h = halving(iris, g, ctx);
+  REQUIRE(h.best.trials.size() == 9 + 3 + 1);
+  CHECK(h.best.trials.back().budget == 27);
+  CHECK(h.best.values["epochs"] == 27);  // the budget the winner was trained with
+  CHECK(h.best.maximize);
+  CHECK(h.best.best_metric >= 0.8);
+  CHECK(h.fitted.training["tuning"]["strategy"] == "successive_halving");
+
+  tune<softmax_regression> grid{.space = {{"l2", choice{1e-4, 1e-2, 1.0}}}, .strategy = "grid"};
+  auto gr = grid(iris, g, ctx);
+  CHECK(gr.best.trials.size() == 3);
+  CHECK(gr.best.strategy == "grid");
+  tune<linear_regression> wrong{.space = {{"l2", uniform(0, 1)}}, .metric = "accuracy"};
+  CHECK_THROWS_WITH(wrong(iris, g, ctx), doctest::Contains("accuracy needs a classifier"));
+}
