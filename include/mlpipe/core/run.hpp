@@ -149,7 +149,7 @@ constexpr node_ops<P> make_node_ops() {
     else
       (void)env, (void)refs;
   };
-  ops.reset = [](run_env<P>& env) { std::get<I>(env.result.outputs_storage()).reset(); };
+  ops.reset = [](run_env<P>& env) { std::get<I>(env.result.outputs_storage()).destroy(); };
   ops.parameters = [](run_env<P>& env) { return parameters_to_json(env.pipeline.template node_at<I>().stage()); };
   ops.parameters_fingerprint = [](run_env<P>& env) {
     return parameters_fingerprint(env.pipeline.template node_at<I>().stage());
@@ -219,18 +219,22 @@ void execute(run_env<P>& env, std::size_t i) {
     return ctx;
   };
 
+  // The output slot holds a value only after the stage returned (and only while the node's state says so).
+  bool emplaced = false;
   if (!obs) {  // no metadata, nothing saved
     try {
       if (ops.takes_context) {
         auto ctx = make_context({});
         ops.call(env, &ctx);
+        emplaced = true;
         if (!ctx.records().empty()) r.details().records[i] = ctx.records();
       } else {
         ops.call(env, nullptr);
+        emplaced = true;
       }
       states[i] = node_state::succeeded;
     } catch (...) {
-      ops.reset(env);
+      if (emplaced) ops.reset(env);
       states[i] = node_state::failed;
       r.details().errors[i] = describe_exception(std::current_exception());
     }
@@ -282,13 +286,18 @@ void execute(run_env<P>& env, std::size_t i) {
     if (hit) {
       try {
         ops.load(env, *hit);
+        emplaced = true;
         r.details().outputs[i] = *hit;
+        {
+          std::lock_guard lk(env.observer_mutex);
+          obs->node_cached(info, inputs, *hit);
+        }
         states[i] = node_state::cached;
-        std::lock_guard lk(env.observer_mutex);
-        obs->node_cached(info, inputs, *hit);
         return;
       } catch (...) {
-        ops.reset(env);  // an unreadable cache entry: execute the node instead
+        if (emplaced) ops.reset(env);  // an unreadable cache entry: execute the node instead
+        emplaced = false;
+        r.details().outputs[i].clear();
       }
     }
   }
@@ -305,6 +314,7 @@ void execute(run_env<P>& env, std::size_t i) {
   try {
     auto ctx = make_context(dir);
     ops.call(env, &ctx);
+    emplaced = true;
     auto outs = ops.save(env, dir);
     r.details().outputs[i] = outs;
     r.details().records[i] = ctx.records();
@@ -314,7 +324,7 @@ void execute(run_env<P>& env, std::size_t i) {
     }
     states[i] = node_state::succeeded;
   } catch (...) {
-    ops.reset(env);
+    if (emplaced) ops.reset(env);
     states[i] = node_state::failed;
     r.details().errors[i] = describe_exception(std::current_exception());
     try {

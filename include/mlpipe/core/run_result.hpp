@@ -5,6 +5,8 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -32,6 +34,33 @@ constexpr std::string_view to_string(node_state s) noexcept {
   }
 }
 
+namespace detail {
+/// Storage for one node's output without an engaged flag: the node's state says whether it holds a value
+/// (succeeded or cached), so a run writes each output once and nothing else.
+template <class T>
+class output_slot {
+ public:
+  output_slot() noexcept {}
+  output_slot(const output_slot&) = delete;
+  output_slot& operator=(const output_slot&) = delete;
+  ~output_slot() {}
+  template <class... A>
+  void emplace(A&&... a) {
+    ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<A>(a)...);
+  }
+  void destroy() noexcept { value_.~T(); }
+  T& operator*() noexcept { return value_; }
+  const T& operator*() const noexcept { return value_; }
+
+ private:
+  union {
+    T value_;
+  };
+};
+
+constexpr bool holds_output(node_state s) noexcept { return s == node_state::succeeded || s == node_state::cached; }
+}  // namespace detail
+
 template <class P>
 class run_result;
 
@@ -41,7 +70,25 @@ class run_result<pipeline_t<Nodes...>> {
   static constexpr std::size_t N = sizeof...(Nodes);
 
  public:
-  using outputs_tuple = std::tuple<std::optional<typename Nodes::traits::output>...>;
+  using outputs_tuple = std::tuple<detail::output_slot<typename Nodes::traits::output>...>;
+
+  run_result() = default;
+  run_result(const run_result&) = delete;
+  run_result& operator=(const run_result&) = delete;
+  run_result(run_result&& o) noexcept(
+      (std::is_nothrow_move_constructible_v<typename Nodes::traits::output> && ...))
+      : states_(o.states_), details_(std::move(o.details_)), run_id_(std::move(o.run_id_)) {
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      ((detail::holds_output(states_[Is]) ? std::get<Is>(outputs_).emplace(std::move(*std::get<Is>(o.outputs_)))
+                                          : void()),
+       ...);
+    }(std::index_sequence_for<Nodes...>{});
+  }
+  ~run_result() {
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      ((detail::holds_output(states_[Is]) ? std::get<Is>(outputs_).destroy() : void()), ...);
+    }(std::index_sequence_for<Nodes...>{});
+  }
 
   /// True when every node succeeded or came from the cache.
   bool ok() const noexcept {
@@ -83,10 +130,10 @@ class run_result<pipeline_t<Nodes...>> {
   const auto& get() const {
     constexpr auto i = P::graph::value.find(Name.view());
     static_assert(i != detail::npos, "mlpipe: run_result::get<NAME>(): no node has that name");
-    const auto& o = std::get<i>(outputs_);
-    if (!o) throw std::logic_error("mlpipe: node '" + std::string(Name.view()) + "' has no output (" +
-                                   std::string(to_string(states_[i])) + ")");
-    return *o;
+    if (!detail::holds_output(states_[i]))
+      throw std::logic_error("mlpipe: node '" + std::string(Name.view()) + "' has no output (" +
+                             std::string(to_string(states_[i])) + ")");
+    return *std::get<i>(outputs_);
   }
 
   /// One line per node: name, state, and the error for those that failed or were skipped.
