@@ -171,8 +171,9 @@ class csv_reader {
 
   csv_reader(std::string_view text, csv_options options, std::string name)
       : file_(std::move(name)), opts_(std::move(options)) {
-    buf_.assign(text.size() + padding, '\0');
+    buf_.resize(text.size() + padding);
     std::memcpy(buf_.data(), text.data(), text.size());
+    std::memset(buf_.data() + text.size(), 0, padding);
     len_ = text.size();
     eof_ = true;
     source_bytes_ = text.size();
@@ -762,7 +763,7 @@ class csv_reader {
   std::filesystem::path file_;
   csv_options opts_;
   std::ifstream in_;
-  std::vector<char> buf_;
+  detail::column_vector<char> buf_;  // large buffers on huge pages, reused by the next reader
   std::size_t pos_ = 0, len_ = 0;
   std::uint64_t consumed_ = 0, source_bytes_ = 0;
   bool eof_ = false, finished_ = false, handed_out_ = false;
