@@ -669,33 +669,44 @@ class store {
     return m;
   }
 
+  // All of a record's properties in one multi-row statement (one round trip to a server, not one per property).
   void write_properties(std::string_view table, std::string_view id_column, std::int64_t id, const properties& declared,
                         const properties& custom) {
-    std::string sql = std::string(dialect() == dialect::sqlite ? "INSERT OR REPLACE INTO `" : "REPLACE INTO `") +
-                      std::string(table) + "` (`" + std::string(id_column) +
-                      "`, `name`, `is_custom_property`, `int_value`, `double_value`, `string_value`, `bool_value`) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)";
-    auto write = [&](const properties& props, std::int64_t is_custom) {
+    const std::size_t n = declared.size() + custom.size();
+    if (n == 0) return;
+    std::vector<detail::sql_value> p;
+    p.reserve(n * 7);
+    auto add = [&](const properties& props, std::int64_t is_custom) {
       for (auto& [name, v] : props) {
-        detail::sql_value p[7] = {id, name, is_custom, {}, {}, {}, {}};
+        detail::sql_value row[7] = {id, name, is_custom, {}, {}, {}, {}};
         switch (v.index()) {
           case 0: {
             auto i = std::get<0>(v);
             if (dialect() == dialect::mysql && (i < INT32_MIN || i > INT32_MAX))
               throw store_error("property '" + name + "' = " + std::to_string(i) +
                                 " does not fit ML Metadata's int_value column (INT, 32 bits on MySQL/MariaDB)");
-            p[3] = i;
+            row[3] = i;
             break;
           }
-          case 1: p[4] = std::get<1>(v); break;
-          case 2: p[5] = std::get<2>(v); break;
-          default: p[6] = std::int64_t{std::get<3>(v) ? 1 : 0}; break;
+          case 1: row[4] = std::get<1>(v); break;
+          case 2: row[5] = std::get<2>(v); break;
+          default: row[6] = std::int64_t{std::get<3>(v) ? 1 : 0}; break;
         }
-        conn_->exec(sql, p);
+        for (auto& x : row) p.push_back(std::move(x));
       }
     };
-    write(declared, 0);
-    write(custom, 1);
+    add(declared, 0);
+    add(custom, 1);
+    // Statements for up to 16 rows at a time, so few distinct texts are prepared.
+    const std::size_t chunk = 16;
+    for (std::size_t first = 0; first < n; first += chunk) {
+      std::size_t rows = std::min(chunk, n - first);
+      std::string sql = std::string(dialect() == dialect::sqlite ? "INSERT OR REPLACE INTO `" : "REPLACE INTO `") +
+                        std::string(table) + "` (`" + std::string(id_column) +
+                        "`, `name`, `is_custom_property`, `int_value`, `double_value`, `string_value`, `bool_value`) VALUES ";
+      for (std::size_t r = 0; r < rows; ++r) sql += r ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+      conn_->exec(sql, std::span<const detail::sql_value>(p).subspan(first * 7, rows * 7));
+    }
   }
 
   template <class Record>
