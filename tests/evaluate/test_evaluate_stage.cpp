@@ -211,4 +211,21 @@ TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, gri
   CHECK(gr.best.strategy == "grid");
   tune<linear_regression> wrong{.space = {{"l2", uniform(0, 1)}}, .metric = "accuracy"};
   CHECK_THROWS_WITH(wrong(iris, g, ctx), doctest::Contains("accuracy needs a classifier"));
+  tune<softmax_regression> wrong2{.space = {{"l2", uniform(0, 1)}}, .metric = "rmse"};
+  CHECK_THROWS_WITH(wrong2(iris, g, ctx), doctest::Contains("rmse is for linear_regression"));
+}
+
+TEST_CASE("tune<linear_regression> on fair (affairs): grid over l2, scored by RMSE on the eval split") {
+  auto ex = load_examples("fair.csv", "affairs");
+  context ctx;
+  auto g = fit_transform{}(ex, ctx);
+  tune<linear_regression> tuner{.space = {{"l2", choice{1e-6, 1e-2, 10.0}}}, .strategy = "grid", .metric = "rmse"};
+  auto out = tuner(ex, g, ctx);
+  REQUIRE(out.best.trials.size() == 3);
+  double best = 1e300;
+  for (const auto& t : out.best.trials) best = std::min(best, t.metric);
+  CHECK(out.best.best_metric == best);
+  // the tuner's RMSE is the evaluation's RMSE of the model it returns
+  auto m = compute_metrics(predict_table(out.fitted, g, ex.eval));
+  CHECK(m.at("rmse") == doctest::Approx(best).epsilon(1e-12));
 }

@@ -36,7 +36,7 @@ struct tuning_outputs {
 
 /// How well a model does on a table, by the tuner's metric names: "eval_loss" (mean cross-entropy with
 /// probabilities clipped to [1e-15, 1 - 1e-15] for a classifier, mean squared error for a regression; lower is
-/// better), "accuracy" (higher), "rmse" (lower).
+/// better), "accuracy" (classifiers; higher), "rmse" (regression; lower).
 inline double tuning_score(const model& m, const transform_graph& g, const table& t, const label_encoding& enc,
                            std::string_view metric) {
   if (t.rows() == 0) throw std::invalid_argument("tune: the eval split has no rows to score trials on");
@@ -98,6 +98,8 @@ struct tune<linear_model<K>> {
       throw std::invalid_argument("tune: unknown metric '" + metric + "' (expected eval_loss, accuracy or rmse)");
     if (metric == "accuracy" && K == model_kind::linear)
       throw std::invalid_argument("tune: accuracy needs a classifier; use eval_loss or rmse for linear_regression");
+    if (metric == "rmse" && K != model_kind::linear)
+      throw std::invalid_argument("tune: rmse is for linear_regression; use eval_loss or accuracy for a classifier");
     tuning_options o;
     o.strategy = search_strategy_from_string(strategy);
     o.trials = trials;
