@@ -326,6 +326,11 @@ TEST_CASE("streaming: chunks within a budget give the same table as one read") {
   CHECK(joined == whole);
   CHECK(joined.fingerprint() == whole.fingerprint());
 
+  // a budget too small for one row still makes progress, a row per chunk
+  auto tiny = mlpipe::csv_reader::from_string("a,b\n1,2\n3,4\n5,6\n");
+  std::size_t tiny_chunks = 0;
+  while (auto t = tiny.next_chunk(100, 1)) tiny_chunks += t->rows() == 1;
+  CHECK(tiny_chunks == 3);
   // categorical codes mean the same category in every chunk of one reader
   std::string csv = "k,v\n";
   for (int i = 0; i < 5000; ++i) csv += std::string(i % 7 ? "k" : "q") + std::to_string(i % 5) + "," + std::to_string(i) + "\n";

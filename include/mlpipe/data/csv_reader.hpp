@@ -494,7 +494,7 @@ class csv_reader {
   }
 
   bool over_budget(std::size_t max_bytes) const noexcept {
-    if (max_bytes == std::numeric_limits<std::size_t>::max()) return false;
+    if (max_bytes == std::numeric_limits<std::size_t>::max() || rows_ == 0) return false;  // a chunk has a row
     std::size_t bytes = rows_ * fixed_row_bytes_;
     for (auto j : string_cols_) bytes += builders_[j].chars.size();
     return bytes >= max_bytes;

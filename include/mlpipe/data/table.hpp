@@ -80,8 +80,8 @@ namespace detail {
 class huge_block_cache {
  public:
   static huge_block_cache& instance() {
-    static huge_block_cache c;
-    return c;
+    static auto* c = new huge_block_cache;  // never destroyed: tables in static storage may outlive any order
+    return *c;
   }
   void* take(std::size_t len) {
     std::lock_guard<std::mutex> lock(m_);
@@ -106,7 +106,6 @@ class huge_block_cache {
     std::lock_guard<std::mutex> lock(m_);
     release_locked();
   }
-  ~huge_block_cache() { release_locked(); }
 
  private:
   static constexpr std::size_t max_total = std::size_t{256} << 20, max_blocks = 64;
