@@ -190,3 +190,21 @@ TEST_CASE("transform: the ops composition serializes as the stage's parameters")
     if (c.column == "income") CHECK(c.steps.size() == 2);
   }
 }
+
+// The stage and artifact contracts of the core (checked at compile time).
+#include <mlpipe/core/artifact.hpp>
+#include <mlpipe/core/stage.hpp>
+#include <mlpipe/train/train.hpp>
+static_assert(mlpipe::artifact<mlpipe::transform_graph>);
+static_assert(mlpipe::artifact<mlpipe::model>);
+static_assert(mlpipe::stage<mlpipe::fit_transform<>>);
+static_assert(mlpipe::stage<mlpipe::train<mlpipe::logistic_regression>>);
+static_assert(mlpipe::stage<mlpipe::train<mlpipe::softmax_regression>>);
+static_assert(mlpipe::stage<mlpipe::train<mlpipe::linear_regression>>);
+static_assert(mlpipe::reflected<mlpipe::train<mlpipe::logistic_regression>>);
+// `|` composes ops only: it does not attach to unrelated types.
+template <class A, class B>
+concept pipeable = requires(const A& a, const B& b) { a | b; };
+static_assert(pipeable<mlpipe::standardize_op, mlpipe::one_hot_op>);
+static_assert(!pipeable<mlpipe::standardize_op, std::string>);
+static_assert(!pipeable<std::string, mlpipe::one_hot_op>);

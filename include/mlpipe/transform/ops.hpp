@@ -62,8 +62,20 @@ inline std::map<std::string, std::size_t> category_counts(const column& c) {
   return counts;
 }
 
-/// Tag base of every op: brings the hidden-friend `|` (so it never attaches to a user's own types).
-struct op_tag {};
+template <class T>
+auto as_ops(const T& x);
+template <class A, class B>
+auto compose_ops(const A& a, const B& b);
+
+/// Tag base of every op and composition: carries `|` as a hidden friend, so it never attaches to other types.
+/// `a | b`: a then b, on every column both handle; either side may be an op or a composition.
+struct op_tag {
+  template <class A, class B>
+    requires(std::is_base_of_v<op_tag, A> && std::is_base_of_v<op_tag, B>)
+  friend auto operator|(const A& a, const B& b) {
+    return compose_ops(a, b);
+  }
+};
 
 template <class T>
 concept op_or_ops = std::is_base_of_v<op_tag, std::remove_cvref_t<T>>;
@@ -410,14 +422,12 @@ template <class... A, class... B>
 auto concat_ops(const transform_ops<A...>& a, const transform_ops<B...>& b) {
   return transform_ops<A..., B...>{{}, std::tuple_cat(a.ops, b.ops)};
 }
+template <class A, class B>
+auto compose_ops(const A& a, const B& b) {
+  return concat_ops(as_ops(a), as_ops(b));
+}
 }  // namespace detail
 
-/// `a | b`: a then b, on every column both handle. Either side may be an op or a composition.
-template <class A, class B>
-  requires(detail::op_or_ops<A> && detail::op_or_ops<B>)
-auto operator|(const A& a, const B& b) {
-  return detail::concat_ops(detail::as_ops(a), detail::as_ops(b));
-}
 
 /// A single op as a composition (fit_transform takes compositions).
 template <transform_op Op>
