@@ -51,7 +51,7 @@ struct training_report {
 template <class Model>
 struct train;
 
-/// Stage "train": examples + TransformGraph -> Model.
+/// Stage "train_<kind>": examples + TransformGraph -> Model.
 ///   mp::train<mp::logistic_regression>{.l2 = 1e-4, .epochs = 10}
 /// The objective is the mean weighted loss + l2/2 |W|^2 + l1 |W|_1 (biases unpenalized): scikit-learn's
 /// LogisticRegression(C) is l2 = 1 / (C n_train), its Ridge(alpha) is l2 = alpha / n_train.
@@ -82,7 +82,11 @@ struct train<linear_model<K>> {
                     schedule, decay, class_weight, class_weights, early_stopping, tolerance, seed, shuffle,
                     block_rows, fused);
 
-  static constexpr std::string_view name = "train";
+  // One stable name per model kind: the cache key hashes the stage name, and logistic and softmax training
+  // share their parameters, so a shared name would let one reuse the other's model.
+  static constexpr std::string_view name = K == model_kind::linear     ? "train_linear"
+                                           : K == model_kind::logistic ? "train_logistic"
+                                                                       : "train_softmax";
   static constexpr int version = 1;
   static constexpr model_kind kind = K;
 
