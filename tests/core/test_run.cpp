@@ -43,14 +43,17 @@ static_assert(mp::artifact<numbers>);
 
 std::atomic<int> calls{0};
 
+std::uint64_t outside_data = 1;  // stands for the files a reader stage reads
+
 struct range {
   long n = 10;
   MLPIPE_PARAMETERS(n);
   static constexpr std::string_view name = "range";
+  std::uint64_t source_fingerprint() const { return outside_data; }
   numbers operator()(mp::context& ctx) const {
     ++calls;
     numbers r;
-    for (long i = 0; i < n; ++i) r.values.push_back(i);
+    for (long i = 0; i < n; ++i) r.values.push_back(i * static_cast<long>(outside_data));
     ctx.record("rows", static_cast<std::int64_t>(n));
     return r;
   }
@@ -229,6 +232,12 @@ TEST_CASE("observer cache: an unchanged node is loaded, a changed parameter re-r
   CHECK(calls == 0);
   CHECK(second.state("total") == mp::node_state::cached);
   CHECK(second.get<"total">().values == std::vector<long>{570});
+
+  outside_data = 2;  // new data behind an unchanged reader: everything runs again
+  calls = 0;
+  REQUIRE(mp::run(p, {.observer = &obs}).ok());
+  CHECK(calls == 5);
+  outside_data = 1;
 
   p.stage<"range">().n = 3;  // a new parameter: range and everything downstream runs again
   calls = 0;

@@ -103,6 +103,7 @@ struct node_ops {
   void (*reset)(run_env<P>&);
   nlohmann::json (*parameters)(run_env<P>&);
   std::uint64_t (*parameters_fingerprint)(run_env<P>&);
+  std::uint64_t (*source_fingerprint)(run_env<P>&);  // what a stage reads from outside the pipeline, or 0
   std::string_view stage;
   int version;
   bool takes_context, cacheable, persistable;
@@ -153,6 +154,13 @@ constexpr node_ops<P> make_node_ops() {
   ops.parameters = [](run_env<P>& env) { return parameters_to_json(env.pipeline.template node_at<I>().stage()); };
   ops.parameters_fingerprint = [](run_env<P>& env) {
     return parameters_fingerprint(env.pipeline.template node_at<I>().stage());
+  };
+  ops.source_fingerprint = [](run_env<P>& env) -> std::uint64_t {
+    const auto& stage = env.pipeline.template node_at<I>().stage();
+    if constexpr (requires { { stage.source_fingerprint() } -> std::convertible_to<std::uint64_t>; })
+      return stage.source_fingerprint();
+    else
+      return (void)stage, 0;
   };
   ops.stage = stage_name<stage_t>();
   ops.version = stage_version<stage_t>();
@@ -272,6 +280,7 @@ void execute(run_env<P>& env, std::size_t i) {
     parts.push_back(fingerprint_bytes(ops.stage.data(), ops.stage.size()));
     parts.push_back(static_cast<std::uint64_t>(ops.version));
     parts.push_back(ops.parameters_fingerprint(env));
+    parts.push_back(ops.source_fingerprint(env));  // new data files re-run a reader with the same parameters
     for (auto& in : inputs) parts.push_back(in.fingerprint);
     key = combine_fingerprints(parts);
   }
