@@ -70,7 +70,7 @@ fixture& data() {
   return f;
 }
 
-std::size_t block_rows() { return l2_block_rows(cols, 256); }
+std::size_t block_rows() { return training_block_rows(cols, 256); }
 
 void set_bytes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *

@@ -36,7 +36,7 @@ concept block_source = requires(S& s, std::size_t b) {
 
 /// Rows per block so that a block of `width` features (plus its targets) takes about half of the L2 cache,
 /// rounded down to a multiple of `multiple` (the minibatch size, so minibatches never straddle blocks).
-inline std::size_t l2_block_rows(std::size_t width, std::size_t multiple = 1) {
+inline std::size_t training_block_rows(std::size_t width, std::size_t multiple = 1) {
   long l2 = -1;
 #ifdef _SC_LEVEL2_CACHE_SIZE
   l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);

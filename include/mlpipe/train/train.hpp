@@ -110,7 +110,7 @@ struct train<linear_model<K>> {
     detail::glm_shape s{g.width(), K == model_kind::softmax ? enc.classes.size() : 1};
     auto cw = class_weight_vector(enc, train_split);
     std::string solv = resolve_solver(train_split.rows(), s);
-    std::size_t br = block_rows ? block_rows : l2_block_rows(s.d, solv == "newton" ? 1 : batch_size);
+    std::size_t br = block_rows ? block_rows : training_block_rows(s.d, solv == "newton" ? 1 : batch_size);
 
     training_report rep;
     std::vector<double> theta;
