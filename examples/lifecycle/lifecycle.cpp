@@ -1,17 +1,19 @@
 // The whole life cycle as one pipeline, recorded in an ML-Metadata store and served from its cache on re-runs.
 //
-//   examples ──┬──> statistics ──┬──> schema ──> anomalies
-//              │                 └──────────────────▲
-//              ├──> transform ──┬──> model ──┬──> evaluation ──> (push, once include/mlpipe/deploy exists)
-//              │                └────────────│───────▲
-//              ├─────────────────────────────┘       │
-//              └─────────────────────────────────────┘
+//   examples ──┬──> statistics ──┬──> schema ──┐
+//              │                 └─────────────┴──> anomalies
+//              └──> transform ──> model ──> evaluation ──> push
+//
+//   (model also reads examples; evaluation reads model, examples and transform; push reads model, transform
+//    and the evaluation's blessing)
 //
 // examples   csv_examples: the newest span of a {SPAN} pattern (train/eval split), the span before as baseline
 // statistics per split and column, baseline included;  schema: inferred from the current span
 // anomalies  validate: the current span against the schema, and its drift against the baseline span
 // transform  fit_transform on the train split;  model: train<logistic_regression>;  evaluation: evaluate with
 //            a blessing threshold (auc >= 0.8) on the eval split
+// push       the blessed model with its transform as the next version under --push-to (TensorFlow Serving
+//            layout); an unblessed model is refused (the node fails, the run exits 1)
 //
 // Every node's execution, parameters, artifacts and figures go to the metadata store (--store, SQLite by
 // default); artifacts to <root>/<pipeline>/<node>/<execution id>/. Run it twice: the second run takes every
@@ -27,6 +29,7 @@
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run.hpp>
 #include <mlpipe/data/csv_examples.hpp>
+#include <mlpipe/deploy/push.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/metadata/recorder.hpp>
 #include <mlpipe/metadata/sqlite.hpp>
@@ -63,7 +66,7 @@ std::string text(const mp::property_value& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string work = "lifecycle-demo", data, label = "diagnosis", store_url, root;
+  std::string work = "lifecycle-demo", data, label = "diagnosis", store_url, root, push_to;
   std::vector<std::string> sets;
   std::size_t threads = 1;
   bool no_cache = false, list = false, dot = false;
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
   app.add_option("--label", label, "Label column (two classes)")->capture_default_str();
   app.add_option("--store", store_url, "Metadata store: sqlite:PATH (default: sqlite:WORK/metadata.sqlite)");
   app.add_option("--root", root, "Artifact root (default: WORK/artifacts)");
+  app.add_option("--push-to", push_to, "Serving directory of the blessed models (default: WORK/serving/lifecycle)");
   app.add_option("--set", sets, "Override a parameter: NODE.PARAM=VALUE")->take_all();
   app.add_option("--threads", threads, "Threads for independent nodes")->check(CLI::Range(1, 64));
   app.add_flag("--no-cache", no_cache, "Execute every node (still recorded)");
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
   if (data.empty()) data = (fs::path(work) / "data" / "span-{SPAN}.csv").string();
   if (store_url.empty()) store_url = "sqlite:" + (fs::path(work) / "metadata.sqlite").string();
   if (root.empty()) root = (fs::path(work) / "artifacts").string();
+  if (push_to.empty()) push_to = (fs::path(work) / "serving" / "lifecycle").string();
 
   // ---- the pipeline: the DSL, checked at compile time ----
   auto p = mp::pipeline(
@@ -98,7 +103,8 @@ int main(int argc, char** argv) {
       mp::node<"transform">(mp::fit_transform{}) << mp::from<"examples">,
       mp::node<"model">(mp::train<mp::logistic_regression>{}) << mp::from<"examples", "transform">,
       mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.8)}})
-          << mp::from<"model", "examples", "transform">);
+          << mp::from<"model", "examples", "transform">,
+      mp::node<"push">(mp::push{.base = push_to}) << mp::from<"model", "transform", "evaluation">);
 
   try {
     for (auto& s : sets) mp::apply_override(p, s);
@@ -174,9 +180,15 @@ int main(int argc, char** argv) {
   std::printf("\nmetadata store: %s\nartifacts:      %s/lifecycle/<node>/<execution id>/\n", store_url.c_str(),
               root.c_str());
   if (auto outs = r.outputs("model"); !outs.empty()) std::printf("trained model:  %s\n", outs[0].uri.c_str());
-  std::printf("pushed model:   none (this pipeline has no push node yet: include/mlpipe/deploy is not there)\n");
+  if (r.state("push") == mp::node_state::succeeded || r.state("push") == mp::node_state::cached)
+    std::printf("pushed model:   %s (version %lld%s)\n", r.get<"push">().path.c_str(),
+                static_cast<long long>(r.get<"push">().version),
+                r.state("push") == mp::node_state::cached ? ", pushed by an earlier run" : "");
+  else
+    std::printf("pushed model:   none (push %s)\n", std::string(mp::to_string(r.state("push"))).c_str());
   std::printf("\nlook at them with:\n  mlpipe runs --store %s\n  mlpipe show latest --store %s\n"
-              "  mlpipe lineage model --store %s\n  mlpipe history --metric auc --store %s\n",
-              store_url.c_str(), store_url.c_str(), store_url.c_str(), store_url.c_str());
+              "  mlpipe lineage model --store %s\n  mlpipe lineage PushedModel --store %s\n"
+              "  mlpipe history --metric auc --store %s\n",
+              store_url.c_str(), store_url.c_str(), store_url.c_str(), store_url.c_str(), store_url.c_str());
   return r.ok() ? 0 : 1;
 }

@@ -24,6 +24,7 @@
 #include <mlpipe/data/csv_examples.hpp>
 #include <mlpipe/data/csv_reader.hpp>
 #include <mlpipe/data/span.hpp>
+#include <mlpipe/deploy/push.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/metadata/open.hpp>
 #include <mlpipe/metadata/recorder.hpp>
@@ -181,7 +182,7 @@ inline run_setup setup(const options& o, const std::string& label, std::string_v
 
 // The standard life cycle for one model type. A macro, not a function template: GCC 12 stops with an internal
 // compiler error (check_noexcept_r) on this `<<` composition inside a template; in a plain function it is fine.
-#define MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds)                                                    \
+#define MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds, ...)                                               \
   ::mlpipe::pipeline(                                                                                              \
       su.name, ::mlpipe::node<"examples">(::mlpipe::csv_examples{.pattern = o.data, .label = su.label}),          \
       ::mlpipe::node<"statistics">(::mlpipe::statistics{}) << ::mlpipe::from<"examples">,                          \
@@ -192,7 +193,9 @@ inline run_setup setup(const options& o, const std::string& label, std::string_v
       ::mlpipe::node<"model">(::mlpipe::train<Model>{}) << ::mlpipe::from<"examples", "transform">,                \
       ::mlpipe::node<"evaluation">(                                                                                \
           ::mlpipe::evaluate{.thresholds = std::move(thresholds), .slices = {}, .baseline = su.baseline})          \
-          << ::mlpipe::from<"model", "examples", "transform">)
+          << ::mlpipe::from<"model", "examples", "transform"> __VA_ARGS__)
+#define MLPIPE_RUN_PUSH_NODE \
+  , ::mlpipe::node<"push">(::mlpipe::push{.base = o.push_to}) << ::mlpipe::from<"model", "transform", "evaluation">
 
 template <class P>
 int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind) {
@@ -244,7 +247,12 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
     out["blessing"] = r.template get<"evaluation">().blessing.reason;
   }
   if (auto outs = r.outputs("model"); !outs.empty()) out["model"] = outs[0].uri.string();
-  out["pushed"] = nullptr;  // no push stage in this build (include/mlpipe/deploy)
+  out["pushed"] = nullptr;
+  if (p.find("push") && usable("push"))
+    if (auto outs = r.outputs("push"); !outs.empty()) {
+      auto pm = pushed_model::load(outs[0].uri);
+      out["pushed"] = {{"version", pm.version}, {"path", pm.path}};
+    }
 
   if (o.json) {
     std::cout << out.dump(2) << '\n';
@@ -266,37 +274,55 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
   if (usable("evaluation")) {
     std::string figures;
     for (auto& [k, v] : out["evaluation"].items())
-      if (k != "slices" && k != "blessed" && k != "threshold_failures")
+      if (k != "slices" && k != "blessed" && k != "threshold_failures" && k != "example_count" &&
+          k.find("_macro") == std::string::npos && k.find("_micro") == std::string::npos &&
+          (!k.starts_with("baseline_") || k == "baseline_auc" || k == "baseline_rmse" || k == "baseline_accuracy"))
         figures += (figures.empty() ? "" : ", ") + k + " " + (v.is_number_float() ? fmt_number(v.template get<double>()) : v.dump());
     std::printf("evaluation: %s\n  %s: %s%s\n", figures.c_str(), out["blessed"].get<bool>() ? "BLESSED" : "NOT BLESSED",
                 out["blessing"].get<std::string>().c_str(),
                 baseline.empty() ? " (no earlier blessed model to compare with)" : (" (baseline: " + baseline + ")").c_str());
   }
   if (out.contains("model")) std::printf("model: %s\n", out["model"].get<std::string>().c_str());
+  if (!out["pushed"].is_null())
+    std::printf("pushed: %s (version %lld)\n", out["pushed"]["path"].template get<std::string>().c_str(),
+                static_cast<long long>(out["pushed"]["version"].template get<std::int64_t>()));
+  else if (p.find("push"))
+    std::printf("pushed: nothing (push %s)\n", std::string(to_string(r.state("push"))).c_str());
   std::printf("metadata: mlpipe show %s --store %s\n", rec.run_id().c_str(), o.store.c_str());
   return r.ok() ? 0 : 1;
 }
 
 inline int run_logistic(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
   auto su = setup(o, label, "logistic");
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds);
+  if (o.push_to.empty()) {
+    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds);
+    return run_and_report(p, o, su, "logistic");
+  }
+  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
   return run_and_report(p, o, su, "logistic");
 }
 inline int run_linear(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
   auto su = setup(o, label, "linear");
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds);
+  if (o.push_to.empty()) {
+    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds);
+    return run_and_report(p, o, su, "linear");
+  }
+  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
   return run_and_report(p, o, su, "linear");
 }
 inline int run_softmax(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
   auto su = setup(o, label, "softmax");
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds);
+  if (o.push_to.empty()) {
+    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds);
+    return run_and_report(p, o, su, "softmax");
+  }
+  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
   return run_and_report(p, o, su, "softmax");
 }
 #undef MLPIPE_RUN_LIFECYCLE_PIPELINE
+#undef MLPIPE_RUN_PUSH_NODE
 
 inline int run_command(options o) {
-  if (!o.push_to.empty())
-    throw usage_error("--push-to: this build has no push stage yet (include/mlpipe/deploy is missing)");
   std::string label = o.label;
   table t = read_current_span(o.data, label);
   std::vector<metric_threshold> thresholds;
@@ -337,7 +363,7 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   c->add_option("--root", o->root, "Artifact root: <root>/<pipeline>/<node>/<execution id>/")->capture_default_str();
   c->add_option("--pipeline", o->pipeline, "Pipeline name in the store (default: the data file's stem)");
-  c->add_option("--push-to", o->push_to, "Push a blessed model to this directory (needs the deploy stage)");
+  c->add_option("--push-to", o->push_to, "Push a blessed model to DIR/<version>/ (an unblessed one is refused: exit 1)");
   c->add_option("--threshold", o->thresholds, "Blessing threshold: auc>=0.8, log_loss<=0.5, auc>=baseline-0.01");
   c->add_option("--exclude", o->exclude, "Columns that are not features");
   c->add_option("--set", o->sets, "Override a parameter: NODE.PARAM=VALUE (nodes: examples, statistics, schema, "

@@ -1,0 +1,269 @@
+// The main job end to end, as a user runs it: example_lifecycle and `mlpipe run` as separate processes on two
+// spans of breast_cancer.csv (span 2 with mean_texture x 1.5), twice, then with one parameter changed.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("mlpipe-lifecycle-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct outcome {
+  int code = -1;
+  std::string out;  // stdout only; stderr goes to the test's log
+};
+
+outcome sh(const std::string& cmd) {
+  outcome o;
+  FILE* f = ::popen(cmd.c_str(), "r");
+  REQUIRE(f != nullptr);
+  std::array<char, 4096> buf;
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) o.out.append(buf.data(), n);
+  int st = ::pclose(f);
+  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return o;
+}
+
+/// The line of example_lifecycle's report that starts with `what` ("executed:", "from the cache:"), or "".
+std::string report_line(const std::string& out, const std::string& what) {
+  auto at = out.find("  " + what);
+  if (at == std::string::npos) return {};
+  auto end = out.find('\n', at);
+  auto line = out.substr(at + 2 + what.size(), end - at - 2 - what.size());
+  return line.substr(line.find_first_not_of(' '));
+}
+
+/// The comma-separated node names of a report line, as a set (the order is the run's, not the test's business).
+std::set<std::string> nodes(const std::string& line) {
+  std::set<std::string> r;
+  std::stringstream ss(line);
+  for (std::string n; std::getline(ss, n, ',');) r.insert(n.substr(n.find_first_not_of(' ')));
+  return r;
+}
+using names = std::set<std::string>;
+
+/// Node name -> state of a `mlpipe run --json` outcome.
+std::map<std::string, std::string> states(const json& j) {
+  std::map<std::string, std::string> m;
+  for (auto& n : j.at("nodes")) m[n.at("node").get<std::string>()] = n.at("state").get<std::string>();
+  return m;
+}
+
+struct spans {
+  temp_dir dir;
+  std::string pattern;
+  spans() {
+    auto r = sh("bash " + quote(MLPIPE_MAKE_SPANS) + " " + quote(std::string(MLPIPE_DATA_DIR) + "/breast_cancer.csv") +
+                " " + quote((dir.path / "data").string()) + " mean_texture 1.5");
+    REQUIRE(r.code == 0);
+    pattern = (dir.path / "data" / "span-{SPAN}.csv").string();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("example_lifecycle: runs, then comes from the cache, re-runs only downstream of a change, reports drift") {
+  spans data;
+  const std::string store = "sqlite:" + (data.dir.path / "md.sqlite").string();
+  const std::string cmd = quote(MLPIPE_EXAMPLE_LIFECYCLE) + " --work " + quote(data.dir.path.string()) +
+                          " --data " + quote(data.pattern) + " --store " + quote(store);
+  const names all{"examples", "statistics", "schema", "anomalies", "transform", "model", "evaluation", "push"};
+
+  auto first = sh(cmd);
+  INFO(first.out);
+  REQUIRE(first.code == 0);
+  CHECK(nodes(report_line(first.out, "executed:")) == all);
+  CHECK(report_line(first.out, "from the cache:").empty());
+  // the drift put into span 2 is what validation reports, and only it
+  CHECK(first.out.find("validation: 1 anomaly") != std::string::npos);
+  CHECK(first.out.find("drift mean_texture") != std::string::npos);
+  CHECK(first.out.find("BLESSED") != std::string::npos);
+  // the blessed model was pushed as version 1 of the serving directory
+  CHECK(fs::is_directory(data.dir.path / "serving" / "lifecycle" / "1"));
+
+  // the store has the run and its eight executions, all COMPLETE
+  auto runs = sh(quote(MLPIPE_CLI) + " runs --json --store " + quote(store));
+  REQUIRE(runs.code == 0);
+  auto jr = json::parse(runs.out);
+  REQUIRE(jr.size() == 1);
+  CHECK(jr[0]["pipeline"] == "lifecycle");
+  CHECK(jr[0]["state"] == "COMPLETE");
+  CHECK(jr[0]["executions"]["COMPLETE"] == 8);
+
+  auto second = sh(cmd);
+  INFO(second.out);
+  REQUIRE(second.code == 0);
+  CHECK(nodes(report_line(second.out, "from the cache:")) == all);
+  CHECK(report_line(second.out, "executed:").empty());
+  CHECK(second.out.find("drift mean_texture") != std::string::npos);  // cached anomalies still reported
+
+  // one training parameter changed: exactly the model and what depends on it execute again
+  auto changed = sh(cmd + " --set model.l2=0.01");
+  INFO(changed.out);
+  REQUIRE(changed.code == 0);
+  CHECK(nodes(report_line(changed.out, "executed:")) == names{"model", "evaluation", "push"});
+  CHECK(nodes(report_line(changed.out, "from the cache:")) == names{"examples", "statistics", "schema", "anomalies", "transform"});
+
+  runs = sh(quote(MLPIPE_CLI) + " runs --json --store " + quote(store));
+  jr = json::parse(runs.out);
+  REQUIRE(jr.size() == 3);
+  CHECK(jr[1]["executions"]["CACHED"] == 8);
+  CHECK(jr[2]["executions"]["CACHED"] == 5);
+  CHECK(jr[2]["executions"]["COMPLETE"] == 3);
+  // the changed model is blessed too, so it was pushed as version 2; the cached run pushed nothing new
+  CHECK(fs::is_directory(data.dir.path / "serving" / "lifecycle" / "2"));
+  CHECK(!fs::exists(data.dir.path / "serving" / "lifecycle" / "3"));
+  // the pushed model's lineage goes back to the data pattern
+  auto lin = sh(quote(MLPIPE_CLI) + " lineage PushedModel --json --store " + quote(store));
+  REQUIRE(lin.code == 0);
+  CHECK(lin.out.find("span-{SPAN}.csv") != std::string::npos);
+}
+
+TEST_CASE("mlpipe run: the standard life cycle on any CSV, cached, with exit codes 0 / 1 / 2") {
+  spans data;
+  const std::string store = "sqlite:" + (data.dir.path / "run.sqlite").string();
+  const std::string base = quote(MLPIPE_CLI) + " run --json --data " + quote(data.pattern) + " --store " + quote(store) +
+                           " --root " + quote((data.dir.path / "artifacts").string());
+
+  auto a = sh(base + " --label diagnosis --threshold 'auc>=0.8'");
+  INFO(a.out);
+  REQUIRE(a.code == 0);
+  auto ja = json::parse(a.out);
+  CHECK(ja["ok"] == true);
+  CHECK(ja["model_kind"] == "logistic");  // two classes named malignant / benign
+  CHECK(ja["pipeline"] == "span");
+  for (auto& [n, s] : states(ja)) CHECK_MESSAGE(s == "succeeded", n);
+  CHECK(ja["blessed"] == true);
+  CHECK(ja["evaluation"]["auc"].get<double>() >= 0.8);
+  bool drift = false;
+  for (auto& an : ja["anomalies"]) drift = drift || (an["kind"] == "drift" && an["column"] == "mean_texture");
+  CHECK(drift);
+  CHECK(fs::is_directory(ja["model"].get<std::string>()));
+  CHECK(ja["pushed"].is_null());  // no --push-to, no push node
+
+  // with --push-to the blessed model is published as the next version
+  auto serving = data.dir.path / "serving";
+  auto jp = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8' --no-baseline --push-to " +
+                           quote(serving.string())).out);
+  CHECK(states(jp)["push"] == "succeeded");
+  CHECK(jp["pushed"]["version"] == 1);
+  CHECK(fs::is_directory(serving / "1"));
+  // an unblessed model is refused: the push node fails, exit 1, nothing published
+  auto refused = sh(base + " --label diagnosis --threshold 'auc>=0.9999' --no-baseline --push-to " + quote(serving.string()));
+  CHECK(refused.code == 1);
+  CHECK(states(json::parse(refused.out))["push"] == "failed");
+  CHECK(!fs::exists(serving / "2"));
+
+  // the second run: the data, model and transform come from the cache; the first run's blessed model is now
+  // the baseline, so the evaluation runs again, against it
+  auto b = sh(base + " --label diagnosis --threshold 'auc>=0.8'");
+  INFO(b.out);
+  REQUIRE(b.code == 0);
+  auto jb = json::parse(b.out);
+  auto sb = states(jb);
+  for (auto n : {"examples", "statistics", "schema", "anomalies", "transform", "model"}) CHECK_MESSAGE(sb[n] == "cached", n);
+  CHECK(sb["evaluation"] == "succeeded");
+  REQUIRE(jb["baseline"].is_string());
+  CHECK(jb["evaluation"]["baseline_auc"] == jb["evaluation"]["auc"]);
+  // third: even the evaluation against that same baseline is cached
+  auto jc = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8'").out);
+  for (auto& [n, s] : states(jc)) CHECK_MESSAGE(s == "cached", n);
+
+  // --no-cache executes everything again
+  auto jn = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8' --no-cache").out);
+  for (auto& [n, s] : states(jn)) CHECK_MESSAGE(s == "succeeded", n);
+
+  // the label by its number (diagnosis is column 31) is the same pipeline, so all of it is cached (without a
+  // baseline: the --no-cache run's model is a new artifact, so the baseline's path would differ)
+  auto jnum = json::parse(sh(base + " --label 31 --threshold 'auc>=0.8' --no-baseline").out);
+  CHECK(jnum["label"] == "diagnosis");
+  for (auto& [n, s] : states(jnum)) CHECK_MESSAGE(s == "cached", n);
+
+  // a node that fails: exit 1, the ones after it skipped
+  auto f = sh(base + " --label diagnosis --set model.solver=bogus");
+  CHECK(f.code == 1);
+  auto jf = json::parse(f.out);
+  CHECK(states(jf)["model"] == "failed");
+  CHECK(states(jf)["evaluation"] == "skipped");
+
+  // usage and input errors: exit 2
+  CHECK(sh(base + " --label no_such_column 2>/dev/null").code == 2);
+  CHECK(sh(base + " --label 99 2>/dev/null").code == 2);
+  CHECK(sh(quote(MLPIPE_CLI) + " run --data " + quote((data.dir.path / "none-{SPAN}.csv").string()) +
+           " --label x --store " + quote(store) + " 2>/dev/null").code == 2);
+  CHECK(sh(base + " --label diagnosis --threshold 'auc=0.8' 2>/dev/null").code == 2);
+  CHECK(sh(base + " --label diagnosis --set nosuchnode.x=1 2>/dev/null").code == 2);
+  CHECK(sh(base + " --label diagnosis --model tree 2>/dev/null").code == 2);
+}
+
+TEST_CASE("mlpipe run: numeric class labels, and a linear model") {
+  temp_dir dir;
+  auto csv = (dir.path / "cancer01.csv").string();
+  // diagnosis as 1 (malignant) / 0 (benign)
+  REQUIRE(sh("awk -F, -v OFS=, 'NR > 1 { $NF = ($NF == \"malignant\") ? 1 : 0 } { print }' " +
+             quote(std::string(MLPIPE_DATA_DIR) + "/breast_cancer.csv") + " > " + quote(csv)).code == 0);
+  const std::string base = quote(MLPIPE_CLI) + " run --json --data " + quote(csv) + " --store " +
+                           quote("sqlite:" + (dir.path / "s.sqlite").string()) + " --root " +
+                           quote((dir.path / "a").string());
+  auto j = json::parse(sh(base + " --label diagnosis").out);
+  CHECK(j["ok"] == true);
+  CHECK(j["model_kind"] == "logistic");
+  CHECK(j["evaluation"]["auc"].get<double>() > 0.9);
+  auto l = json::parse(sh(base + " --label mean_area --exclude diagnosis --model linear").out);
+  CHECK(l["ok"] == true);
+  CHECK(l["model_kind"] == "linear");
+}
+
+TEST_CASE("mlpipe run: the same life cycle recorded in MariaDB") {
+  const char* url = std::getenv("MLPIPE_TEST_MARIADB_URL");
+  if (!url || !*url) {
+    MESSAGE("MLPIPE_TEST_MARIADB_URL is not set: the MariaDB case did not run");
+    return;
+  }
+  spans data;
+  // a pipeline name of its own, so earlier runs in the shared test database do not count
+  const std::string name = "lifecycle_" + std::to_string(::getpid()) + "_" + data.dir.path.filename().string().substr(17, 8);
+  const std::string base = quote(MLPIPE_CLI) + " run --json --data " + quote(data.pattern) + " --label diagnosis --store " +
+                           quote(url) + " --pipeline " + name + " --root " + quote((data.dir.path / "a").string());
+  auto a = sh(base);
+  INFO(a.out);
+  REQUIRE(a.code == 0);
+  for (auto& [n, s] : states(json::parse(a.out))) CHECK_MESSAGE(s == "succeeded", n);
+  auto b = sh(base + " --no-baseline");
+  REQUIRE(b.code == 0);
+  for (auto& [n, s] : states(json::parse(b.out))) CHECK_MESSAGE(s == "cached", n);
+}
