@@ -79,7 +79,7 @@ inline int run_predict_command(const predict_command_options& o) {
 struct serve_command_options {
   std::string base, name, host = "127.0.0.1", access_log;
   int port = 8501;
-  std::size_t workers = 4, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500;
+  std::size_t workers = 16, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500;
 };
 
 inline int run_serve_command(const serve_command_options& o) {
@@ -155,7 +155,7 @@ inline void add_deploy_commands(CLI::App& app, int& exit_code) {
   sc->add_option("--model-base", so->base, "Directory of versions <base>/<N>/ written by push")->required();
   sc->add_option("--name", so->name, "The model's name in /v1/models/NAME")->required();
   sc->add_option("--port", so->port, "TCP port on 127.0.0.1 (0: any free port)")->capture_default_str();
-  sc->add_option("--workers", so->workers, "Request threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  sc->add_option("--workers", so->workers, "Request threads (a keep-alive connection holds one while open)")->capture_default_str()->check(CLI::Range(1, 1024));
   sc->add_option("--keep-versions", so->keep, "Newest versions kept loaded (pinnable)")->capture_default_str();
   sc->add_option("--max-body", so->max_body, "Largest request body in bytes (larger: 413)")->capture_default_str();
   sc->add_option("--poll-ms", so->poll_ms, "How often the base directory is scanned")->capture_default_str();

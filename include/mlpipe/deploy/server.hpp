@@ -33,7 +33,7 @@ struct server_options {
   std::string name = "model";        // the model's name in the URLs
   std::string host = "127.0.0.1";    // loopback only by default
   int port = 8501;                   // 0: any free port (see model_server::port())
-  std::size_t workers = 4;           // request threads
+  std::size_t workers = 16;          // request threads (each keep-alive connection holds one while open)
   std::size_t max_body_bytes = std::size_t{4} << 20;  // larger bodies get 413
   std::size_t keep_versions = 1;     // newest versions kept loaded (TF Serving's "latest" policy: 1)
   std::chrono::milliseconds poll_interval{500};        // how often the base directory is scanned
@@ -57,6 +57,10 @@ class model_server {
     setup_routes();
     svr_.new_task_queue = [n = std::max<std::size_t>(1, opt_.workers)] { return new httplib::ThreadPool(n); };
     svr_.set_payload_max_length(opt_.max_body_bytes);
+    // small JSON answers: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every keep-alive request
+    svr_.set_tcp_nodelay(true);
+    // a keep-alive connection occupies a worker while idle: let idle ones go soon so others get served
+    svr_.set_keep_alive_timeout(1);
     if (opt_.port == 0) {
       port_ = svr_.bind_to_any_port(opt_.host.c_str());
       if (port_ < 0) throw std::runtime_error("cannot bind " + opt_.host);
