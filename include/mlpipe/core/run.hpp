@@ -288,9 +288,13 @@ void execute(run_env<P>& env, std::size_t i) {
 
   if (key != 0) {
     std::optional<std::vector<artifact_ref>> hit;
-    {
+    try {
       std::lock_guard lk(env.observer_mutex);
       hit = obs->find_cached(info, inputs);
+    } catch (...) {  // the store failed: the node fails with why, the run goes on
+      states[i] = node_state::failed;
+      r.details().errors[i] = "looking up the cache failed: " + describe_exception(std::current_exception());
+      return;
     }
     if (hit) {
       try {
