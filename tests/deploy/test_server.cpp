@@ -172,7 +172,7 @@ TEST_CASE("serve: predictions, formats, pinning, status, metadata, health and er
           case 1: b.erase(pos, rng() % 8); break;
           default: b.insert(pos, 1, "{}[],:\"0-e."[rng() % 11]); break;
         }
-        if (b.empty()) b = "x";
+        if (b.empty()) b.push_back('x');
       }
       auto r = cli.Post("/v1/models/iris:predict", b, "application/json");
       REQUIRE(r);
