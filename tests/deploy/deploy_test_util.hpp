@@ -24,9 +24,23 @@ inline examples load_examples(const std::string& file, const std::string& label)
   return ex;
 }
 
+// This process's scratch root, removed when the test executable exits.
+inline const std::filesystem::path& scratch_root() {
+  struct root {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 std::string("mlpipe_deploy_test_").append(std::to_string(::getpid()));
+    ~root() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static root r;
+  return r.path;
+}
+
 // An empty directory of this process (removed first if a previous run left it).
 inline std::filesystem::path fresh_dir(const std::string& name) {
-  auto d = std::filesystem::temp_directory_path() / ("mlpipe_deploy_test_" + std::to_string(::getpid())) / name;
+  auto d = scratch_root() / name;
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
