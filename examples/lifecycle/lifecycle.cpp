@@ -170,8 +170,9 @@ int main(int argc, char** argv) {
       std::printf("  %s %s: %s\n", std::string(mp::to_string(a.kind)).c_str(), a.column.c_str(), a.description.c_str());
   }
   if (r.state("evaluation") == mp::node_state::succeeded || r.state("evaluation") == mp::node_state::cached) {
+    // from the artifact, not the run's records: a cached node has its outputs but recorded nothing this time
     std::string figures;
-    for (auto& [k, v] : r.records("evaluation"))
+    for (auto& [k, v] : r.get<"evaluation">().evaluation.overall().metrics)
       if (k == "auc" || k == "accuracy" || k == "log_loss") figures += (figures.empty() ? "" : ", ") + k + " " + text(v);
     const auto& b = r.get<"evaluation">().blessing;
     std::printf("evaluation: %s\n  %s: %s\n", figures.c_str(), b.blessed ? "BLESSED" : "NOT BLESSED", b.reason.c_str());

@@ -130,6 +130,7 @@ TEST_CASE("example_lifecycle: runs, then comes from the cache, re-runs only down
   CHECK(nodes(report_line(second.out, "from the cache:")) == all);
   CHECK(report_line(second.out, "executed:").empty());
   CHECK(second.out.find("drift mean_texture") != std::string::npos);  // cached anomalies still reported
+  CHECK(second.out.find("evaluation: accuracy") != std::string::npos);  // and the cached evaluation's metrics
 
   // one training parameter changed: exactly the model and what depends on it execute again
   auto changed = sh(cmd + " --set model.l2=0.01");
@@ -202,6 +203,8 @@ TEST_CASE("mlpipe run: the standard life cycle on any CSV, cached, with exit cod
   // third: even the evaluation against that same baseline is cached
   auto jc = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8'").out);
   for (auto& [n, s] : states(jc)) CHECK_MESSAGE(s == "cached", n);
+  CHECK(jc["evaluation"]["auc"] == ja["evaluation"]["auc"]);  // a cached evaluation still reports its metrics
+  CHECK(jc["evaluation"]["baseline_auc"] == ja["evaluation"]["auc"]);
 
   // --no-cache executes everything again
   auto jn = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8' --no-cache").out);

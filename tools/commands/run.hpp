@@ -152,11 +152,6 @@ inline std::string fmt_number(double v) {
   return buf;
 }
 
-inline json record_json(const property_value& v) {
-  if (auto i = std::get_if<std::int64_t>(&v)) return *i;
-  if (auto d = std::get_if<double>(&v)) return *d;
-  return std::get<std::string>(v);
-}
 
 /// What every model's run shares: the store opened, the baseline found, the pipeline's name.
 struct run_setup {
@@ -240,8 +235,12 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
   }
   if (usable("anomalies")) out["anomalies"] = json::parse(r.template get<"anomalies">().to_json().dump())["anomalies"];
   if (usable("evaluation")) {
+    // from the artifact, not the run's records: a cached node has its outputs but recorded nothing this time
     json m = json::object();
-    for (auto& [k, v] : r.records("evaluation")) m[k] = record_json(v);
+    const auto& ev = r.template get<"evaluation">().evaluation;
+    for (const auto& [k, v] : ev.overall().metrics) m[k] = v;
+    if (const auto* b = ev.find(ev.overall().slice, true))
+      for (const auto& [k, v] : b->metrics) m["baseline_" + k] = v;
     out["evaluation"] = m;
     out["blessed"] = r.template get<"evaluation">().blessing.blessed;
     out["blessing"] = r.template get<"evaluation">().blessing.reason;
