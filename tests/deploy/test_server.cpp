@@ -130,6 +130,9 @@ TEST_CASE("serve: predictions, formats, pinning, status, metadata, health and er
     auto h = cli.Get("/healthz");
     REQUIRE(h);
     CHECK(h->status == 200);
+    auto big = cli.Get("/v1/models/iris/versions/99999999999999999999999");
+    REQUIRE(big);
+    CHECK(big->status == 400);
   }
   SUBCASE("malformed requests are 4xx with an error message") {
     struct bad_case {
@@ -148,6 +151,7 @@ TEST_CASE("serve: predictions, formats, pinning, status, metadata, health and er
         {"/v1/models/rose:predict", R"({"instances": [[1, 2, 3, 4]]})", 404, "no model named 'rose'"},
         {"/v1/models/iris/versions/7:predict", R"({"instances": [[1, 2, 3, 4]]})", 404, "version 7"},
         {"/v1/nothing", "{}", 404, "no such endpoint"},
+        {"/v1/models/iris/versions/99999999999999999999999:predict", "{}", 400, "not a number"},
         {"/v1/models/iris:predict", std::string(100 * 1024, ' '), 413, "larger than"},
     };
     for (const auto& c : cases) {

@@ -254,7 +254,13 @@ class model_server {
         return error(res, 404, "no model named '" + std::string(req.matches[1]) + "'");
       auto m = snapshot();
       std::optional<std::int64_t> pinned;
-      if (req.matches.size() > 2 && req.matches[2].matched) pinned = std::stoll(req.matches[2]);
+      if (req.matches.size() > 2 && req.matches[2].matched) {
+        try {
+          pinned = std::stoll(req.matches[2]);
+        } catch (const std::exception&) {
+          return error(res, 400, "version '" + std::string(req.matches[2]) + "' is not a number");
+        }
+      }
       nlohmann::json list = nlohmann::json::array();
       auto add = [&](std::int64_t v, const char* state, const std::string& code, const std::string& msg) {
         if (pinned && *pinned != v) return;
