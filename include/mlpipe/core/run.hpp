@@ -397,6 +397,14 @@ void run_observed(run_env<P>& env) {
   for (auto i : P::graph::value.order) execute(env, i);
 }
 
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 /// Independent nodes at once: a node becomes ready when its last input is done; the thread that finishes a
 /// node goes straight on with one ready successor (no queue on chains) and shares the others.
 template <class P, std::size_t... Is>
@@ -412,15 +420,23 @@ void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is..
   for (std::size_t i = 0; i < n; ++i)
     if (g.in_begin[i + 1] == g.in_begin[i]) ready.push_back(i);
 
+  std::atomic<std::size_t> queued{ready.size()};  // ready.size(), readable without the lock
   auto worker = [&](std::size_t) {
     std::size_t next = npos;
     for (;;) {
       if (next == npos) {
+        // Spin briefly before sleeping: the other thread usually makes a node ready within microseconds,
+        // and a condition variable's wake-up costs more than a small node's work.
+        for (int spin = 0; spin < 4096 && queued.load(std::memory_order_acquire) == 0 &&
+                           finished.load(std::memory_order_acquire) != n;
+             ++spin)
+          detail::cpu_relax();
         std::unique_lock lk(m);
         cv.wait(lk, [&] { return !ready.empty() || finished.load(std::memory_order_acquire) == n; });
         if (ready.empty()) return;
         next = ready.front();
         ready.pop_front();
+        queued.fetch_sub(1, std::memory_order_release);
       }
       execute(env, next);
       std::size_t cont = npos;
@@ -433,6 +449,7 @@ void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is..
           } else {
             std::lock_guard lk(m);
             ready.push_back(succ);
+            queued.fetch_add(1, std::memory_order_release);
             ++shared;
           }
         }
