@@ -367,21 +367,9 @@ class store {
 
   std::int64_t put_event(event& ev) {
     return transaction([&] {
-      if (ev.milliseconds_since_epoch == 0) ev.milliseconds_since_epoch = now_ms();
-      detail::sql_value p[] = {ev.artifact_id, ev.execution_id, std::int64_t{static_cast<int>(ev.type)},
-                               ev.milliseconds_since_epoch};
-      ev.id = checked_exec("INSERT INTO `Event` (`artifact_id`, `execution_id`, `type`, `milliseconds_since_epoch`) "
-                           "VALUES (?, ?, ?, ?)", p, "event")
-                  .last_insert_id;
-      for (auto& step : ev.path) {
-        if (auto i = std::get_if<std::int64_t>(&step)) {
-          detail::sql_value q[] = {ev.id, std::int64_t{1}, *i, detail::sql_value{}};
-          conn_->exec("INSERT INTO `EventPath` (`event_id`, `is_index_step`, `step_index`, `step_key`) VALUES (?, ?, ?, ?)", q);
-        } else {
-          detail::sql_value q[] = {ev.id, std::int64_t{0}, detail::sql_value{}, std::get<std::string>(step)};
-          conn_->exec("INSERT INTO `EventPath` (`event_id`, `is_index_step`, `step_index`, `step_key`) VALUES (?, ?, ?, ?)", q);
-        }
-      }
+      std::vector<detail::sql_value> paths;
+      insert_event(ev, paths);
+      insert_rows(event_path_head, 4, paths);
       return ev.id;
     });
   }
@@ -422,21 +410,27 @@ class store {
       put_execution(e);
       for (auto& c : contexts)
         if (c.id == 0) c = ensure_context(c);
+      // Paths and links go in multi-row statements: a record costs a few round trips, not one per row.
+      std::vector<detail::sql_value> paths, associations, attributions;
       for (auto& it : items) {
         if (it.artifact.id == 0 || !it.artifact.properties.empty() || !it.artifact.custom_properties.empty() ||
             it.artifact.state != artifact_state::unknown)
           put_artifact(it.artifact);
         if (it.event) {
-          it.event->artifact_id = it.artifact.id;
-          it.event->execution_id = e.id;
-          put_event(*it.event);
+          auto& ev = *it.event;
+          ev.artifact_id = it.artifact.id;
+          ev.execution_id = e.id;
+          insert_event(ev, paths);
         }
       }
       for (auto& c : contexts) {
-        put_association(c.id, e.id);
+        associations.insert(associations.end(), {c.id, e.id});
         for (auto& it : items)
-          if (!it.event || is_output(it.event->type)) put_attribution(c.id, it.artifact.id);
+          if (!it.event || is_output(it.event->type)) attributions.insert(attributions.end(), {c.id, it.artifact.id});
       }
+      insert_rows(event_path_head, 4, paths);
+      insert_rows(link_head("Association", "execution_id"), 2, associations);
+      insert_rows(link_head("Attribution", "artifact_id"), 2, attributions);
       return e.id;
     });
   }
@@ -624,6 +618,29 @@ class store {
   }
 
  private:
+  static constexpr const char* event_path_head =
+      "INSERT INTO `EventPath` (`event_id`, `is_index_step`, `step_index`, `step_key`)";
+  /// Inserts the event row and appends its path's rows to `paths` (written by the caller, batched).
+  void insert_event(event& ev, std::vector<detail::sql_value>& paths) {
+    if (ev.milliseconds_since_epoch == 0) ev.milliseconds_since_epoch = now_ms();
+    detail::sql_value p[] = {ev.artifact_id, ev.execution_id, std::int64_t{static_cast<int>(ev.type)},
+                             ev.milliseconds_since_epoch};
+    ev.id = checked_exec("INSERT INTO `Event` (`artifact_id`, `execution_id`, `type`, `milliseconds_since_epoch`) "
+                         "VALUES (?, ?, ?, ?)", p, "event")
+                .last_insert_id;
+    add_path_rows(ev, paths);
+  }
+  static void add_path_rows(const event& ev, std::vector<detail::sql_value>& rows) {
+    for (auto& step : ev.path) {
+      rows.emplace_back(ev.id);
+      if (auto i = std::get_if<std::int64_t>(&step)) {
+        rows.insert(rows.end(), {std::int64_t{1}, *i, detail::sql_value{}});
+      } else {
+        rows.insert(rows.end(), {std::int64_t{0}, detail::sql_value{}, std::get<std::string>(step)});
+      }
+    }
+  }
+
   struct type_entry {
     std::int64_t id = 0;
     std::map<std::string, property_type, std::less<>> props;
@@ -697,15 +714,24 @@ class store {
     };
     add(declared, 0);
     add(custom, 1);
-    // Statements for up to 16 rows at a time, so few distinct texts are prepared.
-    const std::size_t chunk = 16;
+    insert_rows(std::string(dialect() == dialect::sqlite ? "INSERT OR REPLACE INTO `" : "REPLACE INTO `") +
+                    std::string(table) + "` (`" + std::string(id_column) +
+                    "`, `name`, `is_custom_property`, `int_value`, `double_value`, `string_value`, `bool_value`)",
+                7, p);
+  }
+
+  /// Multi-row INSERTs (`head` is "INSERT ... INTO `T` (cols)"), up to 16 rows per statement so that few
+  /// distinct texts are prepared; one round trip per 16 rows matters on a networked server (MariaDB).
+  void insert_rows(const std::string& head, std::size_t columns, std::span<const detail::sql_value> values) {
+    const std::size_t n = values.size() / columns, chunk = 16;
+    std::string tuple = "(";
+    for (std::size_t c = 0; c < columns; ++c) tuple += c ? ", ?" : "?";
+    tuple += ")";
     for (std::size_t first = 0; first < n; first += chunk) {
       std::size_t rows = std::min(chunk, n - first);
-      std::string sql = std::string(dialect() == dialect::sqlite ? "INSERT OR REPLACE INTO `" : "REPLACE INTO `") +
-                        std::string(table) + "` (`" + std::string(id_column) +
-                        "`, `name`, `is_custom_property`, `int_value`, `double_value`, `string_value`, `bool_value`) VALUES ";
-      for (std::size_t r = 0; r < rows; ++r) sql += r ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
-      conn_->exec(sql, std::span<const detail::sql_value>(p).subspan(first * 7, rows * 7));
+      std::string sql = head + " VALUES ";
+      for (std::size_t r = 0; r < rows; ++r) (sql += r ? ", " : "") += tuple;
+      conn_->exec(sql, values.subspan(first * columns, rows * columns));
     }
   }
 
@@ -795,10 +821,12 @@ class store {
   void link(std::string_view table, std::string_view column, std::int64_t context_id, std::int64_t other) {
     transaction([&] {
       detail::sql_value p[] = {context_id, other};
-      std::string sql = std::string(dialect() == dialect::sqlite ? "INSERT OR IGNORE INTO `" : "INSERT IGNORE INTO `") +
-                        std::string(table) + "` (`context_id`, `" + std::string(column) + "`) VALUES (?, ?)";
-      conn_->exec(sql, p);
+      insert_rows(link_head(table, column), 2, p);
     });
+  }
+  std::string link_head(std::string_view table, std::string_view column) const {
+    return std::string(dialect() == dialect::sqlite ? "INSERT OR IGNORE INTO `" : "INSERT IGNORE INTO `") +
+           std::string(table) + "` (`context_id`, `" + std::string(column) + "`)";
   }
 
   void init_schema() {
