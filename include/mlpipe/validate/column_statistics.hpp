@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/data/table.hpp>
+#include <mlpipe/validate/detail/finite_scan.hpp>
 #include <mlpipe/validate/histogram.hpp>
 #include <mlpipe/validate/moments.hpp>
 #include <mlpipe/validate/quantile_sketch.hpp>
@@ -219,62 +220,58 @@ class column_statistics {
   }
 
  private:
+  // One pass per block of 2048 values (in L1 after that): the vectorized scan gives the moments' shifted sums,
+  // min, max, zeros and whether all values are finite; the sketch then samples the same block.
+  static constexpr std::size_t chunk = 2048;
+
   void add_numeric(const column_view& c, std::size_t miss) {
     auto v = c.values();
-    constexpr std::size_t chunk = 2048;
-    double buf[chunk];
     if (miss == 0) {
-      for (std::size_t b = 0; b < v.size(); b += chunk) {
-        auto x = v.subspan(b, std::min(chunk, v.size() - b));
-        // Branch-free lanes the compiler vectorizes: x - x is NaN exactly for NaN and +-Inf.
-        const double* p = x.data();
-        double probe[4] = {0, 0, 0, 0}, zeros[4] = {0, 0, 0, 0};
-        const std::size_t n4 = x.size() - x.size() % 4;
-        for (std::size_t i = 0; i < n4; i += 4)
-          for (std::size_t l = 0; l < 4; ++l) {
-            probe[l] += p[i + l] - p[i + l];
-            zeros[l] += p[i + l] == 0.0 ? 1.0 : 0.0;
-          }
-        for (std::size_t i = n4; i < x.size(); ++i) {
-          probe[0] += p[i] - p[i];
-          zeros[0] += p[i] == 0.0 ? 1.0 : 0.0;
-        }
-        if (!std::isnan((probe[0] + probe[1]) + (probe[2] + probe[3]))) {
-          zeros_ += static_cast<std::uint64_t>((zeros[0] + zeros[1]) + (zeros[2] + zeros[3]));
-          moments_.add(x);
-          sketch_.update(x);
-          continue;
-        }
-        std::size_t m = 0;
-        for (double d : x) {
-          if (std::isnan(d)) ++nan_;
-          else if (std::isinf(d)) ++inf_;
-          else {
-            zeros_ += d == 0.0;
-            buf[m++] = d;
-          }
-        }
-        moments_.add(std::span<const double>(buf, m));
-        sketch_.update(std::span<const double>(buf, m));
-      }
+      for (std::size_t b = 0; b < v.size(); b += chunk) add_values(v.data() + b, std::min(chunk, v.size() - b));
       return;
     }
-    // Some rows are missing: read the validity bits (missing rows are not NaN values of the data).
+    // Some rows are missing: gather the present ones (missing rows are not NaN values of the data).
+    double buf[chunk];
     auto words = c.validity();
     const std::size_t off = c.validity_bit_offset();
     std::size_t m = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
       std::size_t bit = off + i;
-      if (!((words[bit >> 6] >> (bit & 63)) & 1u)) continue;
-      double d = v[i];
-      if (std::isnan(d)) { ++nan_; continue; }
-      if (std::isinf(d)) { ++inf_; continue; }
-      zeros_ += d == 0.0;
-      buf[m++] = d;
+      buf[m] = v[i];
+      m += (words[bit >> 6] >> (bit & 63)) & 1u;
       if (m == chunk) {
-        moments_.add(std::span<const double>(buf, m));
-        sketch_.update(std::span<const double>(buf, m));
+        add_values(buf, m);
         m = 0;
+      }
+    }
+    add_values(buf, m);
+  }
+
+  // Present values (possibly NaN or infinite).
+  void add_values(const double* p, std::size_t n) {
+    if (n == 0) return;
+    // Shifting by the running mean keeps d = x - shift small, so M2 = sum(d^2) - sum(d)^2 / n loses few bits;
+    // when it would lose more than 10 (the block's mean far from the shift) the block is summed two-pass.
+    const double shift = moments_.count ? moments_.mean : p[0];
+    const auto r = detail::finite_scan(p, n, shift);
+    if (r.finite) {
+      zeros_ += r.zeros;
+      const double dn = static_cast<double>(n);
+      const double m2 = r.s2 - r.s1 * r.s1 / dn;
+      if (m2 >= r.s2 * (1.0 / 1024)) moments_.merge(moments{n, shift + r.s1 / dn, m2});
+      else moments_.add(std::span<const double>(p, n));
+      sketch_.update(std::span<const double>(p, n), r.lo, r.hi);
+      return;
+    }
+    double buf[chunk];
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double d = p[i];
+      if (std::isnan(d)) ++nan_;
+      else if (std::isinf(d)) ++inf_;
+      else {
+        zeros_ += d == 0.0;
+        buf[m++] = d;
       }
     }
     moments_.add(std::span<const double>(buf, m));

@@ -14,49 +14,69 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/validate/detail/sort_doubles.hpp>
+
 namespace mlpipe {
 
 /// KLL sketch (Karnin, Lang & Liberty 2016), laid out as Apache DataSketches does: level h holds items of weight
 /// 2^h, capacities shrink by 2/3 per level below the top (never under 8), and a full level is sorted and halved by
-/// keeping every other item from a random offset. Exact while the stream fits (n <= about 3k items).
+/// keeping every other item from a random offset. Exact while the stream fits (n <= about 2,000 items).
 ///
 /// Long streams are first sampled (one random item of every 2^s enters level s; KLL paper, section 4), so that
-/// only about k^2 items per stream pay for sorting and compaction.
+/// only a few thousand items per stream pay for sorting and compaction; they are sorted in batches of 2,048 by a
+/// radix sort.
 ///
-/// Stated error: a rank (and so a quantile) is within `rank_error() * n` of the truth with 99% confidence:
-///   - compactors: 2.446 / k^0.9433 for all queries at once (Apache DataSketches' measured bound; 1.65% at k = 200);
-///   - sampler, once it is on: sqrt(ln(200) / 2) / k (Hoeffding, per query; 0.81% at k = 200), see raise_sampling.
-/// So 1.65% while n < 2k^2 (80,000 at k = 200) and 2.46% beyond; exact while n <= about 3k (no item dropped).
+/// Stated error: a rank (and so a quantile) is within `rank_error() * n` of the truth with 99% confidence. `k` sets
+/// the budget, rank_error(k, true) = 2.446 / k^0.9433 + sqrt(ln(200) / 2) / k (2.46% at k = 200), split as:
+///   - compactors, run at 3k: 2.446 / (3k)^0.9433 for all queries at once (Apache DataSketches' measured bound;
+///     0.59% at k = 200), once anything has been compacted;
+///   - sampler: sqrt(ln(200) / 2 * sum of squared group weights) / n (Hoeffding, per query: each group of w items
+///     errs by less than w, with mean 0), at most the rest of the budget (1.88% at k = 200), because sampling
+///     keeps at least min_sample(k) items (7,512 at k = 200). See raise_sampling.
+/// rank_error() reports the bound of the sketch as it is (0 while exact); it is mergeable (the squared weights add).
 /// The random choices come from a seeded generator: the same input in the same order gives the same sketch.
 class quantile_sketch {
  public:
   static constexpr std::uint32_t default_k = 200;
+  /// Items sorted and compacted at once where items enter (a larger batch only lowers the error).
+  static constexpr std::size_t entry_batch = 2048;
 
   explicit quantile_sketch(std::uint32_t k = default_k, std::uint64_t seed = 0x9E3779B97F4A7C15ULL)
-      : k_(k < 8 ? 8 : k), rng_(seed ? seed : 1) {
+      : k_(k < 8 ? 8 : k), kc_(compactor_k(k_)), rng_(seed ? seed : 1) {
     levels_.resize(1);
     recompute_capacity();
   }
 
-  /// Normalized rank error bound (99% confidence) for a given k, with or without the sampler.
+  /// Error bound (99% confidence, normalized rank) that a sketch with this k keeps: the compactors' share alone,
+  /// or the whole budget once the sketch samples.
   static double rank_error(std::uint32_t k, bool sampled = false) noexcept {
-    double compactors = 2.446 / std::pow(static_cast<double>(k), 0.9433);
-    double sampler = std::sqrt(std::log(200.0) / 2.0) / static_cast<double>(k);
-    return compactors + (sampled ? sampler : 0.0);
+    k = k < 8 ? 8 : k;
+    return sampled ? budget(k) : compactor_error(compactor_k(k));
   }
   /// The bound that applies to this sketch now (0 while it is exact).
-  double rank_error() const noexcept { return is_exact() ? 0.0 : rank_error(k_, sample_level_ > 0); }
+  double rank_error() const noexcept {
+    if (is_exact() || n_ == 0) return 0.0;
+    double e = compacted_ ? compactor_error(kc_) : 0.0;
+    if (sampler_weight_squares_ > 0) e += std::sqrt(hoeffding_99 * sampler_weight_squares_) / static_cast<double>(n_);
+    return e;
+  }
+  /// Fewest items the sampler keeps (n / 2^s), so that its error stays within the budget.
+  static std::uint64_t min_sample(std::uint32_t k) noexcept {
+    k = k < 8 ? 8 : k;
+    double e = budget(k) - compactor_error(compactor_k(k));
+    return static_cast<std::uint64_t>(std::ceil(hoeffding_99 / (e * e)));
+  }
 
   /// Announces that about `n` items will come in all (e.g. a column's length): sampling then starts at the
-  /// level it would reach at the end, so only about 2k^2 items are sorted however long the stream. The error
-  /// bound holds as long as the stream is not much shorter than announced.
+  /// level it would reach at the end, so only about min_sample(k) items are sorted however long the stream. The
+  /// stated bound is computed from what really came (it grows if the stream is much shorter than announced).
   void expect(std::uint64_t n) noexcept { expected_ = std::max(expected_, n); }
 
   std::uint32_t k() const noexcept { return k_; }
   std::uint64_t count() const noexcept { return n_; }
   bool empty() const noexcept { return n_ == 0; }
   /// True while no item has been discarded: quantiles are then exact.
-  bool is_exact() const noexcept { return levels_.size() == 1 && sample_level_ == 0; }
+  bool is_exact() const noexcept { return !compacted_ && sampler_weight_squares_ == 0; }
   double min() const noexcept { return min_; }
   double max() const noexcept { return max_; }
   /// Items retained (the sketch's memory, in doubles).
@@ -67,22 +87,14 @@ class quantile_sketch {
   void update(std::span<const double> xs) {
     if (xs.empty()) return;
     update_min_max(xs);
-    n_ += xs.size();
-    if (pending_.empty()) raise_sampling();
-    if (sample_level_ > 0) {
-      ingest_sampled(xs);
-      return;
-    }
-    while (!xs.empty()) {
-      std::size_t room = total_capacity_ >= size_ ? total_capacity_ - size_ + 1 : 1;
-      std::size_t take = std::min(room, xs.size());
-      auto& l0 = levels_[0];
-      l0.insert(l0.end(), xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(take));
-      sorted_[0] = false;
-      size_ += take;
-      xs = xs.subspan(take);
-      if (size_ > total_capacity_) compress();
-    }
+    ingest(xs);
+  }
+  /// Adds finite values whose minimum and maximum the caller already has (one pass less over them).
+  void update(std::span<const double> xs, double lo, double hi) {
+    if (xs.empty()) return;
+    min_ = std::min(min_, lo);
+    max_ = std::max(max_, hi);
+    ingest(xs);
   }
 
   /// Merges another sketch (any k; the result keeps this sketch's k).
@@ -108,6 +120,10 @@ class quantile_sketch {
     n_ += o.n_;
     min_ = std::min(min_, o.min_);
     max_ = std::max(max_, o.max_);
+    sampler_weight_squares_ += o.sampler_weight_squares_;
+    compacted_ = compacted_ || o.compacted_;
+    kc_ = std::min(kc_, o.kc_);  // the coarser of the two compactors bounds the error
+    recompute_capacity();
     if (size_ > total_capacity_) compress();
   }
 
@@ -167,12 +183,20 @@ class quantile_sketch {
   }
 
   friend void to_json(nlohmann::json& j, const quantile_sketch& s) {
-    j = nlohmann::json{{"k", s.k_},           {"n", s.n_},          {"state", s.rng_},
-                       {"levels", s.levels_}, {"pending", s.pending_}, {"sample_level", s.sample_level_}};
+    j = nlohmann::json{{"k", s.k_},
+                       {"compactor_k", s.kc_},
+                       {"n", s.n_},
+                       {"state", s.rng_},
+                       {"levels", s.levels_},
+                       {"pending", s.pending_},
+                       {"sample_level", s.sample_level_},
+                       {"sampler_weight_squares", s.sampler_weight_squares_},
+                       {"compacted", s.compacted_}};
     if (s.n_ > 0) { j["min"] = s.min_; j["max"] = s.max_; }
   }
   friend void from_json(const nlohmann::json& j, quantile_sketch& s) {
     s = quantile_sketch(j.at("k").get<std::uint32_t>(), j.value("state", std::uint64_t{1}));
+    s.kc_ = std::max<std::uint32_t>(8, j.value("compactor_k", s.k_));  // older sketches compacted at k
     s.levels_ = j.at("levels").get<std::vector<std::vector<double>>>();
     if (s.levels_.empty()) s.levels_.resize(1);
     s.sorted_.assign(s.levels_.size(), false);
@@ -188,23 +212,41 @@ class quantile_sketch {
       weight += s.levels_[h].size() << h;
     }
     if (weight != s.n_) throw std::runtime_error("quantile sketch: item weights do not add up to n");
+    // Older sketches did not record these: assume the worst their state allows.
+    s.compacted_ = j.value("compacted", s.levels_.size() > 1);
+    s.sampler_weight_squares_ = j.value(
+        "sampler_weight_squares",
+        s.sample_level_ > 0 ? static_cast<double>(s.n_) * static_cast<double>(std::uint64_t{1} << s.sample_level_)
+                            : 0.0);
+    if (!(s.sampler_weight_squares_ >= 0)) throw std::runtime_error("quantile sketch: negative sampler weights");
     if (s.n_ > 0) { s.min_ = j.at("min").get<double>(); s.max_ = j.at("max").get<double>(); }
     s.recompute_capacity();
   }
 
  private:
+  static constexpr double hoeffding_99 = 2.6491586832740182;  // ln(2 / 0.01) / 2
+  static std::uint32_t compactor_k(std::uint32_t k) noexcept {
+    return k > 0x7FFFFFFFu / 3 ? 0x7FFFFFFFu : 3 * k;
+  }
+  static double compactor_error(std::uint32_t kc) noexcept {
+    return 2.446 / std::pow(static_cast<double>(kc), 0.9433);
+  }
+  static double budget(std::uint32_t k) noexcept {
+    return compactor_error(k) + std::sqrt(hoeffding_99) / static_cast<double>(k);
+  }
+
   std::size_t capacity(std::size_t level) const noexcept { return capacities_[level]; }
   void recompute_capacity() {
     capacities_.resize(levels_.size());
     total_capacity_ = 0;
     for (std::size_t h = 0; h < levels_.size(); ++h) {
       std::size_t depth = levels_.size() - 1 - h;
-      double c = static_cast<double>(k_) * std::pow(2.0 / 3.0, static_cast<double>(depth));
+      double c = static_cast<double>(kc_) * std::pow(2.0 / 3.0, static_cast<double>(depth));
       auto r = static_cast<std::size_t>(std::lround(c));
       capacities_[h] = r < 8 ? 8 : r;
-      // The level new items enter holds up to k before it is compacted: sorting and halving bigger batches
-      // costs far less per item than the cascade of tiny compactions, and a larger level only lowers the error.
-      if (h == sample_level_ && capacities_[h] < k_) capacities_[h] = k_;
+      // The level new items enter holds a large batch before it is compacted: sorting and halving big batches
+      // costs far less per item than the cascade of tiny compactions, and fewer compactions only lower the error.
+      if (h == sample_level_) capacities_[h] = std::max<std::size_t>(capacities_[h], std::max<std::size_t>(kc_, entry_batch));
       total_capacity_ += capacities_[h];
     }
   }
@@ -231,6 +273,24 @@ class quantile_sketch {
     min_ = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
     max_ = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
   }
+  void ingest(std::span<const double> xs) {
+    n_ += xs.size();
+    if (pending_.empty()) raise_sampling();
+    if (sample_level_ > 0) {
+      ingest_sampled(xs);
+      return;
+    }
+    while (!xs.empty()) {
+      std::size_t room = total_capacity_ >= size_ ? total_capacity_ - size_ + 1 : 1;
+      std::size_t take = std::min(room, xs.size());
+      auto& l0 = levels_[0];
+      l0.insert(l0.end(), xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(take));
+      sorted_[0] = false;
+      size_ += take;
+      xs = xs.subspan(take);
+      if (size_ > total_capacity_) compress();
+    }
+  }
   std::uint64_t next_random() noexcept {  // xorshift64
     rng_ ^= rng_ << 13;
     rng_ ^= rng_ >> 7;
@@ -240,16 +300,19 @@ class quantile_sketch {
   bool coin() noexcept { return (next_random() >> 32) & 1; }
 
   // Sampling below the compactors (KLL paper, section 4): once the stream is long, a random one of every 2^s
-  // items enters level s directly, with weight 2^s. A group's rank error lies in [-2^s, 2^s], has mean 0 and
-  // is independent of the others, so by Hoeffding the sampler's error exceeds t*n with probability at most
-  // 2 exp(-2 t^2 n^2 / sum(items at s * 2^s)); with 2^s <= n / k^2 that sum is <= n^2 / k^2, giving
-  // t = sqrt(ln(2 / 0.01) / 2) / k at 99%. The per-item cost drops to a min/max update for all but one item in
-  // 2^s. Changed only between groups.
+  // items enters level s directly, with weight w = 2^s. A group's rank error lies in [-c, w - c] (c: its items
+  // at or below the query), has mean 0 and is independent of the others, so by Hoeffding the sampler's error
+  // exceeds t with probability at most 2 exp(-2 t^2 / sum(w^2)) = 1% at t = sqrt(ln(200) / 2 * sum(w^2)).
+  // Raising s only while n / 2^(s+1) >= min_sample(k) keeps sum(w^2) <= n * 2^s <= n^2 / min_sample(k), so t / n
+  // stays within the budget. The per-item cost drops to a min/max update for all but one item in 2^s.
+  // Changed only between groups.
   void raise_sampling() {
-    const double kk = static_cast<double>(k_) * static_cast<double>(k_);
+    const double m = static_cast<double>(min_sample(k_));
     const double n = static_cast<double>(std::max(n_, expected_));
-    while (sample_level_ < 62 && static_cast<double>(std::uint64_t{2} << sample_level_) * kk <= n)
-      ++sample_level_;
+    std::size_t s = sample_level_;
+    while (s < 62 && static_cast<double>(std::uint64_t{2} << s) * m <= n) ++s;
+    if (s == sample_level_) return;
+    sample_level_ = s;
     while (levels_.size() <= sample_level_) add_level();
     recompute_capacity();
   }
@@ -260,6 +323,7 @@ class quantile_sketch {
   }
   void ingest_sampled(std::span<const double> xs) {
     const std::size_t w = std::size_t{1} << sample_level_;
+    const double w2 = static_cast<double>(w) * static_cast<double>(w);
     std::size_t i = 0;
     if (!pending_.empty()) {
       std::size_t need = w - pending_.size();
@@ -269,10 +333,13 @@ class quantile_sketch {
       }
       std::size_t r = next_random() & (w - 1);
       push_sample(r < pending_.size() ? pending_[r] : xs[r - pending_.size()]);
+      sampler_weight_squares_ += w2;
       pending_.clear();
       i = need;
     }
-    for (; i + w <= xs.size(); i += w) push_sample(xs[i + (next_random() & (w - 1))]);
+    std::size_t groups = 0;
+    for (; i + w <= xs.size(); i += w, ++groups) push_sample(xs[i + (next_random() & (w - 1))]);
+    sampler_weight_squares_ += static_cast<double>(groups) * w2;
     pending_.assign(xs.begin() + static_cast<std::ptrdiff_t>(i), xs.end());
   }
   void compress() {
@@ -284,10 +351,15 @@ class quantile_sketch {
       compact(h);
     }
   }
+  void sort_level(std::size_t h) {
+    if (sorted_[h]) return;
+    detail::sort_doubles(levels_[h].data(), levels_[h].size(), keys_);
+    sorted_[h] = true;
+  }
   void compact(std::size_t h) {
     auto& l = levels_[h];
-    if (!sorted_[h]) std::sort(l.begin(), l.end());
-    sorted_[h] = true;
+    sort_level(h);
+    compacted_ = true;
     // An odd item stays at its level (weights stay exact); the others pair up and one of each pair moves up.
     double kept = 0;
     bool odd = (l.size() & 1) != 0;
@@ -295,8 +367,8 @@ class quantile_sketch {
     std::size_t off = coin() ? 1 : 0;
     scratch_.clear();
     for (std::size_t i = off; i < l.size(); i += 2) scratch_.push_back(l[i]);
+    sort_level(h + 1);
     auto& up = levels_[h + 1];
-    if (!sorted_[h + 1]) { std::sort(up.begin(), up.end()); sorted_[h + 1] = true; }
     merged_.resize(up.size() + scratch_.size());
     std::merge(up.begin(), up.end(), scratch_.begin(), scratch_.end(), merged_.begin());
     up.swap(merged_);
@@ -306,6 +378,7 @@ class quantile_sketch {
   }
 
   std::uint32_t k_;
+  std::uint32_t kc_;                   // the compactors' k (3k for sketches built here)
   std::uint64_t rng_;
   std::uint64_t n_ = 0;
   std::size_t size_ = 0, total_capacity_ = 0;
@@ -313,10 +386,13 @@ class quantile_sketch {
   std::vector<std::vector<double>> levels_;
   std::vector<bool> sorted_ = std::vector<bool>(1, true);
   std::vector<double> scratch_, merged_;
+  std::vector<std::uint64_t> keys_;    // radix sort buffers
   std::vector<std::size_t> capacities_;
   std::vector<double> pending_;        // raw items of the unfinished sample group (fewer than 2^sample_level_)
   std::size_t sample_level_ = 0;
-  std::uint64_t expected_ = 0;        // announced stream length (expect())
+  std::uint64_t expected_ = 0;         // announced stream length (expect())
+  double sampler_weight_squares_ = 0;  // sum over sampled groups of their weight squared (the sampler's error)
+  bool compacted_ = false;             // some level has been halved (the compactors' error applies)
 };
 
 }  // namespace mlpipe

@@ -303,7 +303,7 @@ struct statistics {
   MLPIPE_PARAMETERS(histogram_buckets, top_k, kept_values, sketch_k, block_rows);
 
   static constexpr std::string_view name = "statistics";
-  static constexpr int version = 1;
+  static constexpr int version = 2;  // 2: sketch compactors at 3k, sampler sized by its error budget
 
   statistics_options options() const {
     statistics_options o;
