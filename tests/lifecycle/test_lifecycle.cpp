@@ -183,6 +183,24 @@ TEST_CASE("mlpipe run: the standard life cycle on any CSV, cached, with exit cod
   CHECK(states(jp)["push"] == "succeeded");
   CHECK(jp["pushed"]["version"] == 1);
   CHECK(fs::is_directory(serving / "1"));
+  if (states(jp).count("infra_validation")) {  // built with the model server: validated in a server process first
+    CHECK(states(jp)["infra_validation"] == "succeeded");
+    CHECK(jp["infra_blessed"] == true);
+    // a model the server cannot serve is refused, and the run says why
+    auto infra = sh(base + " --label diagnosis --threshold 'auc>=0.8' --no-baseline --push-to " + quote(serving.string()) +
+                    " --set infra_validation.server=/bin/false");
+    CHECK(infra.code == 1);
+    auto ji = json::parse(infra.out);
+    CHECK(states(ji)["infra_validation"] == "succeeded");
+    CHECK(ji["infra_blessed"] == false);
+    CHECK(states(ji)["push"] == "failed");
+    std::string why;
+    for (auto& n : ji["nodes"])
+      if (n["node"] == "push") why = n.value("error", "");
+    CHECK(why.find("failed infra validation") != std::string::npos);
+    CHECK(why.find("exited with status 1") != std::string::npos);
+    CHECK(!fs::exists(serving / "2"));
+  }
   // an unblessed model is refused: the push node fails, exit 1, nothing published
   auto refused = sh(base + " --label diagnosis --threshold 'auc>=0.9999' --no-baseline --push-to " + quote(serving.string()));
   CHECK(refused.code == 1);

@@ -25,6 +25,10 @@
 #include <mlpipe/data/csv_reader.hpp>
 #include <mlpipe/data/span.hpp>
 #include <mlpipe/deploy/push.hpp>
+#if __has_include(<httplib.h>)
+#include <mlpipe/deploy/infra_validate.hpp>  // with the model server: push only what a server answered correctly
+#define MLPIPE_RUN_INFRA_VALIDATE 1
+#endif
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/metadata/open.hpp>
 #include <mlpipe/metadata/recorder.hpp>
@@ -189,8 +193,15 @@ inline run_setup setup(const options& o, const std::string& label, std::string_v
       ::mlpipe::node<"evaluation">(                                                                                \
           ::mlpipe::evaluate{.thresholds = std::move(thresholds), .slices = {}, .baseline = su.baseline})          \
           << ::mlpipe::from<"model", "examples", "transform"> __VA_ARGS__)
+#ifdef MLPIPE_RUN_INFRA_VALIDATE
+#define MLPIPE_RUN_PUSH_NODE                                                                                       \
+  , ::mlpipe::node<"infra_validation">(::mlpipe::infra_validate{}) << ::mlpipe::from<"model", "transform", "examples">, \
+      ::mlpipe::node<"push">(::mlpipe::push_validated{.base = o.push_to})                                         \
+          << ::mlpipe::from<"model", "transform", "evaluation", "infra_validation">
+#else
 #define MLPIPE_RUN_PUSH_NODE \
   , ::mlpipe::node<"push">(::mlpipe::push{.base = o.push_to}) << ::mlpipe::from<"model", "transform", "evaluation">
+#endif
 
 template <class P>
 int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind) {
@@ -246,6 +257,14 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
     out["blessing"] = r.template get<"evaluation">().blessing.reason;
   }
   if (auto outs = r.outputs("model"); !outs.empty()) out["model"] = outs[0].uri.string();
+#ifdef MLPIPE_RUN_INFRA_VALIDATE
+  if (p.find("infra_validation") && usable("infra_validation"))
+    if (auto outs = r.outputs("infra_validation"); !outs.empty()) {  // (get<> needs the node in every pipeline)
+      auto ib = infra_blessing::load(outs[0].uri);
+      out["infra_blessed"] = ib.blessed;
+      out["infra_blessing"] = ib.reason;
+    }
+#endif
   out["pushed"] = nullptr;
   if (p.find("push") && usable("push"))
     if (auto outs = r.outputs("push"); !outs.empty()) {
@@ -260,7 +279,7 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
   std::printf("\nrun %s of pipeline '%s' on %s (label '%s', %s regression)\n", rec.run_id().c_str(), name.c_str(),
               o.data.c_str(), label.c_str(), std::string(kind).c_str());
   for (auto n : p.names()) {
-    std::printf("  %-12.*s %s", int(n.size()), n.data(), std::string(to_string(r.state(n))).c_str());
+    std::printf("  %-16.*s %s", int(n.size()), n.data(), std::string(to_string(r.state(n))).c_str());
     if (!r.error(n).empty()) std::printf("  (%.*s)", int(r.error(n).size()), r.error(n).data());
     std::printf("\n");
   }
@@ -282,6 +301,9 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
                 baseline.empty() ? " (no earlier blessed model to compare with)" : (" (baseline: " + baseline + ")").c_str());
   }
   if (out.contains("model")) std::printf("model: %s\n", out["model"].get<std::string>().c_str());
+  if (out.contains("infra_blessed"))
+    std::printf("infra validation: %s: %s\n", out["infra_blessed"].get<bool>() ? "BLESSED" : "NOT BLESSED",
+                out["infra_blessing"].get<std::string>().c_str());
   if (!out["pushed"].is_null())
     std::printf("pushed: %s (version %lld)\n", out["pushed"]["path"].template get<std::string>().c_str(),
                 static_cast<long long>(out["pushed"]["version"].template get<std::int64_t>()));
@@ -320,6 +342,7 @@ inline int run_softmax(const options& o, const std::string& label, std::vector<m
 }
 #undef MLPIPE_RUN_LIFECYCLE_PIPELINE
 #undef MLPIPE_RUN_PUSH_NODE
+#undef MLPIPE_RUN_INFRA_VALIDATE
 
 inline int run_command(options o) {
   std::string label = o.label;
@@ -362,11 +385,13 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   c->add_option("--root", o->root, "Artifact root: <root>/<pipeline>/<node>/<execution id>/")->capture_default_str();
   c->add_option("--pipeline", o->pipeline, "Pipeline name in the store (default: the data file's stem)");
-  c->add_option("--push-to", o->push_to, "Push a blessed model to DIR/<version>/ (an unblessed one is refused: exit 1)");
+  c->add_option("--push-to", o->push_to,
+                "Validate the model in a separate `mlpipe serve` process (node infra_validation), then push it to "
+                "DIR/<version>/ when blessed by both (otherwise refused: exit 1)");
   c->add_option("--threshold", o->thresholds, "Blessing threshold: auc>=0.8, log_loss<=0.5, auc>=baseline-0.01");
   c->add_option("--exclude", o->exclude, "Columns that are not features");
   c->add_option("--set", o->sets, "Override a parameter: NODE.PARAM=VALUE (nodes: examples, statistics, schema, "
-                                   "anomalies, transform, model, evaluation)");
+                                   "anomalies, transform, model, evaluation, infra_validation, push)");
   c->add_option("--threads", o->threads, "Threads for independent nodes")->check(CLI::Range(1, 256));
   c->add_flag("--no-cache", o->no_cache, "Execute every node (still recorded)");
   c->add_flag("--no-baseline", o->no_baseline, "Do not evaluate against the last blessed model");
