@@ -24,7 +24,8 @@ ctest --test-dir "$build/release" --output-on-failure -j "$jobs" --timeout 600
 
 if [[ ${MLPIPE_SKIP_SANITIZE:-0} != 1 ]]; then
   step "ASan+UBSan build"
-  cmake -S . -B "$build/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  # -g1 (line tables only) keeps file:line in sanitizer reports and compiles a third faster than -g.
+  cmake -S . -B "$build/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DMLPIPE_SANITIZE=ON -DMLPIPE_BUILD_BENCHMARKS=OFF -DMLPIPE_BUILD_EXAMPLES=OFF
   cmake --build "$build/sanitize" -j "$jobs"
   step "tests (ASan+UBSan)"
