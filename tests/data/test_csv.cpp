@@ -181,13 +181,23 @@ TEST_CASE("numbers parse exactly, on the fast path and off it") {
     std::string row;
     for (int j = 0; j < 3; ++j) {
       char buf[64];
-      switch ((i + j) % 6) {
+      switch ((i + j) % 8) {
         case 0: std::snprintf(buf, sizeof buf, "%.6f", std::ldexp(double(rng() % 1000000007), -int(rng() % 30)) - 7.0); break;
         case 1: std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(rng() % 100000000000ULL) - 50000000000LL); break;
         case 2: std::snprintf(buf, sizeof buf, "%.17g", std::ldexp(double(rng()), -int(rng() % 200))); break;
         case 3: std::snprintf(buf, sizeof buf, "%.3e", double(rng() % 100000) * 1e-3); break;
         case 4: std::snprintf(buf, sizeof buf, "0.%08llu", static_cast<unsigned long long>(rng() % 100000000)); break;
-        default: std::snprintf(buf, sizeof buf, "%.15g", double(rng() % 1000000) / 7.0); break;
+        case 5: std::snprintf(buf, sizeof buf, "%.15g", double(rng() % 1000000) / 7.0); break;
+        case 6: {  // 1 to 17 digits with the dot anywhere, ends included ("12.", ".5", "-.5"), maybe negative
+          std::string d = std::to_string(rng() % 10);
+          for (auto n = rng() % 17; n > 0; --n) d += static_cast<char>('0' + rng() % 10);
+          d.insert(rng() % (d.size() + 1), ".");
+          std::snprintf(buf, sizeof buf, "%s%s", rng() % 2 ? "-" : "", d.c_str());
+          break;
+        }
+        default:  // integers around 2^53, where a double stops holding every integer
+          std::snprintf(buf, sizeof buf, "%llu", (1ULL << 53) - 8 + rng() % 16);
+          break;
       }
       texts.push_back(buf);
       if (j) row += ',';

@@ -662,6 +662,20 @@ class csv_reader {
   /// field's bounds known. Anything unusual (a quote, a ragged row, a field that is not a plain number) goes
   /// through parse_typed_row or put_text, which handle every case and produce the precise errors.
   step parse_fast_rows(std::size_t max_rows, std::size_t max_bytes) {
+#if MLPIPE_X86_DISPATCH
+    if (detail::cpu_has_avx2()) return parse_fast_rows_avx2(max_rows, max_bytes);
+#endif
+    return parse_fast_rows_with(max_rows, max_bytes, detail::swar_field_parser{});
+  }
+#if MLPIPE_X86_DISPATCH
+  // The same loop compiled for AVX2, where the SIMD field parser inlines (the library targets baseline x86-64).
+  __attribute__((target("avx2"), noinline)) step parse_fast_rows_avx2(std::size_t max_rows, std::size_t max_bytes) {
+    return parse_fast_rows_with(max_rows, max_bytes, detail::simd_field_parser{});
+  }
+#endif
+  template <class FieldParser>
+  __attribute__((always_inline)) inline step parse_fast_rows_with(std::size_t max_rows, std::size_t max_bytes,
+                                                                   FieldParser parse_field) {
     constexpr std::size_t stretch = std::size_t{128} << 10;
     const char* const base = buf_.data();
     const char* const p0 = base + pos_;
@@ -705,7 +719,7 @@ class csv_reader {
         switch (kinds_[j]) {
           case column_kind::numeric: {
             double v;
-            if (detail::parse_decimal_field(cur, sep, v)) {
+            if (parse_field(cur, sep, v)) {
               num_out_[j][rows_] = v;
             } else {
               put_text(j, std::string_view(cur, static_cast<std::size_t>(sep - cur)), line_,

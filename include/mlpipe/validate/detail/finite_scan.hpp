@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <mlpipe/data/detail/cpu.hpp>
+
 namespace mlpipe::detail {
 
 /// Sums of d = x - shift and d^2, min, max and zeros of a block. `finite` is false when some value is NaN or
@@ -78,21 +80,17 @@ MLPIPE_FINITE_SCAN_INLINE finite_scan_result finite_scan_body(const double* p, s
   return r;
 }
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__AVX2__)
+#if MLPIPE_X86_DISPATCH
 __attribute__((target("avx2"))) inline finite_scan_result finite_scan_avx2(const double* p, std::size_t n,
                                                                           double shift) noexcept {
   return finite_scan_body(p, n, shift);
-}
-inline bool has_avx2() noexcept {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
 }
 #endif
 
 /// The block's scan, with AVX2 when the processor has it (the library is built for the baseline instruction set).
 inline finite_scan_result finite_scan(const double* p, std::size_t n, double shift) noexcept {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__AVX2__)
-  if (has_avx2()) return finite_scan_avx2(p, n, shift);
+#if MLPIPE_X86_DISPATCH
+  if (cpu_has_avx2()) return finite_scan_avx2(p, n, shift);
 #endif
   return finite_scan_body(p, n, shift);
 }
