@@ -57,6 +57,83 @@ TEST_CASE("fused and unfused training give the same weights to 1e-12") {
   check_fused_equals_unfused(train<linear_regression>{.solver = "cholesky"}, rh, gr);
 }
 
+namespace {
+// n rows of `cols` numeric features on different scales, a 0/1 label (or 1/2 with `label_offset`), and every
+// `nan_every`-th value of columns 1 and 3 missing (0: none).
+table synthetic(std::size_t n, std::size_t cols, std::size_t nan_every, double label_offset = 0.0) {
+  table t;
+  std::vector<double> score(n, 0.0);
+  for (std::size_t j = 0; j < cols; ++j) {
+    std::vector<double> v(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      double z = std::sin(0.37 * static_cast<double>(r * (j + 1)) + static_cast<double>(j));
+      v[r] = 10.0 * static_cast<double>(j) + static_cast<double>(j + 1) * z;
+      score[r] += (j % 2 ? 1.0 : -0.5) * z;
+      if (nan_every && (j == 1 || j == 3) && r % nan_every == 5) v[r] = std::nan("");
+    }
+    t.add(column::numeric("x" + std::to_string(j), std::move(v)));
+  }
+  std::vector<double> y(n);
+  for (std::size_t r = 0; r < n; ++r) y[r] = (score[r] + 0.3 * std::cos(static_cast<double>(r)) > 0 ? 1.0 : 0.0) + label_offset;
+  t.add(column::numeric("y", std::move(y)));
+  return t;
+}
+
+examples as_examples(table t) {
+  examples ex;
+  std::vector<std::size_t> tr, ev;
+  train_test::split_rows(t.rows(), tr, ev);
+  ex.train = t.take(tr);
+  ex.eval = t.take(ev);
+  ex.label = "y";
+  return ex;
+}
+}  // namespace
+
+TEST_CASE("the fused epoch reads the table's columns in place when the transform is affine; same model as unfused") {
+  // missing values in two columns: their chunks go through validate | impute | standardize row-wise
+  auto ex = as_examples(synthetic(900, 7, 37));
+  auto g = fit_transform_graph(impute_mean | standardize, ex.train, "y");
+  {
+    auto enc = label_encoding::fit(ex.train, "y", true);
+    fused_source src(ex.train, g, enc, 128);
+    auto cb = src.columns(0);
+    REQUIRE(cb.has_value());  // the in-place path is the one under test
+    CHECK(cb->columns.size() == 7);
+    CHECK(cb->y.data() == ex.train.col("y").values().data());  // 0/1 labels are read in place too
+  }
+  for (std::string solver : {"sgd", "adam"}) {
+    CAPTURE(solver);
+    check_fused_equals_unfused(train<logistic_regression>{.solver = solver, .epochs = 3, .batch_size = 32,
+                                                          .early_stopping = 2, .block_rows = 96},
+                               ex, g);
+  }
+  check_fused_equals_unfused(train<linear_regression>{.solver = "sgd", .epochs = 3, .batch_size = 20, .learning_rate = 1e-3},
+                             ex, g);
+  // labels 1/2 are encoded per block instead of read in place; l1 as well
+  auto ex2 = as_examples(synthetic(600, 5, 0, 1.0));
+  auto g2 = fit_transform_graph(make_ops(standardize), ex2.train, "y");
+  check_fused_equals_unfused(train<logistic_regression>{.solver = "adam", .l1 = 1e-3, .epochs = 2, .batch_size = 16}, ex2, g2);
+}
+
+TEST_CASE("the fused epoch still rejects a missing value the transform does not impute, naming row and column") {
+  auto ex = as_examples(synthetic(300, 5, 41));
+  auto g = fit_transform_graph(make_ops(standardize), ex.train, "y");  // fitted on NaN-free statistics below
+  context ctx;
+  for (bool fused : {true, false}) {
+    CAPTURE(fused);
+    train<logistic_regression> st{.solver = "sgd", .epochs = 1, .fused = fused};
+    try {
+      st.fit(ex.train, nullptr, g, "y", ctx);
+      FAIL("training on a missing value should throw");
+    } catch (const transform_error& e) {
+      std::string what = e.what();
+      CHECK(what.find("column 'x1'") != std::string::npos);
+      CHECK(what.find("row 31,") != std::string::npos);  // table row 46 (46 % 41 == 5) is train row 31
+    }
+  }
+}
+
 TEST_CASE("training is deterministic for a seed; another seed gives another SGD path") {
   auto ex = train_test::split(train_test::load("breast_cancer"), "diagnosis");
   auto g = fit_transform_graph(default_ops(), ex.train, ex.label);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,17 @@ namespace mlpipe {
 struct training_block {
   feature_block x;
   std::span<const double> y;
+  std::size_t first_row = 0;  // index of the block's first row in its table
+};
+
+/// One block of training rows as the raw table columns, when every feature is an affine map of one numeric
+/// column (feature j of row r = columns[j][r] * scale[j] + shift[j]): training folds the maps into its
+/// weights and reads the table's own columns, so no transformed copy of the rows is written at all.
+struct column_block {
+  std::span<const double* const> columns;  // d pointers, at the block's first row
+  std::span<const double> scale, shift;    // d each
+  std::span<const double> y;               // targets (value or class index)
+  std::size_t rows = 0;
   std::size_t first_row = 0;  // index of the block's first row in its table
 };
 
@@ -71,12 +83,43 @@ class fused_source {
     return {x, std::span<const double>(y_.data(), end - begin), begin};
   }
 
+  /// Block b as raw columns (see column_block) when the transform allows it, else nothing. Does not look
+  /// at the values: rows holding a NaN or infinity must go through rows(), which imputes them or throws.
+  std::optional<column_block> columns(std::size_t b) {
+    auto af = tf_.affine_features();
+    if (af.empty()) return std::nullopt;
+    if (cols_.empty()) {
+      for (auto& f : af) scale_.push_back(f.scale), shift_.push_back(f.shift);
+      cols_.resize(af.size());
+    }
+    std::size_t begin = b * block_rows_, end = std::min(t_->rows(), begin + block_rows_);
+    for (std::size_t j = 0; j < af.size(); ++j) cols_[j] = t_->col(af[j].column).values().data() + begin;
+    auto view = t_->view(begin, end);
+    if (auto raw = y_enc_.as_is(view)) {
+      ycur_ = *raw;
+    } else {
+      y_enc_(view, y_.data());
+      ycur_ = std::span<const double>(y_.data(), end - begin);
+    }
+    return column_block{cols_, scale_, shift_, ycur_, end - begin, begin};
+  }
+
+  /// Rows [r0, r1) of the block last given by columns(b), through validate | transform, with their targets.
+  training_block rows(std::size_t b, std::size_t r0, std::size_t r1) {
+    std::size_t begin = b * block_rows_;
+    auto x = tf_(t_->view(begin + r0, begin + r1), x_);
+    return {x, ycur_.subspan(r0, r1 - r0), begin + r0};
+  }
+
  private:
   const table* t_;
   bound_transform tf_;
   label_encoding::bound y_enc_;
   std::size_t block_rows_;
   std::vector<double> x_, y_;
+  std::vector<const double*> cols_;
+  std::vector<double> scale_, shift_;
+  std::span<const double> ycur_;  // targets of the block last given by columns()
 };
 
 }  // namespace mlpipe

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -153,6 +155,28 @@ class label_encoding {
         if (it == index_.end()) fail(r, "is '" + cv.text(r) + "', a class the train split does not have");
         out[r] = it->second;
       }
+    }
+
+    /// The label values of `block` themselves when they are already its targets (a regression's finite
+    /// values, or classes 0 and 1 in a numeric column), so a caller may read them in place; else nothing.
+    std::optional<std::span<const double>> as_is(const table_view& block) const {
+      if (col_->kind() != column_kind::numeric) return std::nullopt;
+      auto v = block.col(e_->label).values();
+      // one vectorizable sum checks the block: x * 0 is 0 for finite x; x (x - 1) is 0 for 0 and 1 only
+      auto all_zero = [&](auto f) {
+        double a[4] = {0, 0, 0, 0};
+        std::size_t i = 0;
+        for (; i + 4 <= v.size(); i += 4)
+          for (std::size_t l = 0; l < 4; ++l) a[l] += f(v[i + l]);
+        for (; i < v.size(); ++i) a[0] += f(v[i]);
+        return (a[0] + a[1]) + (a[2] + a[3]) == 0.0;
+      };
+      if (!e_->classification) {
+        if (all_zero([](double x) { return x * 0.0; })) return v;
+      } else if (e_->numeric_classes == std::vector<double>{0.0, 1.0}) {
+        if (all_zero([](double x) { return std::abs(x * (x - 1.0)); })) return v;
+      }
+      return std::nullopt;
     }
 
     const table& source() const noexcept { return *t_; }

@@ -290,7 +290,7 @@ struct train<linear_model<K>> {
   std::vector<double> minibatch(Source& src, Source* eval, const detail::glm_shape& s, std::span<const double> cw,
                                 bool adam, training_report& rep, context& ctx) const {
     const std::size_t P = s.params(), nw = s.d * s.k, nb = src.block_count();
-    std::vector<double> theta(P, 0.0), G(P), v(P, 0.0), m2(P, 0.0), best;
+    std::vector<double> theta(P, 0.0), G(P), v(P, 0.0), m2(P, 0.0), best, work;
     std::vector<std::size_t> order(nb);
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::mt19937_64 rng(seed);
@@ -304,11 +304,23 @@ struct train<linear_model<K>> {
       const double lr = epoch_learning_rate(e);
       double loss = 0;
       for (std::size_t bi = 0; bi < nb; ++bi) {
-        training_block blk = src.block(order[bi]);
-        for (std::size_t r0 = 0; r0 < blk.x.rows; r0 += batch_size) {
-          const std::size_t r1 = std::min(blk.x.rows, r0 + batch_size);
+        const std::size_t b = order[bi];
+        // The fused source may hand out the table's own columns (affine transforms folded into the weights)
+        std::optional<column_block> cols;
+        if constexpr (K != model_kind::softmax && requires { src.columns(b); })
+          if (cw.empty()) cols = src.columns(b);
+        training_block blk;
+        if (!cols) blk = src.block(b);
+        const std::size_t n = cols ? cols->rows : blk.x.rows;
+        for (std::size_t r0 = 0; r0 < n; r0 += batch_size) {
+          const std::size_t r1 = std::min(n, r0 + batch_size);
           std::fill(G.begin(), G.end(), 0.0);
-          loss += detail::accumulate_gradient<K>(blk, r0, r1, theta.data(), s, cw, G.data());
+          if (!cols) {
+            loss += detail::accumulate_gradient<K>(blk, r0, r1, theta.data(), s, cw, G.data());
+          } else if constexpr (K != model_kind::softmax && requires { src.rows(b, r0, r1); }) {
+            auto rows = [&](std::size_t c0, std::size_t c1) { return src.rows(b, c0, c1); };
+            loss += detail::accumulate_gradient_columns<K>(*cols, r0, r1, theta.data(), s, G.data(), work, rows);
+          }
           const double inv = 1.0 / static_cast<double>(r1 - r0);
           for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
           for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];

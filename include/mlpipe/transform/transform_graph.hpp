@@ -401,11 +401,23 @@ class bound_transform {
       cols_.push_back(std::move(b));
       if (c.encoding != feature_encoding::value) any_one_hot_ = true;
     }
+    find_affine_features();
   }
 
   std::size_t width() const noexcept { return g_->width(); }
   const transform_graph& graph() const noexcept { return *g_; }
   const table& source() const noexcept { return *t_; }
+
+  /// Feature j as an affine map of one numeric input column: feature = values[r] * scale + shift.
+  struct affine_feature {
+    std::size_t column = 0;  // index in the bound table
+    double scale = 1.0, shift = 0.0;
+  };
+  /// When every feature is one numeric column through at most impute and one affine step (standardize,
+  /// min_max, or nothing), each feature's map for present values; empty otherwise. A consumer may then fold
+  /// the maps into its own arithmetic (training folds them into the weights) instead of writing features out,
+  /// as long as it sends rows holding a NaN or infinity through operator(), which imputes them or throws.
+  std::span<const affine_feature> affine_features() const noexcept { return affine_; }
 
   /// Transforms the rows of `block` (a view of the bound table) into `out`, row-major, block.rows() * width()
   /// values; then validates: a non-finite feature (a missing value with no imputation, log1p of a value
@@ -487,6 +499,22 @@ class bound_transform {
     std::uint32_t missing_slot = npos;
     fast_path fast = fast_path::general;
   };
+
+  void find_affine_features() {
+    affine_.clear();
+    for (std::size_t j = 0; j < cols_.size(); ++j) {
+      const column_transform& c = g_->columns[j];
+      const bound& b = cols_[j];
+      if (b.kind != column_kind::numeric || b.fast == fast_path::general) {
+        affine_.clear();
+        return;
+      }
+      affine_feature f{b.index, 1.0, 0.0};
+      if (b.fast == fast_path::affine) f.scale = c.steps[0].a, f.shift = c.steps[0].b;
+      if (b.fast == fast_path::impute_affine) f.scale = c.steps[1].a, f.shift = c.steps[1].b;
+      affine_.push_back(f);
+    }
+  }
 
   static fast_path classify(const column_transform& c) {
     if (c.encoding != feature_encoding::value) return fast_path::general;
@@ -621,6 +649,7 @@ class bound_transform {
     double fill, a, k;
   };
   mutable std::vector<simple_column> simple_;
+  std::vector<affine_feature> affine_;
 };
 
 inline bound_transform transform_graph::bind(const table& t) const { return bound_transform(*this, t); }

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -46,6 +48,120 @@ inline double row_loss_grad(double* z, double y, double w, double* gz, std::size
   }
 }
 
+/// a when z's sign bit is clear, else b: a select in integer bit operations, which vectorize (GCC leaves a
+/// floating-point comparison as a branch, as it may trap on NaN).
+inline double sign_select(double z, double a, double b) noexcept {
+  const std::uint64_t mask = 0 - (std::bit_cast<std::uint64_t>(z) >> 63);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & ~mask) | (std::bit_cast<std::uint64_t>(b) & mask));
+}
+
+/// exp(x) for x <= 0, branch-free so that loops over it vectorize (libm's exp is a call per value): x = n ln2 + r
+/// with |r| <= ln2/2, exp(r) by its Taylor polynomial of degree 12 (truncation below 2e-16 relative), times 2^n
+/// built in the exponent bits. Within 2 ulp of exp; x below -708 gives exp(-708) (only ever added to 1).
+inline double exp_nonpos(double x) noexcept {
+  constexpr double log2e = 1.4426950408889634, ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  constexpr double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low mantissa bits
+  x = sign_select(x + 708.0, x, -708.0);
+  const double t = x * log2e + shifter;
+  const double n = t - shifter;
+  const double r = (x - n * ln2_hi) - n * ln2_lo;
+  double p = 1.0 / 479001600.0;  // 1/12!
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  // the low 12 bits of t's pattern are n mod 4096; n + 1023 in [1, 1023] is the biased exponent of 2^n
+  const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023) << 52);
+  return p * scale;
+}
+
+/// Reductions in four fixed lanes (lane l takes rows i = l mod 4; the tail goes to lane 0; the lanes are added
+/// as (0 + 1) + (2 + 3)), written with two-double vectors: the same sums on every target, and vector code
+/// without -ffast-math (GCC would not reassociate a plain loop, and vectorizes lane arrays badly).
+using v2d = double __attribute__((vector_size(16)));
+inline v2d load2(const double* p) noexcept {
+  v2d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline double lanes_sum(v2d a, v2d b, double tail) noexcept { return ((a[0] + tail) + a[1]) + (b[0] + b[1]); }
+
+/// Sum of g[i].
+inline double lane_sum(const double* g, std::size_t m) noexcept {
+  v2d a = {0, 0}, b = {0, 0};
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) a += load2(g + i), b += load2(g + i + 2);
+  double t = 0;
+  for (; i < m; ++i) t += g[i];
+  return lanes_sum(a, b, t);
+}
+
+/// Product of g[i].
+inline double lane_product(const double* g, std::size_t m) noexcept {
+  v2d a = {1, 1}, b = {1, 1};
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) a *= load2(g + i), b *= load2(g + i + 2);
+  double t = 1;
+  for (; i < m; ++i) t *= g[i];
+  return ((a[0] * t) * a[1]) * (b[0] * b[1]);
+}
+
+/// Sum of g[i] * x[i] (x may be g itself).
+inline double sum_products(const double* g, const double* x, std::size_t m) noexcept {
+  v2d a = {0, 0}, b = {0, 0};
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) a += load2(g + i) * load2(x + i), b += load2(g + i + 2) * load2(x + i + 2);
+  double t = 0;
+  for (; i < m; ++i) t += g[i] * x[i];
+  return lanes_sum(a, b, t);
+}
+
+/// Sums of g[i] * x_c[i] for 4 columns x_c at once (g loaded once), added to out[0..3].
+inline void add_products4(const double* g, const double* const* x, std::size_t c0, std::size_t m,
+                          double* out) noexcept {
+  const double *x0 = x[0] + c0, *x1 = x[1] + c0, *x2 = x[2] + c0, *x3 = x[3] + c0;
+  v2d a0 = {0, 0}, b0 = {0, 0}, a1 = {0, 0}, b1 = {0, 0}, a2 = {0, 0}, b2 = {0, 0}, a3 = {0, 0}, b3 = {0, 0};
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const v2d ga = load2(g + i), gb = load2(g + i + 2);
+    a0 += ga * load2(x0 + i), b0 += gb * load2(x0 + i + 2);
+    a1 += ga * load2(x1 + i), b1 += gb * load2(x1 + i + 2);
+    a2 += ga * load2(x2 + i), b2 += gb * load2(x2 + i + 2);
+    a3 += ga * load2(x3 + i), b3 += gb * load2(x3 + i + 2);
+  }
+  double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  for (; i < m; ++i) t0 += g[i] * x0[i], t1 += g[i] * x1[i], t2 += g[i] * x2[i], t3 += g[i] * x3[i];
+  out[0] += lanes_sum(a0, b0, t0);
+  out[1] += lanes_sum(a1, b1, t1);
+  out[2] += lanes_sum(a2, b2, t2);
+  out[3] += lanes_sum(a3, b3, t3);
+}
+
+/// The logistic link of m <= 64 scores: g[i] = sigmoid(z[i]) - y[i]; returns the summed loss
+/// softplus(z) - y z = max(z, 0) - y z + log(1 + exp(-|z|)). One exp per row; the log terms are summed as the
+/// log of a product (each factor in [1, 2], so 64 of them stay far from overflow): one log per call.
+/// An element loop (vectorized by the compiler) and lane reductions.
+inline double logistic_link(const double* z, const double* y, double* __restrict g, std::size_t m) noexcept {
+  double lin[64], ope[64];
+  for (std::size_t i = 0; i < m; ++i) {
+    const double zi = z[i];
+    const double e = exp_nonpos(-std::abs(zi));
+    const double inv = 1.0 / (1.0 + e);
+    g[i] = sign_select(zi, inv, e * inv) - y[i];  // sigmoid(z)
+    lin[i] = (zi > 0 ? zi : 0.0) - y[i] * zi;
+    ope[i] = 1.0 + e;
+  }
+  return lane_sum(lin, m) + std::log(lane_product(ope, m));
+}
+
 /// x . w with four partial sums: breaks the add latency chain (the compiler may not reassociate it itself).
 inline double dot(const double* x, const double* w, std::size_t d) noexcept {
   double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -83,25 +199,13 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
   const std::size_t d = s.d, k = s.k;
   if constexpr (K == model_kind::logistic) {
     if (class_w.empty()) {
-      // One exp per row: e = exp(-|z|) gives p and the loss softplus(z) - y z = max(z, 0) - y z + log(1 + e);
-      // the log terms are summed as the log of a product, one log per 64 rows.
       // In three phases per chunk of 64 rows (scores, link, X^T g), so the rows' work pipelines instead of
       // waiting on one row's dot -> exp -> gradient chain.
-      double lin = 0, logs = 0;
-      double zb[64], gb[64];
+      double loss = 0, zb[64], gb[64];
       for (std::size_t c0 = r0; c0 < r1; c0 += 64) {
-        const std::size_t c1 = std::min(r1, c0 + 64), m = c1 - c0;
+        const std::size_t m = std::min(r1, c0 + 64) - c0;
         for (std::size_t i = 0; i < m; ++i) zb[i] = theta[d] + dot(blk.x.row(c0 + i), theta, d);
-        double prod = 1.0;
-        for (std::size_t i = 0; i < m; ++i) {
-          const double z = zb[i], y = blk.y[c0 + i];
-          const double e = std::exp(-std::abs(z));
-          const double inv = 1.0 / (1.0 + e);
-          gb[i] = (z >= 0 ? inv : e * inv) - y;
-          lin += (z > 0 ? z : 0.0) - y * z;
-          prod *= 1.0 + e;  // 1 + e is in [1, 2]: 64 rows stay far below overflow
-        }
-        logs += std::log(prod);
+        loss += logistic_link(zb, blk.y.data() + c0, gb, m);
         for (std::size_t i = 0; i < m; ++i) {
           const double* x = blk.x.row(c0 + i);
           const double g = gb[i];
@@ -109,7 +213,7 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
           G[d] += g;
         }
       }
-      return lin + logs;
+      return loss;
     }
   }
   double loss = 0;
@@ -133,6 +237,61 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
       for (std::size_t c = 0; c < k; ++c) G[d * k + c] += gz[c];
     }
   }
+  return loss;
+}
+
+/// The fused minibatch step on a column_block: adds to G what accumulate_gradient adds for the features, but
+/// computed from the raw columns, with no feature written. With feature x'_j = a_j x_j + c_j:
+///   z = (b + sum_j w_j c_j) + sum_j (w_j a_j) x_j,   dW_j = a_j sum_i g_i x_ij + c_j sum_i g_i.
+/// Rows go in chunks of 64: scores column by column (contiguous loads), the link, then sum g x_j; the chunk's
+/// columns are still in L1 for the second pass. A chunk whose scores are not finite (a NaN or infinity among
+/// its values: NaN * w and inf * 0 are NaN) is validated and transformed row-wise by `rows(c0, c1)` (which
+/// imputes or throws) and goes through accumulate_gradient. `work` is scratch (2 d doubles). Returns the loss.
+template <model_kind K, class Rows>
+double accumulate_gradient_columns(const column_block& cb, std::size_t r0, std::size_t r1, const double* theta,
+                                   const glm_shape& s, double* G, std::vector<double>& work, Rows&& rows) {
+  static_assert(K != model_kind::softmax, "softmax trains on feature blocks");
+  const std::size_t d = s.d;
+  work.assign(2 * d, 0.0);
+  double* wr = work.data();  // weights on the raw columns
+  double* gr = wr + d;       // sum g x_j on the raw columns
+  double b = theta[d];
+  for (std::size_t j = 0; j < d; ++j) wr[j] = theta[j] * cb.scale[j], b += theta[j] * cb.shift[j];
+  const double* const* X = cb.columns.data();
+  double gsum = 0, loss = 0, z[64], g[64];
+  for (std::size_t c0 = r0; c0 < r1; c0 += 64) {
+    const std::size_t m = std::min(r1, c0 + 64) - c0;
+    for (std::size_t i = 0; i < m; ++i) z[i] = b;
+    std::size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const double *x0 = X[j] + c0, *x1 = X[j + 1] + c0, *x2 = X[j + 2] + c0, *x3 = X[j + 3] + c0;
+      const double w0 = wr[j], w1 = wr[j + 1], w2 = wr[j + 2], w3 = wr[j + 3];
+      for (std::size_t i = 0; i < m; ++i) z[i] += (w0 * x0[i] + w1 * x1[i]) + (w2 * x2[i] + w3 * x3[i]);
+    }
+    for (; j < d; ++j) {
+      const double* x0 = X[j] + c0;
+      const double w0 = wr[j];
+      for (std::size_t i = 0; i < m; ++i) z[i] += w0 * x0[i];
+    }
+    if (any_non_finite(z, m)) {
+      training_block tb = rows(c0, c0 + m);
+      loss += accumulate_gradient<K>(tb, 0, m, theta, s, {}, G);
+      continue;
+    }
+    const double* y = cb.y.data() + c0;
+    if constexpr (K == model_kind::logistic) {
+      loss += logistic_link(z, y, g, m);
+    } else {
+      for (std::size_t i = 0; i < m; ++i) g[i] = z[i] - y[i];
+      loss += 0.5 * sum_products(g, g, m);
+    }
+    gsum += lane_sum(g, m);
+    for (j = 0; j + 4 <= d; j += 4)
+      add_products4(g, X + j, c0, m, gr + j);
+    for (; j < d; ++j) gr[j] += sum_products(g, X[j] + c0, m);
+  }
+  for (std::size_t j = 0; j < d; ++j) G[j] += cb.scale[j] * gr[j] + cb.shift[j] * gsum;
+  G[d] += gsum;
   return loss;
 }
 
