@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include <mlpipe/transform/fit_transform.hpp>
+#include <mlpipe/transform/fit_transform_schema.hpp>
 
 #include "train_test_util.hpp"
 
@@ -108,6 +110,53 @@ TEST_CASE("transform: one_hot puts unseen and missing categories in the out-of-v
   g.bind(t)(t.view(), all);
   for (std::size_t j = 0; j < names.size(); ++j)
     if (names[j] == "color=<oov>") CHECK(all[3 * g.width() + j] == 1.0);
+}
+
+TEST_CASE("transform: fitted with a schema, one_hot's vocabulary is the column's domain") {
+  auto t = mixed_table();
+  // the schema allows purple (absent from the data) and not green (present); city gets a domain too
+  schema sc;
+  column_schema color{.name = "color", .type = column_kind::categorical};
+  color.domain = std::vector<std::string>{"red", "blue", "purple"};
+  column_schema city{.name = "city", .type = column_kind::string};
+  city.domain = std::vector<std::string>{"Lyon", "Oslo"};
+  sc.columns = {color, city};
+  CHECK(schema_domains(sc).size() == 2);
+
+  examples ex;
+  ex.train = t;
+  ex.label = "y";
+  context ctx;
+  auto g = fit_transform_with_schema{impute_mean | standardize | one_hot}(ex, sc, ctx);
+  auto names = g.feature_names();
+  auto slot = [&](const std::string& n) {
+    auto it = std::find(names.begin(), names.end(), n);
+    REQUIRE(it != names.end());
+    return static_cast<std::size_t>(it - names.begin());
+  };
+  for (auto n : {"color=blue", "color=purple", "color=red", "color=<oov>", "city=Lyon", "city=Oslo", "city=<oov>"})
+    CHECK(std::count(names.begin(), names.end(), n) == 1);
+  CHECK(std::count(names.begin(), names.end(), "color=green") == 0);
+  // without the schema: the train split's values, and the free-text city is not a feature
+  auto plain = fit_transform_graph(impute_mean | standardize | one_hot, t, "y").feature_names();
+  CHECK(std::count(plain.begin(), plain.end(), "color=green") == 1);
+  CHECK(std::count(plain.begin(), plain.end(), "color=purple") == 0);
+  CHECK(std::count(plain.begin(), plain.end(), "city=Lyon") == 0);
+
+  // serving: purple has its own slot; green (outside the domain) and Kyiv go out of vocabulary
+  table serve;
+  serve.add(column::numeric("age", {30, 30}));
+  serve.add(column::numeric("income", {1e4, 1e4}));
+  serve.add(column::categorical("color", std::vector<std::optional<std::string>>{"purple", "green"}));
+  serve.add(column::strings("city", std::vector<std::optional<std::string>>{"Oslo", "Kyiv"}));
+  std::vector<double> out(2 * g.width());
+  REQUIRE_NOTHROW(g.transform(serve.view(), out));
+  const std::size_t W = g.width();
+  CHECK(out[slot("color=purple")] == 1.0);
+  CHECK(out[slot("color=<oov>")] == 0.0);
+  CHECK(out[W + slot("color=<oov>")] == 1.0);
+  CHECK(out[slot("city=Oslo")] == 1.0);
+  CHECK(out[W + slot("city=<oov>")] == 1.0);
 }
 
 TEST_CASE("transform: feature hashing handles wide categoricals and strings, stably") {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,12 +19,17 @@
 
 namespace mlpipe {
 
+/// Allowed categories by column name (a Schema's domains, see schema_domains()).
+using category_domains = std::map<std::string, std::vector<std::string>, std::less<>>;
+
 /// Fits `ops` on `train` (every column but `label` and `exclude`). Numeric columns get the numeric ops;
 /// categorical columns are one-hot encoded (or hashed by feature_hash) even when the composition names no
-/// encoder; string columns are used only under feature_hash (otherwise skipped: free text is not a feature).
+/// encoder; string columns are used only under feature_hash or when `domains` gives them a domain (otherwise
+/// skipped: free text is not a feature). A column in `domains` takes its one-hot vocabulary from there.
 template <class... Ops>
 transform_graph fit_transform_graph(const transform_ops<Ops...>& ops, const table& train, std::string_view label,
-                                    const std::vector<std::string>& exclude = {}) {
+                                    const std::vector<std::string>& exclude = {},
+                                    const category_domains& domains = {}) {
   if (train.rows() == 0) throw transform_error("fit_transform: the train split has no rows");
   transform_graph g;
   g.label = std::string(label);
@@ -35,21 +42,32 @@ transform_graph fit_transform_graph(const transform_ops<Ops...>& ops, const tabl
     f.plan.column = col.name();
     f.plan.input_kind = col.kind();
     if (col.kind() == column_kind::numeric) f.values.assign(col.values().begin(), col.values().end());
+    if (auto d = domains.find(col.name()); d != domains.end() && col.kind() != column_kind::numeric)
+      f.domain = &d->second;
     // feature hashing claims its columns first, so `one_hot | feature_hash` and `feature_hash | one_hot` agree
     ops.for_each([&](const auto& op) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(op)>, feature_hash_op>) op.fit(f);
     });
-    if (col.kind() == column_kind::string && !f.encoded) continue;
+    if (col.kind() == column_kind::string && !f.encoded && !f.domain) continue;
     ops.for_each([&](const auto& op) {
       if (op.selects(col.name())) op.fit(f);
     });
-    if (col.kind() == column_kind::categorical && !f.encoded) one_hot_op{}.fit(f);  // categoricals: one-hot by default
+    if (!f.numeric() && !f.encoded) one_hot_op{}.fit(f);  // categories: one-hot by default
     g.columns.push_back(std::move(f.plan));
   }
   g.finalize();
   if (g.width() == 0) throw transform_error("fit_transform: no feature columns (only the label, or all excluded)");
   return g;
 }
+
+namespace detail {
+inline void record_fitted(const transform_graph& g, std::size_t train_rows, context& ctx, const std::string& how) {
+  ctx.record("input_columns", g.columns.size());
+  ctx.record("features", g.width());
+  ctx.log("fitted " + std::to_string(g.columns.size()) + " columns into " + std::to_string(g.width()) +
+          " features on " + std::to_string(train_rows) + " train rows" + how);
+}
+}  // namespace detail
 
 /// Stage "fit_transform": examples -> TransformGraph, fitted on the train split only.
 ///   mp::node<"transform">(mp::fit_transform{mp::impute_mean | mp::standardize | mp::one_hot}) << mp::from<"examples">
@@ -64,10 +82,7 @@ struct fit_transform {
 
   transform_graph operator()(const examples& in, context& ctx) const {
     auto g = fit_transform_graph(ops, in.train, in.label, exclude);
-    ctx.record("input_columns", g.columns.size());
-    ctx.record("features", g.width());
-    ctx.log("fitted " + std::to_string(g.columns.size()) + " columns into " + std::to_string(g.width()) +
-            " features on " + std::to_string(in.train.rows()) + " train rows");
+    detail::record_fitted(g, in.train.rows(), ctx, "");
     return g;
   }
 };

@@ -30,6 +30,7 @@ struct fit_column {
   std::vector<double> values;  // numeric: current values of the train rows (NaN = missing)
   bool bucketized = false;     // numeric: values are bucket indices now
   bool encoded = false;        // the encoding is decided; later ops leave the column alone
+  const std::vector<std::string>* domain = nullptr;  // categories the schema allows (one_hot's vocabulary)
 
   bool numeric() const noexcept { return plan.input_kind == column_kind::numeric; }
   void add(numeric_step s) {
@@ -293,8 +294,9 @@ struct bucketize_op : detail::op_base<bucketize_op> {
   }
 };
 
-/// One feature per category seen in the train split, plus an out-of-vocabulary slot that catches values never
-/// seen (and missing values unless imputed): new values at serving never crash. Bucketized numerics become a
+/// One feature per category seen in the train split (or, fitted with a schema, per value of the column's
+/// domain), plus an out-of-vocabulary slot that catches every other value (and missing values unless imputed):
+/// new values at serving never crash. Bucketized numerics become a
 /// one-hot group of their buckets. `max_vocabulary` (0 = no limit) keeps the most frequent categories.
 struct one_hot_op : detail::op_base<one_hot_op> {
   static constexpr std::string_view op_name = "one_hot";
@@ -313,7 +315,18 @@ struct one_hot_op : detail::op_base<one_hot_op> {
       return;
     }
     auto counts = detail::category_counts(*f.col);
-    std::vector<std::pair<std::string, std::size_t>> vocab(counts.begin(), counts.end());
+    std::vector<std::pair<std::string, std::size_t>> vocab;
+    if (f.domain) {  // the schema's domain: every allowed value has a slot, seen in train or not
+      for (auto& v : *f.domain) {
+        auto it = counts.find(v);
+        vocab.emplace_back(v, it == counts.end() ? 0 : it->second);
+      }
+      std::sort(vocab.begin(), vocab.end());
+      vocab.erase(std::unique(vocab.begin(), vocab.end(), [](auto& a, auto& b) { return a.first == b.first; }),
+                  vocab.end());
+    } else {
+      vocab.assign(counts.begin(), counts.end());
+    }
     if (max_vocabulary > 0 && vocab.size() > max_vocabulary) {
       std::stable_sort(vocab.begin(), vocab.end(), [](auto& a, auto& b) { return a.second > b.second; });
       vocab.resize(max_vocabulary);
