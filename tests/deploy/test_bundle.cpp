@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <mlpipe/data/csv.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/deploy/bundle.hpp>
+#include <mlpipe/deploy/folded_model.hpp>
 #include <mlpipe/deploy/predictor.hpp>
 #include <mlpipe/deploy/push.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
@@ -77,17 +79,28 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
     CHECK(p.manifest().task == (dc.softmax ? "multiclass" : "binary"));
     CHECK(p.manifest().inputs.size() == g.columns.size());
 
-    // the evaluator's in-process predictions (transform + model in this process) against the loaded bundle
-    auto expected = predict_table(m, g, ex.eval);
+    // the in-process predictor (the trained transform and model in this process, never saved) against the
+    // loaded bundle: bit-for-bit, on the folded path both take
+    const predictor in_process(model_bundle{make_manifest(g, m), g, m, std::nullopt, {}});
+    CHECK(p.folded());
     auto proba = p.predict_proba(ex.eval);
+    CHECK(proba == in_process.predict_proba(ex.eval));
+    CHECK(p.predict(ex.eval) == in_process.predict(ex.eval));
+    // unfolded, the bundle gives the evaluator's predictions (training's transform + model code) bit-for-bit
+    const predictor unfolded(base / "1", false);
+    CHECK_FALSE(unfolded.folded());
+    auto expected = predict_table(m, g, ex.eval);
     REQUIRE(proba.size() == expected.proba.size());
-    CHECK(proba == expected.proba);  // bit-for-bit
+    CHECK(unfolded.predict_proba(ex.eval) == expected.proba);
     std::vector<double> classes(ex.eval.rows());
     {
       bound_transform tf(g, ex.eval);
       std::vector<double> x(ex.eval.rows() * g.width());
       m.predict(tf(ex.eval.view(0, ex.eval.rows()), x), classes);
     }
+    CHECK(unfolded.predict(ex.eval) == classes);
+    // and folded differs from it by rounding only
+    for (std::size_t i = 0; i < proba.size(); ++i) CHECK(std::abs(proba[i] - expected.proba[i]) <= 1e-12);
     CHECK(p.predict(ex.eval) == classes);
 
     // one row by feature name gives what the row gives inside the table
@@ -106,6 +119,103 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
     auto second = push{.base = base.string()}(m, g, ev.blessing, ctx);
     CHECK(second.version == 2);
     CHECK(list_versions(base) == std::vector<std::int64_t>{1, 2});
+  }
+}
+
+namespace {
+
+// Scores of the training code: the transform's feature block, then the model.
+std::vector<double> unfolded_scores(const model& m, const transform_graph& g, const table& t) {
+  bound_transform tf(g, t);
+  std::vector<double> x(t.rows() * g.width()), z(t.rows() * m.outputs);
+  m.decision_function(tf(t.view(0, t.rows()), x), z);
+  return z;
+}
+
+// Copies of a table's numeric column with every k-th value missing (from row `first`).
+table with_missing(const table& t, const std::string& name, std::size_t k, std::size_t first) {
+  table out;
+  for (const auto& n : t.names()) {
+    const column& c = t.col(n);
+    if (n != name) {
+      out.add(c);
+      continue;
+    }
+    std::vector<double> v(c.values().begin(), c.values().end());
+    std::vector<std::uint64_t> valid((v.size() + 63) / 64, ~std::uint64_t{0});
+    for (std::size_t r = first; r < v.size(); r += k) {
+      v[r] = std::numeric_limits<double>::quiet_NaN();
+      valid[r / 64] &= ~(std::uint64_t{1} << (r % 64));
+    }
+    out.add(column::numeric(n, std::move(v), std::move(valid)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("deploy: the folded transform scores as the transform + model within 1e-12 relative") {
+  struct data_case {
+    const char* file;
+    const char* label;
+    int kind;  // 0 logistic, 1 softmax, 2 linear
+  };
+  for (auto dc : {data_case{"breast_cancer.csv", "diagnosis", 0}, data_case{"iris.csv", "species", 1},
+                  data_case{"randhie.csv", "mdvis", 2}, data_case{"fair.csv", "affairs", 2}}) {
+    CAPTURE(dc.file);
+    auto ex = load_examples(dc.file, dc.label);
+    // a column with missing values in both splits: the transform imputes it (impute, then standardize)
+    const std::string holey = ex.train.names()[1] == dc.label ? ex.train.names()[0] : ex.train.names()[1];
+    ex.train = with_missing(ex.train, holey, 7, 3);
+    ex.eval = with_missing(ex.eval, holey, 5, 1);
+    context ctx;
+    auto g = fit_transform{}(ex, ctx);
+    model m = dc.kind == 0   ? train<logistic_regression>{}(ex, g, ctx)
+              : dc.kind == 1 ? train<softmax_regression>{}(ex, g, ctx)
+                             : train<linear_regression>{}(ex, g, ctx);
+    const predictor p(model_bundle{make_manifest(g, m), g, m, std::nullopt, {}});
+    REQUIRE(p.folded());
+    auto folded = folded_model::fold(g, m);
+    REQUIRE(folded);
+    std::vector<double> z(ex.eval.rows() * m.outputs);
+    REQUIRE(folded->decision_function(ex.eval, z));
+    auto expected = unfolded_scores(m, g, ex.eval);
+    // relative to the size of the row's terms (the sum may cancel to near zero)
+    for (std::size_t r = 0; r < ex.eval.rows(); ++r) {
+      bound_transform tf(g, ex.eval);
+      std::vector<double> x(g.width());
+      tf(ex.eval.view(r, r + 1), x);
+      for (std::size_t o = 0; o < m.outputs; ++o) {
+        double scale = std::abs(m.bias[o]);
+        for (std::size_t j = 0; j < m.features; ++j) scale += std::abs(x[j] * m.weights[j * m.outputs + o]);
+        CHECK(std::abs(z[r * m.outputs + o] - expected[r * m.outputs + o]) <= 1e-12 * scale);
+      }
+    }
+    // a row alone gives the bits it gives inside the table
+    auto all = p.predict(ex.eval);
+    for (std::size_t r : {std::size_t{0}, std::size_t{1}, ex.eval.rows() / 2, ex.eval.rows() - 1}) {
+      std::size_t idx[] = {r};
+      CHECK(p.predict(ex.eval.take(idx))[0] == all[r]);
+    }
+  }
+  SUBCASE("a missing value the transform does not impute is still an error naming the row and column") {
+    auto ex = load_examples("iris.csv", "species");
+    context ctx;
+    auto g = fit_transform{}(ex, ctx);
+    auto m = train<softmax_regression>{}(ex, g, ctx);
+    for (auto& c : g.columns)  // a transform that does not impute
+      std::erase_if(c.steps, [](const numeric_step& s) { return s.kind == numeric_step_kind::impute; });
+    const predictor p(model_bundle{make_manifest(g, m), g, m, std::nullopt, {}});
+    REQUIRE(p.folded());
+    auto holes = with_missing(ex.eval, "petal_width", 1000, 7);
+    std::string why;
+    try {
+      (void)p.predict_proba(holes);
+    } catch (const transform_error& e) {
+      why = e.what();
+    }
+    CHECK(why.find("row 7, column 'petal_width'") != std::string::npos);
+    CHECK(why.find("missing") != std::string::npos);
   }
 }
 

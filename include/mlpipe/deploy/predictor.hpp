@@ -1,5 +1,5 @@
 // mlpipe/deploy/predictor.hpp: `predictor`, a loaded model bundle for embedding in an application: predicts
-// for a row (by feature name), a block or a table through the transform + model code training used. Thread-safe.
+// for a row (by feature name), a block or a table; the transform folded into the model when it can be. Thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +23,7 @@
 
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/deploy/bundle.hpp>
+#include <mlpipe/deploy/folded_model.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
@@ -42,13 +43,20 @@ using feature_row = std::map<std::string, feature_value, std::less<>>;
 
 /// A loaded bundle, ready to predict. Immutable after construction: any number of threads may call it at once
 /// (each call binds the transform to its own input and uses its own buffers).
+///
+/// When the transform is affine on numeric columns (standardize, min_max, constant imputation) it is folded into
+/// the model's weights at load time (folded_model): one dot product per row over the input columns, the same
+/// code for a row, a block and a table, so every path gives the same bits. Folded scores differ from the
+/// training code's transform-then-model scores by rounding only; `fold = false` keeps the training code.
 class predictor {
  public:
   static constexpr std::size_t block_rows = 4096;  // rows transformed at a time (the buffer stays in L2)
 
-  explicit predictor(const std::filesystem::path& bundle_dir) : predictor(load_bundle(bundle_dir)) {}
-  explicit predictor(model_bundle b) : b_(std::make_shared<const model_bundle>(std::move(b))) {
+  explicit predictor(const std::filesystem::path& bundle_dir, bool fold = true)
+      : predictor(load_bundle(bundle_dir), fold) {}
+  explicit predictor(model_bundle b, bool fold = true) : b_(std::make_shared<const model_bundle>(std::move(b))) {
     for (std::size_t i = 0; i < b_->manifest.inputs.size(); ++i) index_.emplace(b_->manifest.inputs[i].name, i);
+    if (fold) folded_ = folded_model::fold(b_->transform, b_->model);
   }
 
   const model_bundle& bundle() const noexcept { return *b_; }
@@ -57,36 +65,43 @@ class predictor {
   const transform_graph& transform() const noexcept { return b_->transform; }
   bool is_classifier() const noexcept { return b_->model.is_classifier(); }
   std::size_t num_classes() const noexcept { return b_->model.num_classes(); }
+  /// Whether predictions take the folded path (the transform folded into the weights).
+  bool folded() const noexcept { return folded_.has_value(); }
   /// Class name of a class index that predict() returned.
   const std::string& class_name(double index) const { return b_->model.class_name(static_cast<std::size_t>(index)); }
 
   /// One value per row of `t`: the prediction (regression) or the index of the predicted class.
   std::vector<double> predict(const table& t) const {
     std::vector<double> out(t.rows());
-    run(t, [&](const model& m, feature_block x, std::size_t r0) {
-      m.predict(x, std::span<double>(out.data() + r0, x.rows));
-    });
+    predict(table_view(t), out);
     return out;
   }
 
   /// Class probabilities, rows * num_classes() values, row-major (binary: [1 - p, p]).
   std::vector<double> predict_proba(const table& t) const {
     require_classifier();
-    const std::size_t K = num_classes();
-    std::vector<double> out(t.rows() * K);
-    run(t, [&](const model& m, feature_block x, std::size_t r0) {
-      m.predict_proba(x, std::span<double>(out.data() + r0 * K, x.rows * K));
-    });
+    std::vector<double> out(t.rows() * num_classes());
+    predict_proba(table_view(t), out);
     return out;
   }
 
-  /// A block (a row range of a table): writes block.rows() values / block.rows() * num_classes() probabilities.
-  void predict(const table_view& block, std::span<double> out) const {
-    run_block(block, [&](const model& m, feature_block x) { m.predict(x, out); });
+  /// Rows of a table (a table, or a view of a row range): writes rows() values / rows() * num_classes()
+  /// probabilities into `out` (no allocation of the output: reuse it across calls).
+  void predict(const table_view& rows, std::span<double> out) const {
+    check_out(rows, out, 1);
+    if (folded_ && folded_->predict(rows, out)) return;
+    run(rows, [&](const model& m, feature_block x, std::size_t r0) {
+      m.predict(x, out.subspan(r0, x.rows));
+    });
   }
-  void predict_proba(const table_view& block, std::span<double> out) const {
+  void predict_proba(const table_view& rows, std::span<double> out) const {
     require_classifier();
-    run_block(block, [&](const model& m, feature_block x) { m.predict_proba(x, out); });
+    const std::size_t K = num_classes();
+    check_out(rows, out, K);
+    if (folded_ && folded_->predict_proba(rows, out)) return;
+    run(rows, [&](const model& m, feature_block x, std::size_t r0) {
+      m.predict_proba(x, out.subspan(r0 * K, x.rows * K));
+    });
   }
 
   /// One row by feature name.
@@ -157,25 +172,27 @@ class predictor {
     if (!is_classifier()) throw model_error("predict_proba: this bundle holds a regression model (it predicts values)");
   }
 
-  // Binds the transform to `t` (per call: thread-safe) and feeds the model block by block.
+  static void check_out(const table_view& rows, std::span<double> out, std::size_t per_row) {
+    if (out.size() < rows.rows() * per_row)
+      throw std::invalid_argument("predictor: output of " + std::to_string(out.size()) + " values for " +
+                                  std::to_string(rows.rows()) + " rows x " + std::to_string(per_row));
+  }
+
+  // The unfolded path: binds the transform to the rows' table (per call: thread-safe) and feeds the model
+  // block by block. Also reports why a folded call refused (a missing column, an unimputed missing value).
   template <class F>
-  void run(const table& t, F&& f) const {
-    if (t.rows() == 0) return;
-    bound_transform tf(b_->transform, t);
-    std::vector<double> x(std::min(block_rows, t.rows()) * tf.width());
-    for (std::size_t r0 = 0; r0 < t.rows(); r0 += block_rows) {
-      auto view = t.view(r0, std::min(t.rows(), r0 + block_rows));
+  void run(const table_view& rows, F&& f) const {
+    if (rows.rows() == 0) return;
+    bound_transform tf(b_->transform, rows.base());
+    std::vector<double> x(std::min(block_rows, rows.rows()) * tf.width());
+    for (std::size_t r0 = 0; r0 < rows.rows(); r0 += block_rows) {
+      auto view = rows.view(r0, std::min(rows.rows(), r0 + block_rows));
       f(b_->model, tf(view, x), r0);
     }
   }
-  template <class F>
-  void run_block(const table_view& block, F&& f) const {
-    bound_transform tf(b_->transform, block.base());
-    std::vector<double> x(block.rows() * tf.width());
-    f(b_->model, tf(block, x));
-  }
 
   std::shared_ptr<const model_bundle> b_;
+  std::optional<folded_model> folded_;
   std::map<std::string, std::size_t, std::less<>> index_;
 };
 
