@@ -24,6 +24,7 @@
 #include <mlpipe/data/csv_error.hpp>
 #include <mlpipe/data/csv_options.hpp>
 #include <mlpipe/data/detail/csv_index.hpp>
+#include <mlpipe/data/detail/mapped_file.hpp>
 #include <mlpipe/data/detail/parse_number.hpp>
 #include <mlpipe/data/detail/utf8.hpp>
 #include <mlpipe/data/table.hpp>
@@ -69,6 +70,14 @@ class csv_reader {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file_, ec))
       throw csv_error(file_, 0, 0, 0, "", "a readable CSV file", std::filesystem::exists(file_, ec) ? "not a regular file" : "no such file");
+    map_ = detail::mapped_file(file_);
+    if (map_) {  // the page cache read in place: no copy; consumed pages are released chunk by chunk
+      len_ = map_.size();
+      eof_ = true;
+      source_bytes_ = map_.size();
+      start();
+      return;
+    }
     in_.open(file_, std::ios::binary);
     if (!in_) throw csv_error(file_, 0, 0, 0, "", "a readable CSV file", "it cannot be opened");
     source_bytes_ = std::filesystem::file_size(file_, ec);
@@ -111,6 +120,7 @@ class csv_reader {
         continue;
       }
       if (finished_) break;
+      release_parsed();
       step s = parse_fast_rows(max_rows, max_bytes);
       if (s == step::need_more) {
         if (!refill()) { /* eof now set; loop parses the tail */ }
@@ -181,6 +191,15 @@ class csv_reader {
   }
 
   // ---- buffer ----
+  /// A mapped file: what is parsed need not stay resident. Every 4 MB, the pages more than 1 MB behind the
+  /// parser are dropped (reading them again would only fault them back in from the page cache).
+  void release_parsed() noexcept {
+    if (!map_ || pos_ < release_at_) return;
+    map_.release_before(pos_ - (std::size_t{1} << 20));
+    release_at_ = pos_ + (std::size_t{4} << 20);
+  }
+  /// The bytes being parsed: the mapped file, or the read buffer (either way followed by zero padding).
+  const char* data() const noexcept { return map_ ? map_.data() : buf_.data(); }
   /// Moves the unparsed tail to the front and reads more; grows the buffer when a row fills it.
   bool refill() {
     if (eof_) return false;
@@ -216,7 +235,7 @@ class csv_reader {
                       detail::quote_for_message(std::string(1, opts_.delimiter)));
     if (!eof_) refill();
     while (len_ < 3 && !eof_) refill();
-    if (len_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;  // UTF-8 byte order mark
+    if (len_ >= 3 && std::memcmp(data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;  // UTF-8 byte order mark
 
     std::vector<std::string> first;
     std::vector<std::pair<std::size_t, std::size_t>> first_pos;
@@ -332,7 +351,7 @@ class csv_reader {
   }
 
   step parse_text_row(std::vector<std::string>& fields, std::vector<std::pair<std::size_t, std::size_t>>& pos) {
-    const char* base = buf_.data();
+    const char* base = data();
     const char* p = base + pos_;
     const char* end = base + len_;
     if (p == end) return eof_ ? step::done : step::need_more;
@@ -382,7 +401,7 @@ class csv_reader {
     }
     ++p;
     ++line_;
-    pos_ = static_cast<std::size_t>(p - buf_.data());
+    pos_ = static_cast<std::size_t>(p - data());
     return step::blank;
   }
 
@@ -601,7 +620,7 @@ class csv_reader {
   }
 
   step parse_typed_row() {
-    const char* const base = buf_.data();
+    const char* const base = data();
     const char* p = base + pos_;
     const char* const end = base + len_;
     if (p == end) return eof_ ? step::done : step::need_more;
@@ -677,7 +696,7 @@ class csv_reader {
   __attribute__((always_inline)) inline step parse_fast_rows_with(std::size_t max_rows, std::size_t max_bytes,
                                                                    FieldParser parse_field) {
     constexpr std::size_t stretch = std::size_t{128} << 10;
-    const char* const base = buf_.data();
+    const char* const base = data();
     const char* const p0 = base + pos_;
     std::size_t avail = std::min(len_ - pos_, stretch);
     if (avail < 256 || ncols_ == 0) return parse_typed_row();
@@ -778,6 +797,8 @@ class csv_reader {
   csv_options opts_;
   std::ifstream in_;
   detail::column_vector<char> buf_;  // large buffers on huge pages, reused by the next reader
+  detail::mapped_file map_;          // the file itself, when it could be mapped (then buf_ stays empty)
+  std::size_t release_at_ = std::size_t{4} << 20;  // next position at which parsed pages are dropped
   std::size_t pos_ = 0, len_ = 0;
   std::uint64_t consumed_ = 0, source_bytes_ = 0;
   bool eof_ = false, finished_ = false, handed_out_ = false;
