@@ -30,7 +30,10 @@ struct csv_options {
   double categorical_max_ratio = 0.5;
   /// Reject text that is not valid UTF-8 (the error names the byte).
   bool validate_utf8 = true;
-  /// Bytes read from the file at a time (the buffer grows for a longer row).
+  /// Read a file through a memory map (no copy; parsed pages are dropped as the reader moves on) where the
+  /// system allows it; otherwise, or when false, read it into a buffer.
+  bool map_file = true;
+  /// Bytes read from the file at a time when it is not mapped (the buffer grows for a longer row).
   std::size_t read_buffer_bytes = std::size_t{4} << 20;
 };
 

@@ -70,7 +70,7 @@ class csv_reader {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file_, ec))
       throw csv_error(file_, 0, 0, 0, "", "a readable CSV file", std::filesystem::exists(file_, ec) ? "not a regular file" : "no such file");
-    map_ = detail::mapped_file(file_);
+    if (opts_.map_file) map_ = detail::mapped_file(file_);
     if (map_) {  // the page cache read in place: no copy; consumed pages are released chunk by chunk
       len_ = map_.size();
       eof_ = true;
@@ -700,13 +700,12 @@ class csv_reader {
     const char* const p0 = base + pos_;
     std::size_t avail = std::min(len_ - pos_, stretch);
     if (avail < 256 || ncols_ == 0) return parse_typed_row();
-    const char* q = static_cast<const char*>(std::memchr(p0, opts_.quote, avail));
-    std::size_t scan_len = q ? static_cast<std::size_t>(q - p0) : avail;
-    const char* last_nl = static_cast<const char*>(memrchr(p0, '\n', scan_len));
-    if (!last_nl) return parse_typed_row();  // a quote in the first row, or a row longer than the stretch
-    std::size_t n = static_cast<std::size_t>(last_nl - p0) + 1;
-    index_.resize(n + 16);
-    std::size_t seps = detail::index_separators(p0, n, opts_.delimiter, index_.data());
+    // One pass finds the separators up to the first quote; the rows wholly before it (up to the last line end
+    // indexed) take the fast path, the quoted one the general parser.
+    index_.resize(avail + 16);
+    std::size_t seps = detail::index_separators(p0, avail, opts_.delimiter, opts_.quote, index_.data());
+    while (seps > 0 && p0[index_[seps - 1]] != '\n') --seps;
+    if (seps == 0) return parse_typed_row();  // a quote in the first row, or a row longer than the stretch
     const std::uint32_t* ix = index_.data();
     const std::uint32_t* ix_end = ix + seps;
     const char delim = opts_.delimiter;
