@@ -146,6 +146,45 @@ TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every tria
   CHECK_THROWS_WITH(bad(ex, g, ctx), doctest::Contains("no parameter 'l3'"));
 }
 
+TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own direction") {
+  auto ex = load_examples("breast_cancer.csv", "diagnosis");
+  context ctx("test", "tuned", "run", {}, 2);
+  auto g = fit_transform{}(ex, ctx);
+  // l2 from nearly none to so strong that the model is all bias: AUC must prefer the weak end
+  tune<logistic_regression> tuner{.space = {{"l2", choice{1e-4, 1e3}}}, .strategy = "grid", .metric = "auc"};
+  auto out = tuner(ex, g, ctx);
+  CHECK(out.best.metric == "auc");
+  CHECK(out.best.maximize);
+  REQUIRE(out.best.trials.size() == 2);
+  double top = -1;
+  for (const auto& t : out.best.trials) top = std::max(top, t.metric);
+  CHECK(out.best.best_metric == top);
+  CHECK(out.best.values["l2"].get<double>() == 1e-4);
+  // the score is evaluate's AUC of the fitted model on the eval split
+  CHECK(compute_metrics(predict_table(out.fitted, g, ex.eval)).at("auc") == doctest::Approx(top).epsilon(1e-12));
+
+  tuner.metric = "f1/malignant";  // a per-class metric by name
+  CHECK(tuner(ex, g, ctx).best.maximize);
+  tuner.metric = "log_loss";
+  auto ll = tuner(ex, g, ctx);
+  CHECK_FALSE(ll.best.maximize);
+  CHECK(ll.best.values["l2"].get<double>() == 1e-4);
+
+  tuner.metric = "r2";
+  CHECK_THROWS_WITH(tuner(ex, g, ctx), doctest::Contains("regression metric"));
+  tuner.metric = "auroc";
+  CHECK_THROWS_WITH(tuner(ex, g, ctx), doctest::Contains("unknown metric 'auroc'"));
+
+  auto rh = load_examples("randhie.csv", "mdvis");
+  auto gr = fit_transform{}(rh, ctx);
+  tune<linear_regression> ridge{.space = {{"l2", choice{1e-3, 1e6}}}, .strategy = "grid", .metric = "r2"};
+  auto r2 = ridge(rh, gr, ctx);
+  CHECK(r2.best.maximize);
+  CHECK(r2.best.values["l2"].get<double>() == 1e-3);
+  ridge.metric = "auc";
+  CHECK_THROWS_WITH(ridge(rh, gr, ctx), doctest::Contains("classification metric"));
+}
+
 TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluated against a default model") {
   namespace mp = mlpipe;
   auto p = mp::pipeline(
@@ -210,9 +249,9 @@ TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, gri
   CHECK(gr.best.trials.size() == 3);
   CHECK(gr.best.strategy == "grid");
   tune<linear_regression> wrong{.space = {{"l2", uniform(0, 1)}}, .metric = "accuracy"};
-  CHECK_THROWS_WITH(wrong(iris, g, ctx), doctest::Contains("accuracy needs a classifier"));
+  CHECK_THROWS_WITH(wrong(iris, g, ctx), doctest::Contains("accuracy is a classification metric"));
   tune<softmax_regression> wrong2{.space = {{"l2", uniform(0, 1)}}, .metric = "rmse"};
-  CHECK_THROWS_WITH(wrong2(iris, g, ctx), doctest::Contains("rmse is for linear_regression"));
+  CHECK_THROWS_WITH(wrong2(iris, g, ctx), doctest::Contains("rmse is a regression metric"));
 }
 
 TEST_CASE("tune<linear_regression> on fair (affairs): grid over l2, scored by RMSE on the eval split") {

@@ -1,5 +1,5 @@
-// mlpipe/train/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split)
-// and `train_tuned<Model>`, which trains with the HyperParameters a tuner found.
+// mlpipe/train/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split
+// by its loss or any evaluation metric) and `train_tuned<Model>`, which trains with the HyperParameters found.
 #pragma once
 
 #include <algorithm>
@@ -17,6 +17,8 @@
 #include <mlpipe/core/outputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
+#include <mlpipe/evaluate/metrics.hpp>
+#include <mlpipe/evaluate/predict.hpp>
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/labels.hpp>
 #include <mlpipe/train/model.hpp>
@@ -34,12 +36,38 @@ struct tuning_outputs {
   MLPIPE_OUTPUTS(best, fitted);
 };
 
-/// How well a model does on a table, by the tuner's metric names: "eval_loss" (mean cross-entropy with
-/// probabilities clipped to [1e-15, 1 - 1e-15] for a classifier, mean squared error for a regression; lower is
-/// better), "accuracy" (classifiers; higher), "rmse" (regression; lower).
+/// Whether the tuner can optimize `metric` for this kind of model, and in which direction: "eval_loss" (mean
+/// cross-entropy with probabilities clipped to [1e-15, 1 - 1e-15] for a classifier, mean squared error for a
+/// regression; lower is better) or any metric compute_metrics gives for the task (auc, accuracy, log_loss,
+/// f1_macro, precision/<class>, ... for classifiers; rmse, mse, mae, r2 for a regression). Throws naming the
+/// metric otherwise. Returns true when higher is better.
+inline bool tuning_maximizes(std::string_view metric, model_kind kind) {
+  if (metric == "eval_loss") return false;
+  auto hib = higher_is_better(metric);
+  const std::string base(metric.substr(0, metric.find('/')));
+  const bool regression_metric = base == "rmse" || base == "mse" || base == "mae" || base == "r2";
+  if (!hib || base == "example_count")
+    throw std::invalid_argument("tune: unknown metric '" + std::string(metric) +
+                                "' (expected eval_loss or an evaluation metric: auc, accuracy, log_loss, f1_macro, "
+                                "precision/<class>, ... for a classifier; rmse, mse, mae, r2 for a regression)");
+  if (regression_metric != (kind == model_kind::linear))
+    throw std::invalid_argument("tune: " + std::string(metric) + " is " +
+                                (regression_metric ? "a regression metric; linear_regression only"
+                                                   : "a classification metric; use rmse, mse, mae or r2 for linear_regression"));
+  return *hib;
+}
+
+/// How well a model does on a table, by the tuner's metric (see tuning_maximizes). eval_loss, accuracy and rmse
+/// are summed block by block; the other metrics come from evaluate's compute_metrics (NaN when undefined on
+/// this split, e.g. auc with one class only: the trial then counts as failed).
 inline double tuning_score(const model& m, const transform_graph& g, const table& t, const label_encoding& enc,
                            std::string_view metric) {
   if (t.rows() == 0) throw std::invalid_argument("tune: the eval split has no rows to score trials on");
+  if (metric != "eval_loss" && metric != "accuracy" && metric != "rmse") {
+    auto values = compute_metrics(predict_table(m, g, t));
+    auto it = values.find(std::string(metric));
+    return it == values.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+  }
   fused_source src(t, g, enc, 4096);
   const std::size_t k = m.is_classifier() ? m.num_classes() : 1;
   std::vector<double> out;
@@ -83,7 +111,7 @@ struct tune<linear_model<K>> {
   std::size_t trials = 20;           // random: trials; successive_halving: first-rung candidates
   std::size_t grid_points = 5;       // grid: values per continuous parameter
   std::uint64_t seed = 0;
-  std::string metric = "eval_loss";  // eval_loss | accuracy | rmse, on the eval split
+  std::string metric = "eval_loss";  // eval_loss or an evaluation metric (auc, accuracy, f1_macro, rmse, r2, ...)
   std::size_t min_budget = 1;        // successive halving: epochs of the first rung
   std::size_t max_budget = 0;        // successive halving: epochs of the last rung (0: base.epochs)
   std::size_t eta = 3;               // successive halving: keep the best 1/eta at each rung
@@ -94,19 +122,14 @@ struct tune<linear_model<K>> {
   static constexpr int version = 1;
 
   tuning_options options(std::size_t context_threads) const {
-    if (metric != "eval_loss" && metric != "accuracy" && metric != "rmse")
-      throw std::invalid_argument("tune: unknown metric '" + metric + "' (expected eval_loss, accuracy or rmse)");
-    if (metric == "accuracy" && K == model_kind::linear)
-      throw std::invalid_argument("tune: accuracy needs a classifier; use eval_loss or rmse for linear_regression");
-    if (metric == "rmse" && K != model_kind::linear)
-      throw std::invalid_argument("tune: rmse is for linear_regression; use eval_loss or accuracy for a classifier");
+    const bool maximize = tuning_maximizes(metric, K);
     tuning_options o;
     o.strategy = search_strategy_from_string(strategy);
     o.trials = trials;
     o.grid_points = grid_points;
     o.seed = seed;
     o.threads = threads ? threads : std::max<std::size_t>(1, context_threads);
-    o.maximize = metric == "accuracy";
+    o.maximize = maximize;
     o.min_budget = min_budget;
     o.max_budget = max_budget ? max_budget : base.epochs;
     o.eta = eta;
