@@ -1,10 +1,12 @@
-"""`mlpipe serve` as a process: answers a predict request and a malformed one, exits 0 on SIGTERM.
+"""`mlpipe serve` as a process: answers a predict request and a malformed one, exits 0 on SIGTERM, and has
+written one JSON access-log line per request (buffered, flushed at exit).
 Usage: serve_command.py MLPIPE SERVING_DIR (a base directory with a pushed iris bundle)."""
-import json, re, signal, subprocess, sys, time, urllib.error, urllib.request
+import json, os, re, signal, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 mlpipe, base = sys.argv[1], sys.argv[2]
-p = subprocess.Popen([mlpipe, "serve", "--model-base", base, "--name", "iris", "--port", "0", "--workers", "2"],
-                     stderr=subprocess.PIPE, text=True)
+log = os.path.join(tempfile.mkdtemp(prefix="mlpipe_serve_command_"), "access.log")
+p = subprocess.Popen([mlpipe, "serve", "--model-base", base, "--name", "iris", "--port", "0", "--workers", "2",
+                      "--access-log", log], stderr=subprocess.PIPE, text=True)
 port = None
 deadline = time.time() + 20
 while time.time() < deadline and port is None:
@@ -37,4 +39,9 @@ p.send_signal(signal.SIGTERM)
 rc = p.wait(timeout=20)
 rest = p.stderr.read()
 assert rc == 0 and "stopped" in rest, (rc, rest)
+with open(log) as f:
+    lines = [json.loads(line) for line in f]
+assert [(l["path"], l["status"]) for l in lines] == [("/v1/models/iris:predict", 200), ("/v1/models/iris:predict", 400)], lines
+os.remove(log)
+os.rmdir(os.path.dirname(log))
 print("ok")

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -79,7 +81,7 @@ inline int run_predict_command(const predict_command_options& o) {
 struct serve_command_options {
   std::string base, name, host = "127.0.0.1", access_log;
   int port = 8501;
-  std::size_t workers = 16, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500;
+  std::size_t workers = 16, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500, keep_alive = 1000;
 };
 
 inline int run_serve_command(const serve_command_options& o) {
@@ -103,18 +105,39 @@ inline int run_serve_command(const serve_command_options& o) {
   so.port = o.port;
   so.workers = o.workers;
   so.keep_versions = std::max<std::size_t>(1, o.keep);
+  so.keep_alive_requests = o.keep_alive;
   so.max_body_bytes = o.max_body;
   so.poll_interval = std::chrono::milliseconds(o.poll_ms);
   so.event_log = [&](const std::string& m) {
     std::lock_guard lk(log_m);
     std::fprintf(stderr, "mlpipe serve: %s\n", m.c_str());
   };
+  // the access log is buffered (64 KiB) and flushed once a second and at exit, not once per request
+  std::atomic<bool> flushing{access != nullptr && access != stderr};
+  if (access && access != stderr) std::setvbuf(access, nullptr, _IOFBF, 1 << 16);
   if (access)
     so.access_log = [&](const std::string& line) {
       std::lock_guard lk(log_m);
-      std::fprintf(access, "%s\n", line.c_str());
-      std::fflush(access);
+      std::fwrite(line.data(), 1, line.size(), access);
+      std::fputc('\n', access);
     };
+  std::thread flusher([&] {
+    while (flushing) {
+      for (int i = 0; i < 10 && flushing; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::lock_guard lk(log_m);
+      std::fflush(access);
+    }
+  });
+  struct close_log {  // on every way out: stop the flusher, then flush and close the file
+    std::atomic<bool>& on;
+    std::thread& t;
+    std::FILE* f;
+    ~close_log() {
+      on = false;
+      t.join();
+      if (f && f != stderr) std::fclose(f);
+    }
+  } close_log_at_exit{flushing, flusher, access};
   try {
     model_server server(so);
     server.start();
@@ -133,7 +156,6 @@ inline int run_serve_command(const serve_command_options& o) {
     std::fprintf(stderr, "mlpipe serve: %s\n", e.what());
     return 1;
   }
-  if (access && access != stderr) std::fclose(access);
   return 0;
 }
 #endif
@@ -155,6 +177,7 @@ inline void add_deploy_commands(CLI::App& app, int& exit_code) {
   sc->add_option("--model-base", so->base, "Directory of versions <base>/<N>/ written by push")->required();
   sc->add_option("--name", so->name, "The model's name in /v1/models/NAME")->required();
   sc->add_option("--port", so->port, "TCP port on 127.0.0.1 (0: any free port)")->capture_default_str();
+  sc->add_option("--keep-alive-requests", so->keep_alive, "Requests served on one keep-alive connection before it closes")->capture_default_str()->check(CLI::Range(1, 1000000));
   sc->add_option("--workers", so->workers, "Request threads (a keep-alive connection holds one while open)")->capture_default_str()->check(CLI::Range(1, 1024));
   sc->add_option("--keep-versions", so->keep, "Newest versions kept loaded (pinnable)")->capture_default_str();
   sc->add_option("--max-body", so->max_body, "Largest request body in bytes (larger: 413)")->capture_default_str();

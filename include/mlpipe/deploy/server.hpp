@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -27,6 +28,19 @@
 
 namespace mlpipe {
 
+namespace detail {
+/// Appends `s` as the inside of a JSON string (control characters and non-ASCII bytes as \u00XX escapes, so
+/// the line stays valid JSON whatever a client sent).
+inline void json_escape(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+    else if (c < 0x20 || c >= 0x7f) out += "\\u00", out += hex[c >> 4], out += hex[c & 15];
+    else out += static_cast<char>(c);
+  }
+}
+}  // namespace detail
+
 /// How `model_server` runs.
 struct server_options {
   std::filesystem::path model_base;  // <model_base>/<version>/ bundles, as push writes them
@@ -36,6 +50,7 @@ struct server_options {
   std::size_t workers = 16;          // request threads (each keep-alive connection holds one while open)
   std::size_t max_body_bytes = std::size_t{4} << 20;  // larger bodies get 413
   std::size_t keep_versions = 1;     // newest versions kept loaded (TF Serving's "latest" policy: 1)
+  std::size_t keep_alive_requests = 1000;              // requests per keep-alive connection before it closes
   std::chrono::milliseconds poll_interval{500};        // how often the base directory is scanned
   std::function<void(const std::string&)> access_log;  // one JSON line per request (none when empty)
   std::function<void(const std::string&)> event_log;   // loads, unloads, load failures
@@ -59,8 +74,11 @@ class model_server {
     svr_.set_payload_max_length(opt_.max_body_bytes);
     // small JSON answers: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to every keep-alive request
     svr_.set_tcp_nodelay(true);
-    // a keep-alive connection occupies a worker while idle: let idle ones go soon so others get served
+    // a keep-alive connection occupies a worker while idle: let idle ones go soon so others get served; but a
+    // busy one keeps its connection for many requests (httplib closes after 5 by default: a reconnect, an
+    // accept and a new worker task every 5 requests)
     svr_.set_keep_alive_timeout(1);
+    svr_.set_keep_alive_max_count(opt_.keep_alive_requests);
     if (opt_.port == 0) {
       port_ = svr_.bind_to_any_port(opt_.host.c_str());
       if (port_ < 0) throw std::runtime_error("cannot bind " + opt_.host);
@@ -302,13 +320,18 @@ class model_server {
     });
     if (opt_.access_log)
       svr_.set_logger([log = opt_.access_log](const httplib::Request& req, const httplib::Response& res) {
-        log(nlohmann::json{{"method", req.method},
-                           {"path", req.path},
-                           {"status", res.status},
-                           {"remote", req.remote_addr},
-                           {"request_bytes", req.body.size()},
-                           {"response_bytes", res.body.size()}}
-                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        // one JSON line, written directly (no JSON document per request); the path is escaped
+        std::string line;
+        line.reserve(160 + req.path.size());
+        line += "{\"method\":\"";
+        detail::json_escape(line, req.method);
+        line += "\",\"path\":\"";
+        detail::json_escape(line, req.path);
+        line += "\",\"status\":" + std::to_string(res.status) + ",\"remote\":\"";
+        detail::json_escape(line, req.remote_addr);
+        line += "\",\"request_bytes\":" + std::to_string(req.body.size()) +
+                ",\"response_bytes\":" + std::to_string(res.body.size()) + "}";
+        log(line);
       });
   }
 
