@@ -2,6 +2,10 @@
 // The predictions are generated here, scikit-learn is run on them by tests/evaluate/sklearn_metrics.py.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include <numeric>
+
 #include <cmath>
 #include <random>
 #include <vector>
@@ -155,4 +159,32 @@ TEST_CASE("metrics reject mismatched inputs with a clear message") {
   CHECK_THROWS_WITH_AS(mlpipe::confusion_matrix(y, std::vector<int>{0, 1, 5}, 3), doctest::Contains("prediction 5 at row 2"),
                        std::invalid_argument);
   CHECK_THROWS_AS(mlpipe::log_loss(std::vector<int>{0, 2}, std::vector<double>{0.1, 0.2}), std::invalid_argument);
+}
+
+TEST_CASE("roc_auc on a large set (radix sort) equals the rank-sum formula, with ties, negatives and -0") {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> coarse(-300, 300);
+  std::vector<int> y(30000);
+  std::vector<double> s(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    s[i] = coarse(rng) / 7.0;  // many ties
+    if (i % 97 == 0) s[i] = i % 2 ? -0.0 : 0.0;
+    if (i % 101 == 0) s[i] = 1e300 * (i % 3 ? 1 : -1);
+    y[i] = (s[i] + coarse(rng) / 5.0 > 0) ? 1 : 0;
+  }
+  // Mann-Whitney: AUC = (sum of the positives' mid-ranks - P (P + 1) / 2) / (P N)
+  std::vector<std::size_t> idx(y.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return s[a] < s[b]; });
+  double rank_sum = 0, P = 0;
+  for (std::size_t i = 0; i < idx.size();) {
+    std::size_t j = i;
+    while (j < idx.size() && s[idx[j]] == s[idx[i]]) ++j;
+    const double mid = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
+    for (std::size_t k = i; k < j; ++k)
+      if (y[idx[k]] == 1) rank_sum += mid, P += 1;
+    i = j;
+  }
+  const double N = static_cast<double>(y.size()) - P;
+  CHECK(mlpipe::roc_auc(y, s) == doctest::Approx((rank_sum - P * (P + 1) / 2) / (P * N)).epsilon(1e-12));
 }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -15,6 +17,45 @@
 
 namespace mlpipe {
 
+namespace detail {
+/// A score and whether its example is positive; `key` orders descending scores as ascending integers.
+struct scored {
+  std::uint64_t key;
+  bool positive;
+};
+/// Larger scores give smaller keys; -0.0 and 0.0 give the same key (they tie). Not for NaN.
+inline std::uint64_t descending_key(double x) noexcept {
+  const auto b = std::bit_cast<std::uint64_t>(x == 0 ? 0.0 : x);
+  const std::uint64_t ascending = (b >> 63) ? ~b : b | (std::uint64_t{1} << 63);
+  return ~ascending;
+}
+/// Sorts by key: LSD radix sort with 11-bit digits (a digit that every key shares is skipped), several times
+/// faster than a comparison sort on large sets; std::sort below a few thousand.
+inline void sort_by_key(std::vector<scored>& v) {
+  if (v.size() < 4096) {
+    std::sort(v.begin(), v.end(), [](const scored& a, const scored& b) { return a.key < b.key; });
+    return;
+  }
+  constexpr unsigned bits = 11;
+  constexpr std::size_t buckets = std::size_t{1} << bits;
+  std::vector<scored> tmp(v.size());
+  std::vector<std::size_t> count(buckets);
+  for (unsigned shift = 0; shift < 64; shift += bits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const auto& e : v) ++count[(e.key >> shift) & (buckets - 1)];
+    if (count[(v[0].key >> shift) & (buckets - 1)] == v.size()) continue;  // all share this digit
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t k = c;
+      c = sum;
+      sum += k;
+    }
+    for (const auto& e : v) tmp[count[(e.key >> shift) & (buckets - 1)]++] = e;
+    v.swap(tmp);
+  }
+}
+}  // namespace detail
+
 /// Binary ROC AUC of scores against labels (`positive` marks the positive class; any other value is negative).
 /// The curve has one point per distinct score (scikit-learn's roc_curve), and the area is the trapezoid rule
 /// over it, computed from integer counts. Quiet NaN when the labels hold only one class (the AUC is undefined;
@@ -24,19 +65,17 @@ inline double roc_auc(std::span<const int> y_true, std::span<const double> score
     throw std::invalid_argument("roc_auc: " + std::to_string(y_true.size()) + " labels but " +
                                 std::to_string(score.size()) + " scores");
   const std::size_t n = y_true.size();
-  // (score, is positive) pairs sorted by descending score: contiguous, so the sort stays in cache far longer
-  // than an index sort that chases the scores.
-  std::vector<std::pair<double, bool>> s(n);
+  std::vector<detail::scored> s(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (std::isnan(score[i])) throw std::invalid_argument("roc_auc: score at row " + std::to_string(i) + " is NaN");
-    s[i] = {score[i] == 0 ? 0.0 : score[i], y_true[i] == positive};  // -0.0 ties with 0.0
+    s[i] = {detail::descending_key(score[i]), y_true[i] == positive};
   }
-  std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  detail::sort_by_key(s);
   double tp = 0, fp = 0, prev_tp = 0, prev_fp = 0, twice_area = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (s[i].second) tp += 1; else fp += 1;
-    // close the point at the end of a run of tied scores
-    if (i + 1 == n || s[i + 1].first != s[i].first) {
+    if (s[i].positive) tp += 1; else fp += 1;
+    // close the point at the end of a run of tied scores (equal keys: equal scores)
+    if (i + 1 == n || s[i + 1].key != s[i].key) {
       twice_area += (fp - prev_fp) * (tp + prev_tp);
       prev_tp = tp;
       prev_fp = fp;

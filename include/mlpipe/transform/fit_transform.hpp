@@ -41,7 +41,6 @@ transform_graph fit_transform_graph(const transform_ops<Ops...>& ops, const tabl
     f.col = &col;
     f.plan.column = col.name();
     f.plan.input_kind = col.kind();
-    if (col.kind() == column_kind::numeric) f.values.assign(col.values().begin(), col.values().end());
     if (auto d = domains.find(col.name()); d != domains.end() && col.kind() != column_kind::numeric)
       f.domain = &d->second;
     // feature hashing claims its columns first, so `one_hot | feature_hash` and `feature_hash | one_hot` agree

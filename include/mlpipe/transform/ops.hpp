@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <limits>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/data/table.hpp>
+#include <mlpipe/transform/detail/lanes.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
@@ -27,24 +29,33 @@ namespace detail {
 struct fit_column {
   const column* col = nullptr;
   column_transform plan;
-  std::vector<double> values;  // numeric: current values of the train rows (NaN = missing)
   bool bucketized = false;     // numeric: values are bucket indices now
   bool encoded = false;        // the encoding is decided; later ops leave the column alone
   const std::vector<std::string>* domain = nullptr;  // categories the schema allows (one_hot's vocabulary)
 
   bool numeric() const noexcept { return plan.input_kind == column_kind::numeric; }
-  void add(numeric_step s) {
-    apply_step(s, values.data(), values.size());
-    plan.steps.push_back(std::move(s));
+  void add(numeric_step s) { plan.steps.push_back(std::move(s)); }
+  /// Numeric: the train rows' values after the steps fitted so far (NaN = missing). The column itself until a
+  /// step is added; a copy with the steps applied is made only when an op reads values after a step.
+  std::span<const double> values() {
+    if (plan.steps.empty()) return col->values();
+    if (applied_ == 0) values_.assign(col->values().begin(), col->values().end());
+    for (; applied_ < plan.steps.size(); ++applied_) apply_step(plan.steps[applied_], values_.data(), values_.size());
+    return values_;
   }
-  std::vector<double> present_sorted() const {
+  std::vector<double> present_sorted() {
     std::vector<double> v;
-    v.reserve(values.size());
-    for (double x : values)
-      if (!std::isnan(x)) v.push_back(x);
+    auto x = values();
+    v.reserve(x.size());
+    for (double e : x)
+      if (!std::isnan(e)) v.push_back(e);
     std::sort(v.begin(), v.end());
     return v;
   }
+
+ private:
+  std::vector<double> values_;
+  std::size_t applied_ = 0;  // plan.steps[0, applied_) are applied to values_
 };
 
 /// Counts of each present category of a categorical or string column (ordered by value).
@@ -188,13 +199,9 @@ struct standardize_op : detail::op_base<standardize_op> {
   static constexpr std::string_view op_name = "standardize";
   void fit(detail::fit_column& f) const {
     if (!f.numeric() || f.encoded) return;
-    double s = 0, n = 0;
-    for (double x : f.values)
-      if (!std::isnan(x)) s += x, n += 1;
-    double mean = n > 0 ? s / n : 0.0, ss = 0;
-    for (double x : f.values)
-      if (!std::isnan(x)) ss += (x - mean) * (x - mean);
-    double sd = n > 0 ? std::sqrt(ss / n) : 0.0;
+    auto v = f.values();
+    const auto mo = detail::present_moments(v.data(), v.size());
+    const double mean = mo.mean, sd = mo.count > 0 ? std::sqrt(mo.m2 / mo.count) : 0.0;
     double scale = sd > 0 ? 1.0 / sd : 1.0;
     f.add({numeric_step_kind::affine, scale, -mean * scale, {}});
   }
@@ -208,7 +215,7 @@ struct min_max_op : detail::op_base<min_max_op> {
   void fit(detail::fit_column& f) const {
     if (!f.numeric() || f.encoded) return;
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double x : f.values)
+    for (double x : f.values())
       if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
     if (lo > hi) lo = hi = 0;
     double scale = hi > lo ? 1.0 / (hi - lo) : 1.0;

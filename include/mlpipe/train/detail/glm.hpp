@@ -13,6 +13,7 @@
 
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/model.hpp>
+#include <mlpipe/transform/detail/lanes.hpp>
 
 namespace mlpipe::detail {
 
@@ -81,27 +82,6 @@ inline double exp_nonpos(double x) noexcept {
   // the low 12 bits of t's pattern are n mod 4096; n + 1023 in [1, 1023] is the biased exponent of 2^n
   const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023) << 52);
   return p * scale;
-}
-
-/// Reductions in four fixed lanes (lane l takes rows i = l mod 4; the tail goes to lane 0; the lanes are added
-/// as (0 + 1) + (2 + 3)), written with two-double vectors: the same sums on every target, and vector code
-/// without -ffast-math (GCC would not reassociate a plain loop, and vectorizes lane arrays badly).
-using v2d = double __attribute__((vector_size(16)));
-inline v2d load2(const double* p) noexcept {
-  v2d v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline double lanes_sum(v2d a, v2d b, double tail) noexcept { return ((a[0] + tail) + a[1]) + (b[0] + b[1]); }
-
-/// Sum of g[i].
-inline double lane_sum(const double* g, std::size_t m) noexcept {
-  v2d a = {0, 0}, b = {0, 0};
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) a += load2(g + i), b += load2(g + i + 2);
-  double t = 0;
-  for (; i < m; ++i) t += g[i];
-  return lanes_sum(a, b, t);
 }
 
 /// Product of g[i].
