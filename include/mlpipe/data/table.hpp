@@ -492,6 +492,7 @@ class column_view {
 
   bool is_valid(std::size_t row) const noexcept { return c_->is_valid(begin_ + row); }
   std::size_t missing_count() const noexcept {
+    if (c_->missing_count() == 0) return 0;  // the common case, without counting bits
     return size() - detail::count_bits(c_->validity(), begin_, end_);
   }
   /// The words holding rows [begin, end): bit (validity_bit_offset() + i) is row i of the view.

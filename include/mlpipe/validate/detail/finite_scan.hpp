@@ -39,7 +39,8 @@ MLPIPE_FINITE_SCAN_INLINE finite_scan_result finite_scan_body(const double* p, s
   v4l za = {0, 0, 0, 0}, zb = za;
   const v4d zero = {0, 0, 0, 0};
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  const std::size_t n8 = n - n % 8;  // (a bound, not i + 8 <= n: GCC 12 then warns falsely on the tail loop)
+  for (; i < n8; i += 8) {
     v4d a, b;
     std::memcpy(&a, p + i, sizeof a);
     std::memcpy(&b, p + i + 4, sizeof b);
