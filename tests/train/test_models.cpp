@@ -116,6 +116,25 @@ TEST_CASE("the fused epoch reads the table's columns in place when the transform
   check_fused_equals_unfused(train<logistic_regression>{.solver = "adam", .l1 = 1e-3, .epochs = 2, .batch_size = 16}, ex2, g2);
 }
 
+TEST_CASE("the fused epoch's AVX2 build (chosen at run time) gives the SSE2 build's weights bit for bit") {
+  auto ex = as_examples(synthetic(900, 7, 37));
+  auto g = fit_transform_graph(impute_mean | standardize, ex.train, "y");
+  context ctx;
+  bool& avx2 = detail::use_avx2();
+  const bool had = avx2;
+  if (!had) MESSAGE("this CPU has no AVX2: both runs use the SSE2 build");
+  auto both = [&](auto st) {
+    avx2 = false;
+    auto a = st(ex, g, ctx);
+    avx2 = had;
+    auto b = st(ex, g, ctx);
+    CHECK(a.weights == b.weights);
+    CHECK(a.bias == b.bias);
+  };
+  both(train<logistic_regression>{.solver = "adam", .epochs = 2, .batch_size = 32});
+  both(train<linear_regression>{.solver = "sgd", .epochs = 2, .batch_size = 20, .learning_rate = 1e-3});
+}
+
 TEST_CASE("the fused epoch still rejects a missing value the transform does not impute, naming row and column") {
   auto ex = as_examples(synthetic(300, 5, 41));
   auto g = fit_transform_graph(make_ops(standardize), ex.train, "y");  // fitted on NaN-free statistics below

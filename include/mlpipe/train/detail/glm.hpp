@@ -51,7 +51,7 @@ inline double row_loss_grad(double* z, double y, double w, double* gz, std::size
 
 /// a when z's sign bit is clear, else b: a select in integer bit operations, which vectorize (GCC leaves a
 /// floating-point comparison as a branch, as it may trap on NaN).
-inline double sign_select(double z, double a, double b) noexcept {
+[[gnu::always_inline]] inline double sign_select(double z, double a, double b) noexcept {
   const std::uint64_t mask = 0 - (std::bit_cast<std::uint64_t>(z) >> 63);
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & ~mask) | (std::bit_cast<std::uint64_t>(b) & mask));
 }
@@ -59,7 +59,7 @@ inline double sign_select(double z, double a, double b) noexcept {
 /// exp(x) for x <= 0, branch-free so that loops over it vectorize (libm's exp is a call per value): x = n ln2 + r
 /// with |r| <= ln2/2, exp(r) by its Taylor polynomial of degree 12 (truncation below 2e-16 relative), times 2^n
 /// built in the exponent bits. Within 2 ulp of exp; x below -708 gives exp(-708) (only ever added to 1).
-inline double exp_nonpos(double x) noexcept {
+[[gnu::always_inline]] inline double exp_nonpos(double x) noexcept {
   constexpr double log2e = 1.4426950408889634, ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   constexpr double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low mantissa bits
   x = sign_select(x + 708.0, x, -708.0);
@@ -85,7 +85,7 @@ inline double exp_nonpos(double x) noexcept {
 }
 
 /// Product of g[i].
-inline double lane_product(const double* g, std::size_t m) noexcept {
+[[gnu::always_inline]] inline double lane_product(const double* g, std::size_t m) noexcept {
   v2d a = {1, 1}, b = {1, 1};
   std::size_t i = 0;
   for (; i + 4 <= m; i += 4) a *= load2(g + i), b *= load2(g + i + 2);
@@ -95,7 +95,7 @@ inline double lane_product(const double* g, std::size_t m) noexcept {
 }
 
 /// Sum of g[i] * x[i] (x may be g itself).
-inline double sum_products(const double* g, const double* x, std::size_t m) noexcept {
+[[gnu::always_inline]] inline double sum_products(const double* g, const double* x, std::size_t m) noexcept {
   v2d a = {0, 0}, b = {0, 0};
   std::size_t i = 0;
   for (; i + 4 <= m; i += 4) a += load2(g + i) * load2(x + i), b += load2(g + i + 2) * load2(x + i + 2);
@@ -105,7 +105,7 @@ inline double sum_products(const double* g, const double* x, std::size_t m) noex
 }
 
 /// Sums of g[i] * x_c[i] for 4 columns x_c at once (g loaded once), added to out[0..3].
-inline void add_products4(const double* g, const double* const* x, std::size_t c0, std::size_t m,
+[[gnu::always_inline]] inline void add_products4(const double* g, const double* const* x, std::size_t c0, std::size_t m,
                           double* out) noexcept {
   const double *x0 = x[0] + c0, *x1 = x[1] + c0, *x2 = x[2] + c0, *x3 = x[3] + c0;
   v2d a0 = {0, 0}, b0 = {0, 0}, a1 = {0, 0}, b1 = {0, 0}, a2 = {0, 0}, b2 = {0, 0}, a3 = {0, 0}, b3 = {0, 0};
@@ -129,7 +129,7 @@ inline void add_products4(const double* g, const double* const* x, std::size_t c
 /// softplus(z) - y z = max(z, 0) - y z + log(1 + exp(-|z|)). One exp per row; the log terms are summed as the
 /// log of a product (each factor in [1, 2], so 64 of them stay far from overflow): one log per call.
 /// An element loop (vectorized by the compiler) and lane reductions.
-inline double logistic_link(const double* z, const double* y, double* __restrict g, std::size_t m) noexcept {
+[[gnu::always_inline]] inline double logistic_link(const double* z, const double* y, double* __restrict g, std::size_t m) noexcept {
   double lin[64], ope[64];
   for (std::size_t i = 0; i < m; ++i) {
     const double zi = z[i];
@@ -228,8 +228,9 @@ inline double accumulate_gradient(const training_block& blk, std::size_t r0, std
 /// its values: NaN * w and inf * 0 are NaN) is validated and transformed row-wise by `rows(c0, c1)` (which
 /// imputes or throws) and goes through accumulate_gradient. `work` is scratch (2 d doubles). Returns the loss.
 template <model_kind K, class Rows>
-double accumulate_gradient_columns(const column_block& cb, std::size_t r0, std::size_t r1, const double* theta,
-                                   const glm_shape& s, double* G, std::vector<double>& work, Rows&& rows) {
+[[gnu::always_inline]] inline double gradient_columns_body(const column_block& cb, std::size_t r0, std::size_t r1,
+                                                           const double* theta, const glm_shape& s, double* G,
+                                                           std::vector<double>& work, Rows& rows) {
   static_assert(K != model_kind::softmax, "softmax trains on feature blocks");
   const std::size_t d = s.d;
   work.assign(2 * d, 0.0);
@@ -273,6 +274,38 @@ double accumulate_gradient_columns(const column_block& cb, std::size_t r0, std::
   for (std::size_t j = 0; j < d; ++j) G[j] += cb.scale[j] * gr[j] + cb.shift[j] * gsum;
   G[d] += gsum;
   return loss;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(__AVX2__)
+#define MLPIPE_DETAIL_AVX2_DISPATCH 1
+/// The same body compiled for AVX2 (4 doubles per vector in the element loops), chosen at run time. No FMA:
+/// every operation rounds as in the SSE2 build and the lanes are fixed, so both give bit-identical results.
+template <model_kind K, class Rows>
+__attribute__((target("avx2"))) double gradient_columns_avx2(const column_block& cb, std::size_t r0, std::size_t r1,
+                                                             const double* theta, const glm_shape& s, double* G,
+                                                             std::vector<double>& work, Rows& rows) {
+  return gradient_columns_body<K>(cb, r0, r1, theta, s, G, work, rows);
+}
+#endif
+
+/// Whether accumulate_gradient_columns runs its AVX2 build (when the CPU has AVX2; tests switch it off to
+/// check that both builds agree bit for bit).
+inline bool& use_avx2() noexcept {
+#ifdef MLPIPE_DETAIL_AVX2_DISPATCH
+  static bool on = __builtin_cpu_supports("avx2");
+#else
+  static bool on = false;
+#endif
+  return on;
+}
+
+template <model_kind K, class Rows>
+double accumulate_gradient_columns(const column_block& cb, std::size_t r0, std::size_t r1, const double* theta,
+                                   const glm_shape& s, double* G, std::vector<double>& work, Rows&& rows) {
+#ifdef MLPIPE_DETAIL_AVX2_DISPATCH
+  if (use_avx2()) return gradient_columns_avx2<K>(cb, r0, r1, theta, s, G, work, rows);
+#endif
+  return gradient_columns_body<K>(cb, r0, r1, theta, s, G, work, rows);
 }
 
 /// The summed (weighted) loss of a block's rows.

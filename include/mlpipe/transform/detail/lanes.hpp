@@ -13,17 +13,17 @@ namespace mlpipe::detail {
 using v2d = double __attribute__((vector_size(16)));
 using v2i = std::int64_t __attribute__((vector_size(16)));
 
-inline v2d load2(const double* p) noexcept {
+[[gnu::always_inline]] inline v2d load2(const double* p) noexcept {
   v2d v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline double lanes_sum(v2d a, v2d b, double tail) noexcept { return ((a[0] + tail) + a[1]) + (b[0] + b[1]); }
+[[gnu::always_inline]] inline double lanes_sum(v2d a, v2d b, double tail) noexcept { return ((a[0] + tail) + a[1]) + (b[0] + b[1]); }
 /// v where it is a number, 0 where it is NaN.
 inline v2d zero_nan(v2d v) noexcept { return (v2d)((v2i)v & (v == v)); }
 
 /// Sum of g[i].
-inline double lane_sum(const double* g, std::size_t m) noexcept {
+[[gnu::always_inline]] inline double lane_sum(const double* g, std::size_t m) noexcept {
   v2d a = {0, 0}, b = {0, 0};
   std::size_t i = 0;
   for (; i + 4 <= m; i += 4) a += load2(g + i), b += load2(g + i + 2);
