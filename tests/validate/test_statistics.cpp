@@ -204,6 +204,50 @@ TEST_CASE("the quantile sketch keeps its stated rank error on long streams and a
   }
 }
 
+TEST_CASE("the sketch's stated error follows what it did: compactors only below 2k^2 values, sampler weights merged") {
+  std::mt19937_64 g(11);
+  std::normal_distribution<double> nd(5.0, 2.0);
+  std::vector<double> v(50000);
+  for (auto& x : v) x = nd(g);
+  quantile_sketch mid(200, 5);
+  mid.expect(v.size());
+  mid.update(v);
+  CHECK_FALSE(mid.is_exact());
+  CHECK(mid.rank_error() == doctest::Approx(quantile_sketch::rank_error(200)));  // 0.59%: nothing sampled
+  CHECK(mid.rank_error() < 0.006);
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  for (int i = 1; i < 100; ++i) {
+    double q = i / 100.0, est = mid.quantile(q);
+    double lo = static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) / 50000.0;
+    double hi = static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) / 50000.0;
+    CHECK(q >= lo - mid.rank_error());
+    CHECK(q <= hi + mid.rank_error());
+  }
+  // Two long sampled halves merged: the sampler's squared weights add, so the merged bound is that of the whole.
+  std::vector<double> w(400000);
+  for (auto& x : w) x = nd(g);
+  quantile_sketch a(200, 1), b(200, 2);
+  a.expect(200000);
+  b.expect(200000);
+  a.update(std::span<const double>(w).first(200000));
+  b.update(std::span<const double>(w).subspan(200000));
+  const double ea = a.rank_error();
+  CHECK(ea > quantile_sketch::rank_error(200));  // sampled
+  a.merge(b);
+  CHECK(a.rank_error() < ea);  // the same kind of error over twice the values
+  CHECK(a.rank_error() <= quantile_sketch::rank_error(200, true));
+  // A sketch saved before the sampler's weights were recorded loads with the worst its state allows.
+  nlohmann::json j = a;
+  auto exact_bound = a.rank_error();
+  j.erase("sampler_weight_squares");
+  j.erase("compacted");
+  j.erase("compactor_k");
+  auto old = j.get<quantile_sketch>();
+  CHECK(old.rank_error() >= exact_bound);
+  CHECK(old.count() == a.count());
+}
+
 TEST_CASE("histograms: equal-width counts add up and are exact for small data") {
   table t = read_csv(std::filesystem::path(MLPIPE_DATA_DIR) / "iris.csv");
   auto st = compute_statistics(t, "iris");
