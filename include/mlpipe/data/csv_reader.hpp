@@ -703,7 +703,7 @@ class csv_reader {
     // One pass finds the separators up to the first quote; the rows wholly before it (up to the last line end
     // indexed) take the fast path, the quoted one the general parser.
     index_.resize(avail + 16);
-    std::size_t seps = detail::index_separators(p0, avail, opts_.delimiter, opts_.quote, index_.data());
+    std::size_t seps = FieldParser::index_separators(p0, avail, opts_.delimiter, opts_.quote, index_.data());
     while (seps > 0 && p0[index_[seps - 1]] != '\n') --seps;
     if (seps == 0) return parse_typed_row();  // a quote in the first row, or a row longer than the stretch
     const std::uint32_t* ix = index_.data();

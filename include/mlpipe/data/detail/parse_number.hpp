@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include <mlpipe/data/detail/cpu.hpp>
+#include <mlpipe/data/detail/csv_index.hpp>
 
 #if MLPIPE_X86_DISPATCH
 #include <immintrin.h>
@@ -150,8 +151,12 @@ inline bool parse_decimal_field(const char* b, const char* e, double& out) noexc
   return true;
 }
 
-/// The field parser of the portable fast path (SWAR on 8-byte words).
+/// The field parser of the portable fast path (SWAR on 8-byte words), and the separator index that goes with it.
 struct swar_field_parser {
+  static std::size_t index_separators(const char* b, std::size_t n, char delimiter, char quote,
+                                      std::uint32_t* out) noexcept {
+    return detail::index_separators(b, n, delimiter, quote, out);
+  }
   bool operator()(const char* b, const char* e, double& out) const noexcept { return parse_decimal_field(b, e, out); }
 };
 
@@ -162,6 +167,10 @@ struct swar_field_parser {
 /// multiply-adds (as simdjson does), so a field costs about 25 instructions and no loop. Needs 16 readable bytes
 /// from b. Its operator() is not always_inline on purpose: it is inlined where the caller also targets AVX2.
 struct simd_field_parser {
+  static std::size_t index_separators(const char* b, std::size_t n, char delimiter, char quote,
+                                      std::uint32_t* out) noexcept {
+    return detail::index_separators_avx2(b, n, delimiter, quote, out);
+  }
   __attribute__((target("avx2"))) bool operator()(const char* b, const char* e, double& out) const noexcept {
     const bool neg = *b == '-';
     b += neg;
