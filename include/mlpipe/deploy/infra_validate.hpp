@@ -141,6 +141,7 @@ class child_process {
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(out, 2);
+      ::close_range(3, ~0U, 0);  // no inherited descriptors (a store's files, a parent's listening socket)
       ::execv(args[0], args.data());
       ::_exit(127);
     }
