@@ -15,6 +15,7 @@
 
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/model.hpp>
+#include <mlpipe/transform/detail/fast_exp.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 // x86-64: also an AVX2 copy of the two hot loops, picked at load time on CPUs that have it (no FMA: the same
@@ -119,37 +120,12 @@ class folded_model {
   static constexpr std::size_t chunk_values = 2048;  // scores kept in L1 between the sweep and the output
 
   // model.hpp's sigmoid (1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below), for the scores of a chunk, in a
-  // loop the compiler vectorizes: e^-|z| by Cody-Waite reduction (x = n ln2 + r, |r| <= ln2 / 2) and Taylor to
-  // degree 13 (truncation < 0.05 ulp; within an ulp or two of std::exp), 2^n put into the exponent bits, the
-  // sign chosen without a branch (a score's sign is a coin toss). Scores beyond +-708 (e^-|z| near the
-  // smallest normal double) take the scalar formula.
+  // loop the compiler vectorizes: training's branch-free e^-|z| (transform/detail/fast_exp.hpp) and the sign
+  // chosen without a branch (a score's sign is a coin toss). Scores beyond +-708 take the scalar formula.
   MLPIPE_DETAIL_VECTOR_CLONES static void sigmoid(const double* z, double* p, std::size_t m) noexcept {
-    using u64 = std::uint64_t;
-    constexpr double log2e = 1.4426950408889634, magic = 6755399441055744.0;  // 1.5 * 2^52: rounds to integer
-    constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    for (std::size_t r = 0; r < m; ++r) {  // integer bit operations only: no branch, so it vectorizes
-      const double x = -std::abs(z[r]);
-      const double t = x * log2e + magic;
-      const double n = t - magic;
-      const double y = (x - n * ln2_hi) - n * ln2_lo;
-      double q = 1.0 / 6227020800.0;
-      q = q * y + 1.0 / 479001600.0;
-      q = q * y + 1.0 / 39916800.0;
-      q = q * y + 1.0 / 3628800.0;
-      q = q * y + 1.0 / 362880.0;
-      q = q * y + 1.0 / 40320.0;
-      q = q * y + 1.0 / 5040.0;
-      q = q * y + 1.0 / 720.0;
-      q = q * y + 1.0 / 120.0;
-      q = q * y + 1.0 / 24.0;
-      q = q * y + 1.0 / 6.0;
-      q = q * y + 0.5;
-      q = q * y + 1.0;
-      q = q * y + 1.0;
-      // e = q * 2^n: n added to the exponent field (unsigned arithmetic: wraps for negative n)
-      const double e = std::bit_cast<double>(std::bit_cast<u64>(q) + ((std::bit_cast<u64>(t) - std::bit_cast<u64>(magic)) << 52));
-      const u64 neg = u64{0} - (std::bit_cast<u64>(z[r]) >> 63);  // all ones when z < 0 (-0 gives e = 1: same)
-      p[r] = std::bit_cast<double>((std::bit_cast<u64>(1.0) & ~neg) | (std::bit_cast<u64>(e) & neg)) / (1.0 + e);
+    for (std::size_t r = 0; r < m; ++r) {
+      const double e = detail::exp_nonpos(-std::abs(z[r]));
+      p[r] = detail::sign_select(z[r], 1.0, e) / (1.0 + e);
     }
     for (std::size_t r = 0; r < m; ++r)
       if (std::abs(z[r]) > 708.0) p[r] = detail::sigmoid(z[r]);
