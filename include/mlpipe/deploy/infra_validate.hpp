@@ -31,6 +31,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -88,22 +89,11 @@ struct infra_blessing {
     }
   }
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "infra_blessing.json");
-    out << to_json().dump(2) << '\n';
-    if (!out) throw infra_error((dir / "infra_blessing.json").string() + ": write failed");
+    detail::write_json_file<infra_error>(dir / "infra_blessing.json", to_json());
   }
   static infra_blessing load(const std::filesystem::path& dir) {
     auto file = dir / "infra_blessing.json";
-    std::ifstream in(file);
-    if (!in) throw infra_error(file.string() + ": cannot open (no InfraBlessing there)");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw infra_error(file.string() + ": not valid JSON: " + e.what());
-    }
-    return from_json(j, file.string());
+    return from_json(detail::read_json_file<infra_error>(file, "no InfraBlessing there"), file.string());
   }
   /// Content hash of the verdict (not the timings, which change from run to run).
   std::uint64_t fingerprint() const {

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -50,29 +51,18 @@ struct pushed_model {
             {"model_version", version}, {"path", path}, {"reason", reason}};
   }
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "pushed_model.json");
-    out << to_json().dump(2) << '\n';
-    if (!out) throw push_error((dir / "pushed_model.json").string() + ": write failed");
+    detail::write_json_file<push_error>(dir / "pushed_model.json", to_json());
   }
   static pushed_model load(const std::filesystem::path& dir) {
     auto file = dir / "pushed_model.json";
-    std::ifstream in(file);
-    if (!in) throw push_error(file.string() + ": cannot open (no PushedModel there)");
-    try {
-      auto j = nlohmann::json::parse(in);
+    return detail::load_json_file<push_error>(file, "no PushedModel there", [&](const nlohmann::json& j) {
       if (j.value("format", "") != "mlpipe.PushedModel" || j.value("version", 0) != 1)
         throw push_error(file.string() + ": not a PushedModel of format version 1");
-      return {j.at("pushed").get<bool>(), j.at("model_version").get<std::int64_t>(), j.at("path").get<std::string>(),
-              j.at("reason").get<std::string>()};
-    } catch (const nlohmann::json::exception& e) {
-      throw push_error(file.string() + ": " + e.what());
-    }
+      return pushed_model{j.at("pushed").get<bool>(), j.at("model_version").get<std::int64_t>(),
+                          j.at("path").get<std::string>(), j.at("reason").get<std::string>()};
+    });
   }
-  std::uint64_t fingerprint() const {
-    auto s = to_json().dump();
-    return fingerprint_bytes(s.data(), s.size(), 0x7075736864ULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7075736864ULL); }
   friend bool operator==(const pushed_model&, const pushed_model&) = default;
 };
 

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/evaluate/model_evaluation.hpp>
 #include <mlpipe/evaluate/slicing.hpp>
@@ -80,30 +81,16 @@ struct model_blessing {
 
   /// Writes blessing.json, plus an empty BLESSED or NOT_BLESSED marker file as TFX's Evaluator does.
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    {
-      std::ofstream out(dir / "blessing.json");
-      out << to_json().dump(2) << '\n';
-      if (!out) throw std::runtime_error("cannot write " + (dir / "blessing.json").string());
-    }
+    detail::write_json_file(dir / "blessing.json", to_json());
     std::ofstream(dir / (blessed ? "BLESSED" : "NOT_BLESSED"));
   }
 
   static model_blessing load(const std::filesystem::path& dir) {
-    auto file = dir / "blessing.json";
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot open " + file.string() + " (no ModelBlessing there)");
-    try {
-      return from_json(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + ": " + e.what());
-    }
+    return detail::load_json_file(dir / "blessing.json", "no ModelBlessing there",
+                                  [](const nlohmann::json& j) { return from_json(j); });
   }
 
-  std::uint64_t fingerprint() const {
-    auto text = to_json().dump();
-    return fingerprint_bytes(text.data(), text.size(), 0x626c657373ULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x626c657373ULL); }
 
   friend bool operator==(const model_blessing&, const model_blessing&) = default;
 };

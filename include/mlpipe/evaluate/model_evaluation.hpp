@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/evaluate/metrics.hpp>
 #include <mlpipe/evaluate/slicing.hpp>
@@ -98,29 +99,15 @@ struct model_evaluation {
     return e;
   }
 
-  void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "evaluation.json");
-    out << to_json().dump(2) << '\n';
-    if (!out) throw std::runtime_error("cannot write " + (dir / "evaluation.json").string());
-  }
+  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "evaluation.json", to_json()); }
 
   static model_evaluation load(const std::filesystem::path& dir) {
-    auto file = dir / "evaluation.json";
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot open " + file.string() + " (no ModelEvaluation there)");
-    try {
-      return from_json(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + ": " + e.what());
-    }
+    return detail::load_json_file(dir / "evaluation.json", "no ModelEvaluation there",
+                                  [](const nlohmann::json& j) { return from_json(j); });
   }
 
   /// Hash of the canonical JSON (nlohmann prints doubles in shortest round-trip form on every platform).
-  std::uint64_t fingerprint() const {
-    auto text = to_json().dump();
-    return fingerprint_bytes(text.data(), text.size(), 0x6576616cULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x6576616cULL); }
 
   friend bool operator==(const model_evaluation&, const model_evaluation&) = default;
 };

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/transform/feature_block.hpp>
 
@@ -186,23 +187,10 @@ class model {
       if (!std::isfinite(w)) fail("a weight is not finite");
   }
 
-  void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "model.json");
-    out << to_json().dump(1) << '\n';
-    if (!out) throw model_error((dir / "model.json").string() + ": write failed");
-  }
+  void save(const std::filesystem::path& dir) const { detail::write_json_file<model_error>(dir / "model.json", to_json(), 1); }
   static model load(const std::filesystem::path& dir) {
     auto file = dir / "model.json";
-    std::ifstream in(file);
-    if (!in) throw model_error(file.string() + ": cannot open (is this a Model artifact directory?)");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw model_error(file.string() + ": not valid JSON: " + e.what());
-    }
-    return from_json(j, file.string());
+    return from_json(detail::read_json_file<model_error>(file, "is this a Model artifact directory?"), file.string());
   }
 
   /// Content hash: kind, shapes, weights, classes (not the training record, which holds timings).

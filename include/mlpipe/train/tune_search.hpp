@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/train/tune_space.hpp>
@@ -312,21 +313,10 @@ struct hyperparameters {
     h.best_metric = j.at("best_metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["best_metric"].get<double>();
     return h;
   }
-  void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "hyperparameters.json");
-    out << to_json().dump(2) << '\n';
-    if (!out) throw std::runtime_error("cannot write " + (dir / "hyperparameters.json").string());
-  }
+  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "hyperparameters.json", to_json()); }
   static hyperparameters load(const std::filesystem::path& dir) {
-    auto file = dir / "hyperparameters.json";
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot open " + file.string() + " (no HyperParameters there)");
-    try {
-      return from_json(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + ": " + e.what());
-    }
+    return detail::load_json_file(dir / "hyperparameters.json", "no HyperParameters there",
+                                  [](const nlohmann::json& j) { return from_json(j); });
   }
   std::uint64_t fingerprint() const {
     hasher h(0x68797065ULL);

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/transform/feature_block.hpp>
@@ -294,30 +295,17 @@ class transform_graph {
   }
 
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "transform_graph.json");
-    out << to_json().dump(1) << '\n';
-    if (!out) throw transform_error((dir / "transform_graph.json").string() + ": write failed");
+    detail::write_json_file<transform_error>(dir / "transform_graph.json", to_json(), 1);
   }
 
   static transform_graph load(const std::filesystem::path& dir) {
     auto file = dir / "transform_graph.json";
-    std::ifstream in(file);
-    if (!in) throw transform_error(file.string() + ": cannot open (is this a TransformGraph artifact directory?)");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw transform_error(file.string() + ": not valid JSON: " + e.what());
-    }
-    return from_json(j, file.string());
+    return from_json(detail::read_json_file<transform_error>(file, "is this a TransformGraph artifact directory?"),
+                     file.string());
   }
 
   /// Content hash of the fitted transform (its canonical JSON).
-  std::uint64_t fingerprint() const {
-    auto text = to_json().dump();
-    return fingerprint_bytes(text.data(), text.size(), 0x7866726dULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7866726dULL); }
 
   friend bool operator==(const transform_graph& a, const transform_graph& b) {
     return a.columns == b.columns && a.label == b.label && a.width_ == b.width_;

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -132,26 +133,12 @@ struct anomalies {
     }
     return a;
   }
-  void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "anomalies.json");
-    out << to_json().dump(2) << '\n';
-    if (!out) throw std::runtime_error((dir / "anomalies.json").string() + ": write failed");
-  }
+  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "anomalies.json", to_json()); }
   static anomalies load(const std::filesystem::path& dir) {
-    auto file = dir / "anomalies.json";
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error(file.string() + ": cannot open (is this an ExampleAnomalies directory?)");
-    try {
-      return from_json(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + ": " + e.what());
-    }
+    return detail::load_json_file(dir / "anomalies.json", "is this an ExampleAnomalies directory?",
+                                  [](const nlohmann::json& j) { return from_json(j); });
   }
-  std::uint64_t fingerprint() const {
-    auto s = to_json().dump();
-    return fingerprint_bytes(s.data(), s.size(), 0x616e6f6dULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x616e6f6dULL); }
 
   /// The report a person reads: a summary line, then one line per anomaly (kind, column, description).
   std::string to_text() const {

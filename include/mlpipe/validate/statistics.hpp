@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -202,27 +203,13 @@ struct example_statistics {
     return s;
   }
 
-  void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
-    std::ofstream out(dir / "statistics.json");
-    out << to_json().dump(1) << '\n';
-    if (!out) throw std::runtime_error((dir / "statistics.json").string() + ": write failed");
-  }
+  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "statistics.json", to_json(), 1); }
   static example_statistics load(const std::filesystem::path& dir) {
-    auto file = dir / "statistics.json";
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error(file.string() + ": cannot open (is this an ExampleStatistics directory?)");
-    try {
-      return from_json(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + ": " + e.what());
-    }
+    return detail::load_json_file(dir / "statistics.json", "is this an ExampleStatistics directory?",
+                                  [](const nlohmann::json& j) { return from_json(j); });
   }
   /// Hash of the canonical JSON (keys sorted, numbers printed round-trip exact).
-  std::uint64_t fingerprint() const {
-    auto s = to_json().dump();
-    return fingerprint_bytes(s.data(), s.size(), 0x7374617473ULL);
-  }
+  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7374617473ULL); }
 
   /// A report a person reads: per split, a line per column.
   std::string to_text() const;
