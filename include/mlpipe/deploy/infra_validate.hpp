@@ -15,7 +15,6 @@
 #include <iterator>
 #include <optional>
 #include <random>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,6 +42,23 @@
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
+
+namespace detail {
+/// The port in `mlpipe serve`'s "... on http://HOST:PORT ..." log line, or -1 while it is not there yet.
+inline int logged_port(std::string_view text) {
+  for (auto at = text.find("on http://"); at != std::string_view::npos; at = text.find("on http://", at + 1)) {
+    std::size_t i = at + 10, host = i;
+    while (i < text.size() && text[i] != ':' && text[i] != ' ') ++i;
+    if (i == host || i >= text.size() || text[i] != ':') continue;
+    int port = 0;
+    std::size_t digits = 0;
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 6; ++i, ++digits)
+      port = port * 10 + (text[i] - '0');
+    if (digits > 0) return port;
+  }
+  return -1;
+}
+}  // namespace detail
 
 /// infra_validate could not run at all (no server executable); a server that fails is a negative blessing.
 class infra_error : public std::runtime_error {
@@ -338,13 +354,12 @@ struct infra_validate {
 
     // its port: `mlpipe serve --port 0` logs "... on http://127.0.0.1:PORT ..."; the model is loaded by then
     int port = -1;
-    static const std::regex port_re("on http://[^ :]+:([0-9]+)");
     while (port < 0) {
       std::ifstream in(log);
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::smatch mt;
-      if (std::regex_search(text, mt, port_re)) port = std::stoi(mt[1]);
-      else if (!child.running()) return fail("the server " + exe.string() + " " + child.how_it_ended() + " before it listened");
+      port = detail::logged_port(text);
+      if (port >= 0) break;
+      if (!child.running()) return fail("the server " + exe.string() + " " + child.how_it_ended() + " before it listened");
       else if (left_ms() == 0) return fail("the server did not listen within " + std::to_string(timeout_seconds) + " s");
       else std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

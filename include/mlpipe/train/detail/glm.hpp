@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include <mlpipe/data/detail/cpu.hpp>
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/transform/detail/fast_exp.hpp>
@@ -242,8 +243,7 @@ template <model_kind K, class Rows>
   return loss;
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(__AVX2__)
-#define MLPIPE_DETAIL_AVX2_DISPATCH 1
+#if MLPIPE_X86_DISPATCH
 /// The same body compiled for AVX2 (4 doubles per vector in the element loops), chosen at run time. No FMA:
 /// every operation rounds as in the SSE2 build and the lanes are fixed, so both give bit-identical results.
 template <model_kind K, class Rows>
@@ -257,18 +257,14 @@ __attribute__((target("avx2"))) double gradient_columns_avx2(const column_block&
 /// Whether accumulate_gradient_columns runs its AVX2 build (when the CPU has AVX2; tests switch it off to
 /// check that both builds agree bit for bit).
 inline bool& use_avx2() noexcept {
-#ifdef MLPIPE_DETAIL_AVX2_DISPATCH
-  static bool on = __builtin_cpu_supports("avx2");
-#else
-  static bool on = false;
-#endif
+  static bool on = cpu_has_avx2();
   return on;
 }
 
 template <model_kind K, class Rows>
 double accumulate_gradient_columns(const column_block& cb, std::size_t r0, std::size_t r1, const double* theta,
                                    const glm_shape& s, double* G, std::vector<double>& work, Rows&& rows) {
-#ifdef MLPIPE_DETAIL_AVX2_DISPATCH
+#if MLPIPE_X86_DISPATCH
   if (use_avx2()) return gradient_columns_avx2<K>(cb, r0, r1, theta, s, G, work, rows);
 #endif
   return gradient_columns_body<K>(cb, r0, r1, theta, s, G, work, rows);
