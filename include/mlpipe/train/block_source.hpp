@@ -68,6 +68,9 @@ class fused_source {
       : t_(&t), tf_(g, t), y_enc_(labels.bind(t)), block_rows_(std::max<std::size_t>(1, block_rows)) {
     x_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)) * tf_.width());
     y_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)));
+    // Whether the label column's values are the targets themselves is checked once here, not per block of
+    // every epoch: one read of one column per training run.
+    if (auto raw = y_enc_.as_is(t.view(0, t.rows()))) y_in_place_ = raw->data();
   }
 
   std::size_t rows() const noexcept { return t_->rows(); }
@@ -94,11 +97,10 @@ class fused_source {
     }
     std::size_t begin = b * block_rows_, end = std::min(t_->rows(), begin + block_rows_);
     for (std::size_t j = 0; j < af.size(); ++j) cols_[j] = t_->col(af[j].column).values().data() + begin;
-    auto view = t_->view(begin, end);
-    if (auto raw = y_enc_.as_is(view)) {
-      ycur_ = *raw;
+    if (y_in_place_) {
+      ycur_ = std::span<const double>(y_in_place_ + begin, end - begin);
     } else {
-      y_enc_(view, y_.data());
+      y_enc_(t_->view(begin, end), y_.data());
       ycur_ = std::span<const double>(y_.data(), end - begin);
     }
     return column_block{cols_, scale_, shift_, ycur_, end - begin, begin};
@@ -119,7 +121,8 @@ class fused_source {
   std::vector<double> x_, y_;
   std::vector<const double*> cols_;
   std::vector<double> scale_, shift_;
-  std::span<const double> ycur_;  // targets of the block last given by columns()
+  std::span<const double> ycur_;        // targets of the block last given by columns()
+  const double* y_in_place_ = nullptr;  // the label column, when its values are the targets
 };
 
 }  // namespace mlpipe

@@ -4,42 +4,103 @@
 
 #include <bit>
 #include <cstdint>
+#include <type_traits>
+
+#include <mlpipe/transform/detail/lanes.hpp>
 
 namespace mlpipe::detail {
 
-/// a when z's sign bit is clear, else b: a select in integer bit operations, which vectorize (GCC leaves a
-/// floating-point comparison as a branch, as it may trap on NaN).
-[[gnu::always_inline]] inline double sign_select(double z, double a, double b) noexcept {
-  const std::uint64_t mask = 0 - (std::bit_cast<std::uint64_t>(z) >> 63);
-  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & ~mask) | (std::bit_cast<std::uint64_t>(b) & mask));
+template <class V>
+struct bits_of {
+  using type = std::uint64_t;
+};
+template <>
+struct bits_of<v4d> {
+  using type = v4u;
+};
+
+/// Which instructions a kernel's build may use: a template argument, so that one source gives the plain x86-64
+/// build and the AVX2 one (see data/detail/cpu.hpp for the run-time choice).
+struct isa_baseline {};
+struct isa_avx2 {};
+
+/// out = a where z's sign bit is clear, else b, for a double or lane by lane of a v4d. Baseline: a select in
+/// integer bit operations (shift, subtract, and, and-not, or), which vectorize on SSE2 (the compiler leaves a
+/// comparison of doubles as a branch, as it may trap on NaN, and a v4d comparison without AVX element by
+/// element). AVX2: a compare and a blend. Both give the same bits.
+template <class Isa = isa_baseline, class V>
+[[gnu::always_inline]] inline void select_by_sign(const V& z, const V& a, const V& b, V& out) noexcept {
+  using U = typename bits_of<V>::type;
+  if constexpr (std::is_same_v<Isa, isa_avx2> && std::is_same_v<V, v4d>) {
+    using I = std::int64_t __attribute__((vector_size(32)));
+    out = __builtin_bit_cast(I, z) < 0 ? b : a;
+  } else {
+    const U mask = U{} - (__builtin_bit_cast(U, z) >> 63);
+    out = __builtin_bit_cast(V, (__builtin_bit_cast(U, a) & ~mask) | (__builtin_bit_cast(U, b) & mask));
+  }
 }
 
-/// exp(x) for x <= 0, branch-free so that loops over it vectorize (libm's exp is a call per value): x = n ln2 + r
-/// with |r| <= ln2/2, exp(r) by its Taylor polynomial of degree 12 (truncation below 2e-16 relative), times 2^n
-/// built in the exponent bits. Within 2 ulp of exp; x below -708 gives exp(-708) (only ever added to 1).
-[[gnu::always_inline]] inline double exp_nonpos(double x) noexcept {
+/// -|z|, by setting the sign bit.
+template <class V>
+[[gnu::always_inline]] inline void negative_abs(const V& z, V& out) noexcept {
+  using U = typename bits_of<V>::type;
+  out = __builtin_bit_cast(V, __builtin_bit_cast(U, z) | std::uint64_t{1} << 63);
+}
+
+/// exp(x[u]) for x <= 0 and u < N, of doubles or lane by lane of v4d: x = n ln2 + r with |r| <= ln2/2, exp(r) by
+/// its Taylor polynomial of degree 12 (truncation below 2e-16 relative), times 2^n built in the exponent bits.
+/// Within 2 ulp of exp; x below -708 gives exp(-708) (only ever added to 1). Branch-free, so loops over it
+/// vectorize (libm's exp is a call per value); the N values go step by step together, so that their chains of
+/// dependent multiply-adds overlap. Each value's result does not depend on N.
+template <std::size_t N, class Isa = isa_baseline, class V>
+[[gnu::always_inline]] inline void exp_nonpos_n(const V* xin, V* out) noexcept {
+  using U = typename bits_of<V>::type;
   constexpr double log2e = 1.4426950408889634, ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   constexpr double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low mantissa bits
-  x = sign_select(x + 708.0, x, -708.0);
-  const double t = x * log2e + shifter;
-  const double n = t - shifter;
-  const double r = (x - n * ln2_hi) - n * ln2_lo;
-  double p = 1.0 / 479001600.0;  // 1/12!
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  constexpr double c[13] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+                            1.0 / 5040.0,      1.0 / 720.0,        1.0 / 120.0,       1.0 / 24.0,       1.0 / 6.0,
+                            0.5,               1.0,                1.0};  // 1/12! ... 1/0!
+  V t[N], r[N], p[N];
+#pragma GCC unroll 4
+  for (std::size_t u = 0; u < N; ++u) {
+    V x;
+    select_by_sign<Isa>(V(xin[u] + 708.0), xin[u], V(V{} - 708.0), x);
+    t[u] = x * log2e + shifter;
+    const V n = t[u] - shifter;
+    r[u] = (x - n * ln2_hi) - n * ln2_lo;
+    p[u] = r[u] * c[0] + c[1];
+  }
+#pragma GCC unroll 11
+  for (std::size_t k = 2; k < 13; ++k) {
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < N; ++u) p[u] = p[u] * r[u] + c[k];
+  }
   // the low 12 bits of t's pattern are n mod 4096; n + 1023 in [1, 1023] is the biased exponent of 2^n
-  const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023) << 52);
-  return p * scale;
+#pragma GCC unroll 4
+  for (std::size_t u = 0; u < N; ++u) out[u] = p[u] * __builtin_bit_cast(V, (__builtin_bit_cast(U, t[u]) + 1023) << 52);
+}
+
+/// a when z's sign bit is clear, else b.
+[[gnu::always_inline]] inline double sign_select(double z, double a, double b) noexcept {
+  double r;
+  select_by_sign(z, a, b, r);
+  return r;
+}
+
+/// exp(x) for x <= 0 (see exp_nonpos_n).
+[[gnu::always_inline]] inline double exp_nonpos(double x) noexcept {
+  double r;
+  exp_nonpos_n<1>(&x, &r);
+  return r;
+}
+
+/// The logistic function 1 / (1 + exp(-z)) of a double or lane by lane of a v4d, with e = exp(-|z|) given
+/// (1 / (1 + e) for z >= 0, e / (1 + e) below): one exp and one division, no overflow.
+template <class Isa = isa_baseline, class V>
+[[gnu::always_inline]] inline void sigmoid_from_exp(const V& z, const V& e, V& out) noexcept {
+  V num;
+  select_by_sign<Isa>(z, V(V{} + 1.0), e, num);
+  out = num / (1.0 + e);
 }
 
 }  // namespace mlpipe::detail

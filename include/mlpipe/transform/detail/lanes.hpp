@@ -19,6 +19,17 @@ using v2i = std::int64_t __attribute__((vector_size(16)));
   return v;
 }
 [[gnu::always_inline]] inline double lanes_sum(v2d a, v2d b, double tail) noexcept { return ((a[0] + tail) + a[1]) + (b[0] + b[1]); }
+/// Four-double vectors for the fused training kernel: one AVX2 register, or two SSE2 registers in a
+/// plain x86-64 build. Lane for lane the same operations either way, so both builds give the same bits.
+/// Functions of these types are always inlined (no four-double vector crosses a call: its ABI differs).
+using v4d = double __attribute__((vector_size(32)));
+using v4u = std::uint64_t __attribute__((vector_size(32)));
+
+[[gnu::always_inline]] inline void store4(double* p, const v4d& v) noexcept { std::memcpy(p, &v, sizeof v); }
+[[gnu::always_inline]] inline void load4(const double* p, v4d& v) noexcept { std::memcpy(&v, p, sizeof v); }
+/// ((v0 + v1) + (v2 + v3)).
+[[gnu::always_inline]] inline double lanes4_sum(const v4d& v) noexcept { return (v[0] + v[1]) + (v[2] + v[3]); }
+
 /// v where it is a number, 0 where it is NaN.
 inline v2d zero_nan(v2d v) noexcept { return (v2d)((v2i)v & (v == v)); }
 
