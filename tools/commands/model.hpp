@@ -1,5 +1,6 @@
-// tools/commands/model.hpp: `mlpipe train FILE.csv --label COL -o DIR`: infers column types, splits train/eval,
-// fits the transform on the train split, trains a linear, logistic or softmax model, writes both to DIR.
+// tools/commands/model.hpp: `mlpipe train FILE.csv --label COL -o DIR`: infers column types and a schema, splits
+// train/eval, fits the transform on the train split (one-hot vocabularies from the schema's domains), trains a
+// linear, logistic or softmax model, writes schema, transform and model to DIR.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,9 @@
 #include <mlpipe/data/csv_examples.hpp>
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
+#include <mlpipe/transform/fit_transform_schema.hpp>
+#include <mlpipe/validate/schema.hpp>
+#include <mlpipe/validate/statistics.hpp>
 
 namespace mlpipe::tools {
 
@@ -97,7 +101,16 @@ inline int run_train_command(const train_command_options& o) {
   examples ex = reader(ctx);
   if (ex.train.rows() == 0) throw std::runtime_error(o.file + ": no train rows");
   std::string kind = o.model == "auto" ? pick_model(ex.train, o.label) : o.model;
-  auto g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude);
+  // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
+  // fitted on the train split, with each categorical's vocabulary taken from its domain in the schema, so a
+  // value seen only in the eval split still has its own feature.
+  split_statistics stats = compute_statistics(ex.train, "train");
+  if (ex.eval.rows() > 0) stats.merge(compute_statistics(ex.eval, "eval"));
+  schema sch = infer_schema_from(stats);
+  category_domains domains = schema_domains(sch);
+  domains.erase(o.label);
+  for (const auto& c : o.exclude) domains.erase(c);
+  auto g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
   model m;
   if (kind == "logistic")
     m = train_with<logistic_regression>(o, ex, g, ctx);
@@ -110,6 +123,7 @@ inline int run_train_command(const train_command_options& o) {
   namespace fs = std::filesystem;
   fs::path dir(o.out);
   fs::create_directories(dir);
+  sch.save(dir / "schema");
   g.save(dir / "transform");
   m.save(dir / "model");
   auto ev = quick_eval(m, g, ex.eval);
@@ -121,6 +135,7 @@ inline int run_train_command(const train_command_options& o) {
                    {"train_rows", ex.train.rows()},
                    {"eval_rows", ex.eval.rows()},
                    {"input_columns", g.columns.size()},
+                   {"schema_domains", domains.size()},
                    {"features", g.width()},
                    {"solver", m.training["solver"]},
                    {"epochs", m.training["epochs"]},
@@ -139,7 +154,10 @@ inline int run_train_command(const train_command_options& o) {
   std::printf("  solver %s, %s passes, train loss %.6g\n", m.training["solver"].get<std::string>().c_str(),
               m.training["epochs"].dump().c_str(), m.training["train_loss"].get<double>());
   for (auto& [k, v] : ev.items()) std::printf("  eval %s: %.6g\n", k.c_str(), v.get<double>());
-  std::printf("  wrote %s and %s\n", (dir / "transform").string().c_str(), (dir / "model").string().c_str());
+  std::printf("  schema inferred from both splits: %zu categorical domain%s used as one-hot vocabularies\n",
+              domains.size(), domains.size() == 1 ? "" : "s");
+  std::printf("  wrote %s, %s and %s\n", (dir / "schema").string().c_str(), (dir / "transform").string().c_str(),
+              (dir / "model").string().c_str());
   return 0;
 }
 
