@@ -86,7 +86,40 @@ TEST_CASE("spans: the newest is current, the one before is the baseline") {
   CHECK_FALSE(one.baseline.has_value());
   CHECK_THROWS_WITH_AS(mlpipe::select_spans((dir / "none-{SPAN}.csv").string()), doctest::Contains("matches no file"),
                        mlpipe::span_error);
+  // the same number twice in one path; two different ones are an error naming the path
+  fs::create_directories(dir / "t7");
+  std::ofstream(dir / "t7" / "t7.csv") << "x\n1\n";
+  CHECK(mlpipe::select_spans((dir / "t{SPAN}/t{SPAN}.csv").string()).current.span == 7);
+  std::ofstream(dir / "t7" / "t8.csv") << "x\n1\n";
+  CHECK_THROWS_WITH_AS(mlpipe::select_spans((dir / "t{SPAN}/t{SPAN}.csv").string()),
+                       doctest::Contains("two different span numbers (7 and 8)"), mlpipe::span_error);
+  // a span number beyond 64 bits is an error, not a crash
+  std::ofstream(dir / "big-123456789012345678901234567890.csv") << "x\n1\n";
+  CHECK_THROWS_WITH_AS(mlpipe::select_spans((dir / "big-{SPAN}.csv").string()), doctest::Contains("too large"),
+                       mlpipe::span_error);
   fs::remove_all(dir);
+}
+
+TEST_CASE("span patterns: * stays within one path component, {SPAN} is digits, greedy like a regular expression") {
+  using mlpipe::detail::span_match;
+  std::vector<std::string_view> d;
+  CHECK(span_match("span-{SPAN}.csv", "span-12.csv", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == "12");
+  d.clear();
+  CHECK_FALSE(span_match("span-{SPAN}.csv", "span-.csv", d));
+  CHECK_FALSE(span_match("span-{SPAN}.csv", "span-1a.csv", d));
+  CHECK_FALSE(span_match("*.csv", "a/b.csv", d));
+  CHECK(span_match("d{SPAN}/*.csv", "d3/part1.csv", d));
+  d.clear();
+  CHECK(span_match("*{SPAN}.csv", "x123.csv", d));  // * takes what it can, {SPAN} keeps one digit at least
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == "3");
+  d.clear();
+  CHECK(span_match("a.b", "a.b", d));
+  CHECK_FALSE(span_match("a.b", "axb", d));  // '.' is a plain character
+  CHECK_FALSE(span_match("a*", "", d));
+  CHECK(span_match("**", "", d));
 }
 
 TEST_CASE("csv_examples reads the current span, splits it and keeps the baseline") {

@@ -3,13 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlpipe {
@@ -33,9 +34,29 @@ struct span_selection {
 };
 
 namespace detail {
-inline std::string regex_escape(char c) {
-  static const std::string special = R"(\^$.|?*+()[]{})";
-  return special.find(c) != std::string::npos ? std::string("\\") + c : std::string(1, c);
+/// Whether `name` matches `pat` as a whole: literal characters, `*` (any run of characters but '/') and
+/// `{SPAN}` (a run of decimal digits), each run as long as the rest allows (as a greedy regular expression
+/// would); the {SPAN} runs go to `spans`. Backtracking, which is cheap on a path pattern and a file name (and
+/// a hand-written matcher, unlike std::regex, costs nothing to compile).
+inline bool span_match(std::string_view pat, std::string_view name, std::vector<std::string_view>& spans) {
+  if (pat.empty()) return name.empty();
+  if (pat.substr(0, 6) == "{SPAN}") {
+    std::size_t n = 0;
+    while (n < name.size() && name[n] >= '0' && name[n] <= '9') ++n;
+    for (std::size_t k = n; k >= 1; --k) {
+      spans.push_back(name.substr(0, k));
+      if (span_match(pat.substr(6), name.substr(k), spans)) return true;
+      spans.pop_back();
+    }
+    return false;
+  }
+  if (pat[0] == '*') {
+    const std::size_t n = std::min(name.find('/'), name.size());
+    for (std::size_t k = n + 1; k-- > 0;)
+      if (span_match(pat.substr(1), name.substr(k), spans)) return true;
+    return false;
+  }
+  return !name.empty() && name[0] == pat[0] && span_match(pat.substr(1), name.substr(1), spans);
 }
 }  // namespace detail
 
@@ -55,20 +76,7 @@ inline std::vector<span_files> find_spans(const std::string& pattern) {
   fs::path root = slash == std::string::npos ? fs::path(".") : fs::path(p.substr(0, slash == 0 ? 1 : slash));
   std::string rest = slash == std::string::npos ? p : p.substr(slash + 1);
   auto depth = static_cast<int>(std::count(rest.begin(), rest.end(), '/'));
-  std::string rx;
-  bool has_span = false;
-  for (std::size_t i = 0; i < rest.size(); ++i) {
-    if (rest.compare(i, 6, "{SPAN}") == 0) {
-      rx += "([0-9]+)";
-      i += 5;
-      has_span = true;
-    } else if (rest[i] == '*') {
-      rx += "[^/]*";
-    } else {
-      rx += detail::regex_escape(rest[i]);
-    }
-  }
-  std::regex re(rx);
+  const bool has_span = rest.find("{SPAN}") != std::string::npos;
   std::map<std::int64_t, std::vector<fs::path>> by_span;
   std::error_code ec;
   if (!fs::is_directory(root, ec))
@@ -81,15 +89,18 @@ inline std::vector<span_files> find_spans(const std::string& pattern) {
     if (it.depth() == depth && it->is_directory()) it.disable_recursion_pending();
     if (!it->is_regular_file()) continue;
     std::string rel = it->path().lexically_relative(root).generic_string();
-    std::smatch m;
-    if (!std::regex_match(rel, m, re)) continue;
+    std::vector<std::string_view> digits;
+    if (!detail::span_match(rest, rel, digits)) continue;
     std::int64_t span = 0;
-    for (std::size_t g = 1; g < m.size(); ++g) {
-      std::int64_t s = std::stoll(m[g].str());
-      if (g > 1 && s != span)
+    for (std::size_t g = 0; g < digits.size(); ++g) {
+      std::int64_t v = 0;
+      if (std::from_chars(digits[g].data(), digits[g].data() + digits[g].size(), v).ec != std::errc{})
+        throw span_error("data pattern '" + pattern + "': path '" + rel + "' has a span number too large ('" +
+                         std::string(digits[g]) + "')");
+      if (g > 0 && v != span)
         throw span_error("data pattern '" + pattern + "': path '" + rel + "' has two different span numbers (" +
-                         std::to_string(span) + " and " + std::to_string(s) + ")");
-      span = s;
+                         std::to_string(span) + " and " + std::to_string(v) + ")");
+      span = v;
     }
     by_span[has_span ? span : 0].push_back(it->path());
   }
