@@ -392,6 +392,34 @@ TEST_CASE("a file read through a small buffer equals one read at once") {
   fs::remove(path);
 }
 
+TEST_CASE("a mapped CSV that another process truncates while it is read gives a csv_error, not SIGBUS") {
+  auto path = fs::temp_directory_path() / "mlpipe_test_data_truncated.csv";
+  std::string csv = "id,x,y\n";
+  for (int i = 0; i < 400000; ++i) csv += std::to_string(i) + ',' + std::to_string(i * 0.25) + ",7\n";  // ~8 MB
+  std::ofstream(path, std::ios::binary) << csv;
+  const auto full = fs::file_size(path);
+  const auto cut = csv.find('\n', full / 4) + 1;  // at a line's end, so that the shorter file is valid CSV
+  const auto kept_rows = static_cast<std::size_t>(std::count(csv.begin(), csv.begin() + cut, '\n')) - 1;
+  mlpipe::csv_reader reader(path);  // memory-mapped (the default)
+  auto first = reader.next_chunk(1000);
+  REQUIRE(first.has_value());
+  CHECK(first->rows() == 1000);
+  fs::resize_file(path, cut);  // as another process would; the pages past the new end are gone
+  std::string what;
+  try {
+    while (reader.next_chunk(50000)) {
+    }
+  } catch (const mlpipe::csv_error& e) {
+    what = e.what();
+  }
+  CAPTURE(what);
+  CHECK(what.find("shrank to " + std::to_string(cut) + " of " + std::to_string(full) + " bytes") != std::string::npos);
+  CHECK(what.find(path.filename().string()) != std::string::npos);
+  // read again once it is complete: every row it now has
+  CHECK(mlpipe::read_csv(path).rows() == kept_rows);
+  fs::remove(path);
+}
+
 TEST_CASE("random damage to a CSV file gives a table or a csv_error, never a crash") {
   // Mutations of a valid file (quotes, delimiters, line ends, NULs, high bytes, cuts) read from memory and
   // through a small file buffer: each read either succeeds or throws csv_error. The sanitizer build runs it too.

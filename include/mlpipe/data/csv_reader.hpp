@@ -75,7 +75,7 @@ class csv_reader {
       len_ = map_.size();
       eof_ = true;
       source_bytes_ = map_.size();
-      start();
+      guard_cut([&] { start(); });
       return;
     }
     in_.open(file_, std::ios::binary);
@@ -111,6 +111,50 @@ class csv_reader {
   /// `max_bytes`. nullopt when the file is exhausted (an empty file still yields one empty table first).
   std::optional<table> next_chunk(std::size_t max_rows = std::numeric_limits<std::size_t>::max(),
                                   std::size_t max_bytes = std::numeric_limits<std::size_t>::max()) {
+    if (!map_) return next_chunk_parsed(max_rows, max_bytes);
+    std::optional<table> t;
+    guard_cut([&] { t = next_chunk_parsed(max_rows, max_bytes); });
+    return t;
+  }
+
+  /// All remaining rows as one table.
+  table read_all() {
+    table t;
+    bool first = true;
+    while (auto c = next_chunk()) {
+      if (first) t = std::move(*c);
+      else t.append(*c);
+      first = false;
+    }
+    return t;
+  }
+
+ private:
+  /// Runs `parse` on the mapped file and reports a file that shrank meanwhile (another process truncated or
+  /// rewrote it): its pages past the new end read as zeros (see mapped_file), so what was parsed from them,
+  /// an error included, is replaced by this error.
+  template <class F>
+  void guard_cut(F&& parse) {
+    auto cut = [&] {
+      return csv_error(file_, 0, 0, 0, "", "the file to keep its size while it is read",
+                       "it shrank to " + std::to_string(file_size_now()) + " of " + std::to_string(map_.size()) +
+                           " bytes (truncated or rewritten by another process); read it again once it is complete");
+    };
+    try {
+      parse();
+    } catch (const csv_error&) {
+      if (map_.cut_short()) throw cut();
+      throw;
+    }
+    if (map_.cut_short()) throw cut();
+  }
+  std::uintmax_t file_size_now() const {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(file_, ec);
+    return ec ? 0 : n;
+  }
+
+  std::optional<table> next_chunk_parsed(std::size_t max_rows, std::size_t max_bytes) {
     if (finished_ && handed_out_) return std::nullopt;
     max_rows = std::max<std::size_t>(max_rows, 1);
     begin_chunk(max_rows, max_bytes);
@@ -144,19 +188,6 @@ class csv_reader {
     return finish_chunk();
   }
 
-  /// All remaining rows as one table.
-  table read_all() {
-    table t;
-    bool first = true;
-    while (auto c = next_chunk()) {
-      if (first) t = std::move(*c);
-      else t.append(*c);
-      first = false;
-    }
-    return t;
-  }
-
- private:
   static constexpr std::size_t padding = 64;  // zeroed bytes after the data: lets parsers read ahead safely
   enum class step { row, blank, need_more, done };
 
