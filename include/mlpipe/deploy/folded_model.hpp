@@ -38,7 +38,6 @@ class folded_model {
   /// at most one affine step (what impute_mean/median/constant, standardize and min_max fit); otherwise
   /// nothing (one-hot, bucketize, log1p, clip... keep the unfolded path).
   static std::optional<folded_model> fold(const transform_graph& g, const model& m) {
-    using K = numeric_step_kind;
     if (g.width() != m.features || m.bias.size() != m.outputs || m.weights.size() != m.features * m.outputs)
       return std::nullopt;
     folded_model f;
@@ -47,24 +46,16 @@ class folded_model {
     f.terms_ = g.columns.size();
     f.w_.assign(f.terms_ * f.k_, 0.0);
     f.b_ = m.bias;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t j = 0; j < g.columns.size(); ++j) {
       const auto& c = g.columns[j];
-      if (c.input_kind != column_kind::numeric || c.encoding != feature_encoding::value) return std::nullopt;
-      const auto& s = c.steps;
-      double fill = nan, a = 1.0, k = 0.0;
-      std::size_t i = 0;
-      // imputations in a row: the first whose value is a number fills (the later ones see no missing value)
-      for (; i < s.size() && s[i].kind == K::impute; ++i)
-        if (fill != fill) fill = s[i].a;
-      if (i < s.size() && s[i].kind == K::affine) a = s[i].a, k = s[i].b, ++i;
-      if (i != s.size()) return std::nullopt;
+      const auto af = c.as_affine();
+      if (!af) return std::nullopt;
       f.names_.push_back(c.column);
-      f.fill_.push_back(fill);
+      f.fill_.push_back(af->fill);
       for (std::size_t o = 0; o < f.k_; ++o) {
         const double w = m.weights[c.offset * f.k_ + o];
-        f.w_[j * f.k_ + o] = w * a;
-        f.b_[o] += k * w;  // in column order, the same for every row
+        f.w_[j * f.k_ + o] = w * af->scale;
+        f.b_[o] += af->shift * w;  // in column order, the same for every row
       }
     }
     return f;

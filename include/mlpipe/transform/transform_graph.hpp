@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -98,6 +99,27 @@ struct column_transform {
     }
   }
   friend bool operator==(const column_transform&, const column_transform&) = default;
+
+  /// The feature as an affine map of the input, when it is one: feature = impute(v) * scale + shift.
+  struct affine_form {
+    double fill = std::numeric_limits<double>::quiet_NaN();  // what a missing value becomes (NaN: no imputation)
+    double scale = 1.0, shift = 0.0;
+  };
+  /// A numeric value column whose steps are imputations (the first that has a number fills; the later ones see
+  /// no missing value) then at most one affine step: what impute_mean/median/constant, standardize and min_max
+  /// fit. Consumers fold the map into their own arithmetic instead of writing the feature (training into its
+  /// weights, the deployed predictor into the model). nullopt for anything else (one-hot, buckets, log1p,
+  /// clip...).
+  std::optional<affine_form> as_affine() const noexcept {
+    if (input_kind != column_kind::numeric || encoding != feature_encoding::value) return std::nullopt;
+    affine_form f;
+    std::size_t i = 0;
+    for (; i < steps.size() && steps[i].kind == numeric_step_kind::impute; ++i)
+      if (f.fill != f.fill) f.fill = steps[i].a;
+    if (i < steps.size() && steps[i].kind == numeric_step_kind::affine) f.scale = steps[i].a, f.shift = steps[i].b, ++i;
+    if (i != steps.size()) return std::nullopt;
+    return f;
+  }
 };
 
 namespace detail {
@@ -401,8 +423,8 @@ class bound_transform {
     std::size_t column = 0;  // index in the bound table
     double scale = 1.0, shift = 0.0;
   };
-  /// When every feature is one numeric column through at most impute and one affine step (standardize,
-  /// min_max, or nothing), each feature's map for present values; empty otherwise. A consumer may then fold
+  /// When every feature is one numeric column through imputations and at most one affine step (standardize,
+  /// min_max, or nothing: column_transform::as_affine), each feature's map for present values; empty otherwise. A consumer may then fold
   /// the maps into its own arithmetic (training folds them into the weights) instead of writing features out,
   /// as long as it sends rows holding a NaN or infinity through operator(), which imputes them or throws.
   std::span<const affine_feature> affine_features() const noexcept { return affine_; }
@@ -491,16 +513,12 @@ class bound_transform {
   void find_affine_features() {
     affine_.clear();
     for (std::size_t j = 0; j < cols_.size(); ++j) {
-      const column_transform& c = g_->columns[j];
-      const bound& b = cols_[j];
-      if (b.kind != column_kind::numeric || b.fast == fast_path::general) {
+      auto a = cols_[j].kind == column_kind::numeric ? g_->columns[j].as_affine() : std::nullopt;
+      if (!a) {
         affine_.clear();
         return;
       }
-      affine_feature f{b.index, 1.0, 0.0};
-      if (b.fast == fast_path::affine) f.scale = c.steps[0].a, f.shift = c.steps[0].b;
-      if (b.fast == fast_path::impute_affine) f.scale = c.steps[1].a, f.shift = c.steps[1].b;
-      affine_.push_back(f);
+      affine_.push_back(affine_feature{cols_[j].index, a->scale, a->shift});
     }
   }
 
