@@ -112,29 +112,31 @@ inline int run_serve_command(const serve_command_options& o) {
     std::lock_guard lk(log_m);
     std::fprintf(stderr, "mlpipe serve: %s\n", m.c_str());
   };
-  // the access log is buffered (64 KiB) and flushed once a second and at exit, not once per request
+  // an access log file is buffered (64 KiB) and flushed once a second and at exit, not once per request
   std::atomic<bool> flushing{access != nullptr && access != stderr};
-  if (access && access != stderr) std::setvbuf(access, nullptr, _IOFBF, 1 << 16);
+  if (flushing) std::setvbuf(access, nullptr, _IOFBF, 1 << 16);
   if (access)
     so.access_log = [&](const std::string& line) {
       std::lock_guard lk(log_m);
       std::fwrite(line.data(), 1, line.size(), access);
       std::fputc('\n', access);
     };
-  std::thread flusher([&] {
-    while (flushing) {
-      for (int i = 0; i < 10 && flushing; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::lock_guard lk(log_m);
-      std::fflush(access);
-    }
-  });
+  std::thread flusher;
+  if (flushing)
+    flusher = std::thread([&] {
+      while (flushing) {
+        for (int i = 0; i < 10 && flushing; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::lock_guard lk(log_m);
+        std::fflush(access);
+      }
+    });
   struct close_log {  // on every way out: stop the flusher, then flush and close the file
     std::atomic<bool>& on;
     std::thread& t;
     std::FILE* f;
     ~close_log() {
       on = false;
-      t.join();
+      if (t.joinable()) t.join();
       if (f && f != stderr) std::fclose(f);
     }
   } close_log_at_exit{flushing, flusher, access};

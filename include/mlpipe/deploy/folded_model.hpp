@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cmath>
 #include <cstddef>
@@ -115,8 +114,7 @@ class folded_model {
   // chosen without a branch (a score's sign is a coin toss). Scores beyond +-708 take the scalar formula.
   MLPIPE_DETAIL_VECTOR_CLONES static void sigmoid(const double* z, double* p, std::size_t m) noexcept {
     for (std::size_t r = 0; r < m; ++r) {
-      const double e = detail::exp_nonpos(-std::abs(z[r]));
-      p[r] = detail::sign_select(z[r], 1.0, e) / (1.0 + e);
+      detail::sigmoid_from_exp(z[r], detail::exp_nonpos(-std::abs(z[r])), p[r]);
     }
     for (std::size_t r = 0; r < m; ++r)
       if (std::abs(z[r]) > 708.0) p[r] = detail::sigmoid(z[r]);

@@ -424,9 +424,10 @@ class bound_transform {
     double scale = 1.0, shift = 0.0;
   };
   /// When every feature is one numeric column through imputations and at most one affine step (standardize,
-  /// min_max, or nothing: column_transform::as_affine), each feature's map for present values; empty otherwise. A consumer may then fold
-  /// the maps into its own arithmetic (training folds them into the weights) instead of writing features out,
-  /// as long as it sends rows holding a NaN or infinity through operator(), which imputes them or throws.
+  /// min_max, or nothing: column_transform::as_affine), each feature's map for present values; empty
+  /// otherwise. A consumer may then fold the maps into its own arithmetic (training folds them into the
+  /// weights) instead of writing features out, as long as it sends rows holding a NaN or infinity through
+  /// operator(), which imputes them or throws.
   std::span<const affine_feature> affine_features() const noexcept { return affine_; }
 
   /// Transforms the rows of `block` (a view of the bound table) into `out`, row-major, block.rows() * width()

@@ -3,11 +3,8 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <span>
 #include <vector>
 
@@ -61,50 +58,42 @@ inline double row_loss_grad(double* z, double y, double w, double* gz, std::size
   return ((a[0] * t) * a[1]) * (b[0] * b[1]);
 }
 
-/// Sum of g[i] * x[i] (x may be g itself).
-[[gnu::always_inline]] inline double sum_products(const double* g, const double* x, std::size_t m) noexcept {
-  v2d a = {0, 0}, b = {0, 0};
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) a += load2(g + i) * load2(x + i), b += load2(g + i + 2) * load2(x + i + 2);
-  double t = 0;
-  for (; i < m; ++i) t += g[i] * x[i];
-  return lanes_sum(a, b, t);
-}
-
-/// Sums of g[i] * x_c[i] for 4 columns x_c at once (g loaded once), added to out[0..3].
-[[gnu::always_inline]] inline void add_products4(const double* g, const double* const* x, std::size_t c0, std::size_t m,
-                          double* out) noexcept {
-  const double *x0 = x[0] + c0, *x1 = x[1] + c0, *x2 = x[2] + c0, *x3 = x[3] + c0;
-  v2d a0 = {0, 0}, b0 = {0, 0}, a1 = {0, 0}, b1 = {0, 0}, a2 = {0, 0}, b2 = {0, 0}, a3 = {0, 0}, b3 = {0, 0};
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const v2d ga = load2(g + i), gb = load2(g + i + 2);
-    a0 += ga * load2(x0 + i), b0 += gb * load2(x0 + i + 2);
-    a1 += ga * load2(x1 + i), b1 += gb * load2(x1 + i + 2);
-    a2 += ga * load2(x2 + i), b2 += gb * load2(x2 + i + 2);
-    a3 += ga * load2(x3 + i), b3 += gb * load2(x3 + i + 2);
+/// The link of N rows, or N fours (V = double or v4d), step by step together: g = dloss/dz, and the loss
+/// terms: lin += the part without a log, ope *= the argument of the log (logistic: softplus(z) - y z =
+/// max(z, 0) - y z + log(1 + exp(-|z|)), with max(z, 0) = (z + |z|) / 2). lin and ope take the N values in
+/// order u = 0, 1, ...
+template <model_kind K, std::size_t N, class Isa = isa_baseline, class V>
+[[gnu::always_inline]] inline void link_terms(const V* z, const V* y, V* g, V& lin, V& ope) noexcept {
+  if constexpr (K == model_kind::logistic) {
+    V nz[N], e[N];
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < N; ++u) negative_abs(z[u], nz[u]);
+    exp_nonpos_n<N, Isa>(nz, e);
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < N; ++u) {
+      V p;
+      sigmoid_from_exp<Isa>(z[u], e[u], p);
+      g[u] = p - y[u];
+      lin += 0.5 * (z[u] - nz[u]) - y[u] * z[u];
+      ope *= 1.0 + e[u];
+    }
+  } else {
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < N; ++u) {
+      g[u] = z[u] - y[u];
+      lin += 0.5 * (g[u] * g[u]);
+    }
   }
-  double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-  for (; i < m; ++i) t0 += g[i] * x0[i], t1 += g[i] * x1[i], t2 += g[i] * x2[i], t3 += g[i] * x3[i];
-  out[0] += lanes_sum(a0, b0, t0);
-  out[1] += lanes_sum(a1, b1, t1);
-  out[2] += lanes_sum(a2, b2, t2);
-  out[3] += lanes_sum(a3, b3, t3);
 }
 
-/// The logistic link of m <= 64 scores: g[i] = sigmoid(z[i]) - y[i]; returns the summed loss
-/// softplus(z) - y z = max(z, 0) - y z + log(1 + exp(-|z|)). One exp per row; the log terms are summed as the
-/// log of a product (each factor in [1, 2], so 64 of them stay far from overflow): one log per call.
-/// An element loop (vectorized by the compiler) and lane reductions.
+/// The logistic link of m <= 64 scores: g[i] = sigmoid(z[i]) - y[i]; returns the summed loss (link_terms, one row
+/// at a time in a loop the compiler vectorizes). The log terms are summed as the log of a product (each factor in
+/// [1, 2], so 64 of them stay far from overflow): one log per call.
 [[gnu::always_inline]] inline double logistic_link(const double* z, const double* y, double* __restrict g, std::size_t m) noexcept {
   double lin[64], ope[64];
   for (std::size_t i = 0; i < m; ++i) {
-    const double zi = z[i];
-    const double e = exp_nonpos(-std::abs(zi));
-    const double inv = 1.0 / (1.0 + e);
-    g[i] = sign_select(zi, inv, e * inv) - y[i];  // sigmoid(z)
-    lin[i] = (zi > 0 ? zi : 0.0) - y[i] * zi;
-    ope[i] = 1.0 + e;
+    lin[i] = 0, ope[i] = 1;
+    link_terms<model_kind::logistic, 1>(z + i, y + i, g + i, lin[i], ope[i]);
   }
   return lane_sum(lin, m) + std::log(lane_product(ope, m));
 }
@@ -265,34 +254,6 @@ template <std::size_t W>
   }
 }
 
-/// The link of N rows, or N fours (V = double or v4d), step by step together: g = dloss/dz, and the loss
-/// terms: lin += the part without a log, ope *= the argument of the log (logistic: softplus(z) - y z =
-/// max(z, 0) - y z + log(1 + exp(-|z|)), with max(z, 0) = (z + |z|) / 2). lin and ope take the N values in
-/// order u = 0, 1, ...
-template <model_kind K, std::size_t N, class Isa = isa_baseline, class V>
-[[gnu::always_inline]] inline void link_terms(const V* z, const V* y, V* g, V& lin, V& ope) noexcept {
-  if constexpr (K == model_kind::logistic) {
-    V nz[N], e[N];
-#pragma GCC unroll 4
-    for (std::size_t u = 0; u < N; ++u) negative_abs(z[u], nz[u]);
-    exp_nonpos_n<N, Isa>(nz, e);
-#pragma GCC unroll 4
-    for (std::size_t u = 0; u < N; ++u) {
-      V p;
-      sigmoid_from_exp<Isa>(z[u], e[u], p);
-      g[u] = p - y[u];
-      lin += 0.5 * (z[u] - nz[u]) - y[u] * z[u];
-      ope *= 1.0 + e[u];
-    }
-  } else {
-#pragma GCC unroll 4
-    for (std::size_t u = 0; u < N; ++u) {
-      g[u] = z[u] - y[u];
-      lin += 0.5 * (g[u] * g[u]);
-    }
-  }
-}
-
 /// Rows per chunk of the fused step: the chunk's scores and link values stay in L1.
 inline constexpr std::size_t fused_chunk_rows = 64;
 
@@ -335,6 +296,10 @@ template <model_kind K, class Isa, class Rows>
   double gsum_t = 0, lin_t = 0, logs = 0, ope_t = 1;
   v4d ope = {1, 1, 1, 1};
   std::size_t ope_rows = 0;  // rows in ope since its last log: at most 512, so the product stays below 2^512
+  auto take_logs = [&] {
+    logs += std::log(((ope[0] * ope[1]) * (ope[2] * ope[3])) * ope_t);
+    ope = v4d{1, 1, 1, 1}, ope_t = 1, ope_rows = 0;
+  };
   alignas(32) double z[fused_chunk_rows], g[fused_chunk_rows];
   for (std::size_t c0 = r0; c0 < r1; c0 += fused_chunk_rows) {
     const std::size_t m = std::min(r1, c0 + fused_chunk_rows) - c0, m4 = m - m % 4;
@@ -374,15 +339,12 @@ template <model_kind K, class Isa, class Rows>
       link_terms<K, 1>(z + i, y + i, g + i, lin_t, ope_t);
       gsum_t += g[i];
     }
-    if (K == model_kind::logistic && (ope_rows += m) > 512 - fused_chunk_rows) {
-      logs += std::log(((ope[0] * ope[1]) * (ope[2] * ope[3])) * ope_t);
-      ope = v4d{1, 1, 1, 1}, ope_t = 1, ope_rows = 0;
-    }
+    if (K == model_kind::logistic && (ope_rows += m) > 512 - fused_chunk_rows) take_logs();
     for (j = 0; j + 8 <= d; j += 8) add_products<8>(g, X + j, c0, m, acc + 4 * j, tail + j);
     for (; j + 4 <= d; j += 4) add_products<4>(g, X + j, c0, m, acc + 4 * j, tail + j);
     for (; j < d; ++j) add_products<1>(g, X + j, c0, m, acc + 4 * j, tail + j);
   }
-  if (K == model_kind::logistic && ope_rows > 0) logs += std::log(((ope[0] * ope[1]) * (ope[2] * ope[3])) * ope_t);
+  if (K == model_kind::logistic && ope_rows > 0) take_logs();
   const double gs = lanes4_sum(gsum) + gsum_t;
   for (std::size_t j = 0; j < d; ++j) {
     v4d a;

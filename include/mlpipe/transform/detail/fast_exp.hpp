@@ -80,13 +80,6 @@ template <std::size_t N, class Isa = isa_baseline, class V>
   }
 }
 
-/// a when z's sign bit is clear, else b.
-[[gnu::always_inline]] inline double sign_select(double z, double a, double b) noexcept {
-  double r;
-  select_by_sign(z, a, b, r);
-  return r;
-}
-
 /// exp(x) for x <= 0 (see exp_nonpos_n).
 [[gnu::always_inline]] inline double exp_nonpos(double x) noexcept {
   double r;
