@@ -1,14 +1,7 @@
 // tests/fuzz/fuzz_replay.cpp: every fuzz target built without libFuzzer, in one executable:
 // `fuzz_replay TARGET DIR...` runs TARGET on each file of the DIRs (its seed corpus and the inputs that once
 // crashed it), so they are ordinary tests of every build, sanitized or not.
-#include "fuzz_csv.cpp"
-#include "fuzz_model.cpp"
-#include "fuzz_transform.cpp"
-#include "fuzz_schema.cpp"
-#include "fuzz_statistics.cpp"
-#include "fuzz_blessing.cpp"
-#include "fuzz_bundle.cpp"
-#include "fuzz_request.cpp"
+#include "all_targets.inc"
 
 #include <algorithm>
 #include <iostream>

@@ -1,6 +1,7 @@
-// tests/fuzz/fuzz_target.hpp: how a fuzz target is written once and built two ways: as a libFuzzer target
-// (MLPIPE_FUZZING, clang -fsanitize=fuzzer) or registered in fuzz_replay, which runs the seed corpus and every
-// regression input as an ordinary test; plus the small bundle that the bundle and request targets load.
+// tests/fuzz/fuzz_target.hpp: how a fuzz target is written once (MLPIPE_FUZZ_TARGET registers it by name) and
+// run two ways: by the libFuzzer executable mlpipe_fuzz (MLPIPE_FUZZ_TARGET=name in its environment) or by
+// fuzz_replay, which runs the seed corpus and every regression input as an ordinary test; plus the small
+// bundle that the bundle and request targets load.
 #pragma once
 
 #include <cstddef>
@@ -134,11 +135,7 @@ inline const model& tiny_model() {
 
 }  // namespace mlpipe::fuzz
 
-#ifdef MLPIPE_FUZZING
-#define MLPIPE_FUZZ_TARGET(name) extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
-#else
 #define MLPIPE_FUZZ_TARGET(name)                                                                            \
   static int fuzz_##name(const std::uint8_t* data, std::size_t size);                                       \
   [[maybe_unused]] static const bool fuzz_registered_##name = ::mlpipe::fuzz::register_target(#name, fuzz_##name); \
   static int fuzz_##name(const std::uint8_t* data, std::size_t size)
-#endif
