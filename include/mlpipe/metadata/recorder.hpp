@@ -358,6 +358,15 @@ class recorder : public run_observer {
       auto pv = std::get_if<std::int64_t>(&p->second);
       return hs && pv && *hs == me && *pv != my_pid && !detail::process_alive(*pv);
     };
+    // A process of this host that still runs (another recorder's execution is left to it).
+    auto is_alive = [&](const properties& props) {
+      auto h = props.find(names::host);
+      auto p = props.find(names::pid);
+      if (h == props.end() || p == props.end()) return false;
+      auto hs = std::get_if<std::string>(&h->second);
+      auto pv = std::get_if<std::int64_t>(&p->second);
+      return hs && pv && *hs == me && *pv != my_pid && detail::process_alive(*pv);
+    };
     return s_.transaction([&] {
       // Runs still marked RUNNING (an index lookup on ContextProperty, whatever the store's size) ...
       detail::sql_value p[] = {std::string(names::state), std::string("RUNNING")};
@@ -394,7 +403,8 @@ class recorder : public run_observer {
               detail::prop_string(run.custom_properties, names::pipeline_name) != pipeline)
             continue;
           const auto state = detail::prop_string(run.custom_properties, names::state);
-          if (state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") abandon(e), ++n;
+          if ((state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") && !is_alive(e.custom_properties))
+            abandon(e), ++n;
           break;
         }
       }
