@@ -33,6 +33,9 @@
 #include <mlpipe/metadata/open.hpp>
 #include <mlpipe/metadata/recorder.hpp>
 #include <mlpipe/train/train.hpp>
+#ifdef MLPIPE_HAVE_XGBOOST
+#include <mlpipe/train/xgboost.hpp>
+#endif
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/validate/anomalies.hpp>
 #include <mlpipe/validate/schema.hpp>
@@ -143,7 +146,7 @@ inline std::string last_blessed_model(metadata::store& s, const std::string& pip
   // a baseline the candidate cannot be compared with (another label or model kind) is no baseline
   try {
     auto b = load_trained_model(dir);
-    if (b.m.label != label || to_string(b.m.kind) != kind) return {};
+    if (b.m.label() != label || b.m.kind_name() != kind) return {};
   } catch (const std::exception&) {
     return {};
   }
@@ -313,32 +316,17 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
   return r.ok() ? 0 : 1;
 }
 
-inline int run_logistic(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "logistic");
+/// The life cycle with the model trainer train<Model> (one pipeline type per model, with or without push).
+template <class Model>
+int run_model(const options& o, const std::string& label, std::vector<metric_threshold> thresholds,
+              const char* kind) {
+  auto su = setup(o, label, kind);
   if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "logistic");
+    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds);
+    return run_and_report(p, o, su, kind);
   }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "logistic");
-}
-inline int run_linear(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "linear");
-  if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "linear");
-  }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "linear");
-}
-inline int run_softmax(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "softmax");
-  if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "softmax");
-  }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "softmax");
+  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
+  return run_and_report(p, o, su, kind);
 }
 #undef MLPIPE_RUN_LIFECYCLE_PIPELINE
 #undef MLPIPE_RUN_PUSH_NODE
@@ -361,10 +349,13 @@ inline int run_command(options o) {
       throw usage_error(std::string("--model auto: ") + e.what());
     }
   }
-  if (kind == "logistic") return run_logistic(o, label, thresholds);
-  if (kind == "linear") return run_linear(o, label, thresholds);
-  if (kind == "softmax") return run_softmax(o, label, thresholds);
-  throw usage_error("--model '" + kind + "' is not logistic, linear, softmax or auto");
+  if (kind == "logistic") return run_model<logistic_regression>(o, label, thresholds, "logistic");
+  if (kind == "linear") return run_model<linear_regression>(o, label, thresholds, "linear");
+  if (kind == "softmax") return run_model<softmax_regression>(o, label, thresholds, "softmax");
+#ifdef MLPIPE_HAVE_XGBOOST
+  if (kind == "xgboost") return run_model<xgboost_model>(o, label, thresholds, "xgboost");
+#endif
+  throw usage_error("--model '" + kind + "' is not logistic, linear, softmax, xgboost or auto");
 }
 
 }  // namespace detail_run
@@ -378,8 +369,8 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
   c->add_option("--data", o->data, "CSV file or {SPAN} pattern (newest span current, the one before the baseline)")
       ->required();
   c->add_option("--label", o->label, "Label column: its name, or its number counting from 1")->required();
-  c->add_option("--model", o->model, "logistic | linear | softmax | auto (from the label)")
-      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax"}))
+  c->add_option("--model", o->model, "logistic | linear | softmax | xgboost | auto (linear kinds, from the label)")
+      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax", "xgboost"}))
       ->capture_default_str();
   c->add_option("--store", o->store, "Metadata store: sqlite:PATH or mariadb://user:password@host:port/database")
       ->capture_default_str();

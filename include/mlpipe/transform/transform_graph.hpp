@@ -199,6 +199,9 @@ class transform_graph {
   std::vector<column_transform> columns;  // in output order
   std::string label;                      // the label column (never a feature)
   nlohmann::json ops = nlohmann::json::array();  // the op composition that was fitted, for the record
+  /// A numeric value that is missing and not imputed becomes a NaN feature instead of an error: for models
+  /// that take missing values themselves (XGBoost). Infinities and log1p of values below -1 still throw.
+  bool missing_as_nan = false;
 
   /// Sets every column's output offset; call after editing `columns`.
   void finalize() {
@@ -268,8 +271,10 @@ class transform_graph {
       if (c.has_fill) j["fill"] = c.fill;
       cols.push_back(std::move(j));
     }
-    return {{"format", "mlpipe.transform_graph"}, {"version", format_version}, {"label", label},
-            {"ops", ops},  {"width", width_},          {"columns", std::move(cols)}};
+    nlohmann::json out = {{"format", "mlpipe.transform_graph"}, {"version", format_version}, {"label", label},
+                          {"ops", ops},  {"width", width_},          {"columns", std::move(cols)}};
+    if (missing_as_nan) out["missing_as_nan"] = true;  // absent when false: older graphs keep their fingerprint
+    return out;
   }
 
   static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph") {
@@ -282,6 +287,7 @@ class transform_graph {
     try {
       g.label = j.at("label").get<std::string>();
       g.ops = j.value("ops", nlohmann::json::array());
+      g.missing_as_nan = j.value("missing_as_nan", false);
       for (auto& cj : j.at("columns")) {
         column_transform c;
         c.column = cj.at("column").get<std::string>();
@@ -493,7 +499,7 @@ class bound_transform {
       }
     }
     // validate: one pass over the block while it is in cache (x * 0 is 0 for finite x, NaN otherwise)
-    if (bad || detail::any_non_finite(o, n * W)) report_non_finite(block, out);
+    if (bad || detail::any_non_finite(o, n * W)) report_non_finite(block, out);  // returns only for kept NaNs
     return {o, n, W};
   }
 
@@ -625,7 +631,7 @@ class bound_transform {
     }
   }
 
-  [[noreturn]] void report_non_finite(const table_view& block, std::span<const double> out) const {
+  void report_non_finite(const table_view& block, std::span<const double> out) const {
     const std::size_t W = width();
     for (std::size_t r = 0; r < block.rows(); ++r)
       for (const auto& c : g_->columns) {
@@ -634,6 +640,7 @@ class bound_transform {
                                                          : detail::apply_steps_one(c.steps, block.col(c.column).values()[r]);
         if (!detail::non_finite(v)) continue;
         double in = block.col(c.column).values()[r];
+        if (g_->missing_as_nan && std::isnan(in) && std::isnan(v)) continue;  // a missing value kept as NaN
         std::string why = std::isnan(in) ? "the value is missing and the transform does not impute it (add impute_mean)"
                           : std::isinf(in) ? "the value is infinite"
                                            : "the value " + block.col(c.column).text(r) + " gives " +
@@ -641,7 +648,7 @@ class bound_transform {
         throw transform_error("row " + std::to_string(block.offset() + r) + ", column '" + c.column +
                               "': feature is not finite: " + why);
       }
-    throw transform_error("transform: a feature is not finite");
+    if (!g_->missing_as_nan) throw transform_error("transform: a feature is not finite");
   }
 
   const transform_graph* g_;
