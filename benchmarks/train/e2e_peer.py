@@ -2,7 +2,8 @@
   e2e_peer.py sklearn TRAIN TEST OUTDIR : pandas read, StandardScaler + LogisticRegression() fit, joblib dump,
                                           then read TEST and score (what `mlpipe train` + `mlpipe evaluate` do)
   e2e_peer.py xgb-train TRAIN ROUNDS    : pandas read, DMatrix, xgb.train (prints the DMatrix+train seconds)
-  e2e_peer.py xgb-predict MODEL TEST    : pandas read, in-place batch predict (prints predict seconds)
+  e2e_peer.py xgb-predict MODEL TEST OUT: pandas read, in-place batch predict, predictions CSV written (as
+                                          `mlpipe predict` does; prints the predict call's seconds)
   e2e_peer.py make N D TRAIN TEST       : writes the synthetic data (N train rows, N/4 test rows, D features)"""
 import sys, time
 
@@ -47,9 +48,10 @@ elif job == "xgb-train":
     bst.save_model(save)
 elif job == "xgb-predict":
     import xgboost as xgb
-    model, test = sys.argv[2], sys.argv[3]
+    model, test, out = sys.argv[2], sys.argv[3], sys.argv[4]
     bst = xgb.Booster(model_file=model)
     X = pd.read_csv(test).drop(columns=["y"]).to_numpy()
     t0 = time.perf_counter()
     p = bst.inplace_predict(X)
     print("xgb_predict_seconds", time.perf_counter() - t0, "rows", len(p))
+    pd.DataFrame({"y": (p > 0.5).astype(int), "proba_0": 1 - p, "proba_1": p}).to_csv(out, index=False)

@@ -87,7 +87,6 @@ static_assert(mp::model_type<nearest_centroid>);
 
 // The user's trainer: a plain stage, examples + transform -> nearest_centroid.
 struct train_centroids {
-  MLPIPE_PARAMETERS();
   static constexpr std::string_view name = "train_centroids";
   nearest_centroid operator()(const mp::examples& ex, const mp::transform_graph& g) const {
     auto enc = mp::label_encoding::fit(ex.train, ex.label, true);

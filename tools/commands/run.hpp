@@ -316,18 +316,25 @@ int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind)
   return r.ok() ? 0 : 1;
 }
 
-/// The life cycle with the model trainer train<Model> (one pipeline type per model, with or without push).
-template <class Model>
-int run_model(const options& o, const std::string& label, std::vector<metric_threshold> thresholds,
-              const char* kind) {
-  auto su = setup(o, label, kind);
-  if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds);
-    return run_and_report(p, o, su, kind);
+// The life cycle with train<Model>, with or without push: one plain function per model (a function template
+// here meets GCC 12's check_noexcept_r ICE on the stages' brace-initialised members).
+#define MLPIPE_RUN_MODEL_FUNCTION(fn, Model, kind)                                                              \
+  inline int fn(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {         \
+    auto su = setup(o, label, kind);                                                                            \
+    if (o.push_to.empty()) {                                                                                    \
+      auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds);                                         \
+      return run_and_report(p, o, su, kind);                                                                    \
+    }                                                                                                           \
+    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);                     \
+    return run_and_report(p, o, su, kind);                                                                      \
   }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, kind);
-}
+MLPIPE_RUN_MODEL_FUNCTION(run_logistic, logistic_regression, "logistic")
+MLPIPE_RUN_MODEL_FUNCTION(run_linear, linear_regression, "linear")
+MLPIPE_RUN_MODEL_FUNCTION(run_softmax, softmax_regression, "softmax")
+#ifdef MLPIPE_HAVE_XGBOOST
+MLPIPE_RUN_MODEL_FUNCTION(run_xgboost, xgboost_model, "xgboost")
+#endif
+#undef MLPIPE_RUN_MODEL_FUNCTION
 #undef MLPIPE_RUN_LIFECYCLE_PIPELINE
 #undef MLPIPE_RUN_PUSH_NODE
 #undef MLPIPE_RUN_INFRA_VALIDATE
@@ -349,11 +356,11 @@ inline int run_command(options o) {
       throw usage_error(std::string("--model auto: ") + e.what());
     }
   }
-  if (kind == "logistic") return run_model<logistic_regression>(o, label, thresholds, "logistic");
-  if (kind == "linear") return run_model<linear_regression>(o, label, thresholds, "linear");
-  if (kind == "softmax") return run_model<softmax_regression>(o, label, thresholds, "softmax");
+  if (kind == "logistic") return run_logistic(o, label, thresholds);
+  if (kind == "linear") return run_linear(o, label, thresholds);
+  if (kind == "softmax") return run_softmax(o, label, thresholds);
 #ifdef MLPIPE_HAVE_XGBOOST
-  if (kind == "xgboost") return run_model<xgboost_model>(o, label, thresholds, "xgboost");
+  if (kind == "xgboost") return run_xgboost(o, label, thresholds);
 #endif
   throw usage_error("--model '" + kind + "' is not logistic, linear, softmax, xgboost or auto");
 }
