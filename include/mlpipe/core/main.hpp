@@ -38,7 +38,8 @@ void apply_override(pipeline_t<Nodes...>& p, std::string_view assignment) {
                   "--set " + std::string(assignment) + ": node '" + std::string(node) + "'");
 }
 
-/// One line per node, in run order: name, stage, inputs, parameters as JSON.
+/// One line per node, in run order: name, stage, inputs (PORT=PRODUCER, or PRODUCER when the port is named
+/// after it; PORT=none for an unwired optional input), parameters as JSON.
 template <node_type... Nodes>
 std::string describe_nodes(const pipeline_t<Nodes...>& p) {
   using P = pipeline_t<Nodes...>;
@@ -49,10 +50,15 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
     line.resize(std::max<std::size_t>(line.size() + 1, 18), ' ');
     line += P::stage_names[i];
     line.resize(std::max<std::size_t>(line.size() + 1, 40), ' ');
-    if (g.in_begin[i + 1] > g.in_begin[i]) {
+    if (auto ports = P::inputs(i); !ports.empty()) {
       line += "<- ";
-      for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k)
-        line += (k > g.in_begin[i] ? ", " : "") + std::string(g.in_names[k]);
+      for (auto& port : ports) {
+        line += &port == ports.data() ? "" : ", ";
+        if (port.name != port.producer_name)
+          line += std::string(port.name) + "=" + (port.wired() ? std::string(port.producer_name) : "none");
+        else
+          line += port.producer_name;
+      }
       line += "  ";
     }
     auto params = p.parameters(i);
@@ -67,7 +73,7 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
 template <node_type... Nodes>
 int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, run_options options = {}) {
   CLI::App app{"Runs the pipeline '" + p.name() + "'."};
-  app.footer("Nodes (name, stage, inputs, parameters):\n" + describe_nodes(p));
+  app.footer("Nodes (name, stage, inputs as PORT=PRODUCER, parameters):\n" + describe_nodes(p));
   bool list = false, dot = false, mermaid = false, quiet = false;
   std::vector<std::string> sets;
   std::string run_node_name, output_dir;
@@ -79,7 +85,7 @@ int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, run_options
   app.add_option("--threads", threads, "Threads for independent nodes")->check(CLI::Range(1, 256));
   app.add_option("--set", sets, "Override a parameter: NODE.PARAM=VALUE (JSON value, or text)")->take_all();
   app.add_option("--run-node", run_node_name, "Run only this node, its inputs loaded from --input dirs");
-  app.add_option("--input", inputs, "With --run-node: PRODUCER=DIR, an input artifact's directory");
+  app.add_option("--input", inputs, "With --run-node: PORT=DIR, the directory of the artifact for input PORT");
   app.add_option("--output", output_dir, "With --run-node: the directory its outputs are saved to");
   app.add_flag("-q,--quiet", quiet, "Print nothing but errors");
   app.add_subcommand("run", "Run the whole pipeline (the default)")->fallthrough();
@@ -112,7 +118,7 @@ int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, run_options
     for (auto& in : inputs) {
       auto eq = in.find('=');
       if (eq == std::string::npos || eq == 0) {
-        std::fprintf(stderr, "--input '%s': expected PRODUCER=DIR\n", in.c_str());
+        std::fprintf(stderr, "--input '%s': expected PORT=DIR\n", in.c_str());
         return 2;
       }
       uris[in.substr(0, eq)] = in.substr(eq + 1);
