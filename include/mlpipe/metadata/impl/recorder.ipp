@@ -6,6 +6,7 @@
 
 namespace mlpipe::metadata {
 
+
 MLPIPE_DECL std::string detail::host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
@@ -128,6 +129,15 @@ MLPIPE_DECL void recorder::node_cached(const node_info& node, std::span<const ar
         if (!k.starts_with("mlpipe_")) e.custom_properties.emplace(k, v);
     e.custom_properties[std::string(names::cached_from)] = it->second;
   }
+  auto& figures = cached_records_[std::string(node.name)];
+  figures.clear();
+  for (auto& [k, v] : e.custom_properties) {
+    if (k.starts_with("mlpipe_")) continue;
+    if (auto b = std::get_if<bool>(&v)) figures.emplace_back(k, property_value{std::int64_t{*b}});
+    else if (auto i = std::get_if<std::int64_t>(&v)) figures.emplace_back(k, property_value{*i});
+    else if (auto d = std::get_if<double>(&v)) figures.emplace_back(k, property_value{*d});
+    else figures.emplace_back(k, property_value{std::get<std::string>(v)});
+  }
   auto items = input_items(inputs);
   std::vector<std::pair<artifact_ref, std::int64_t>> outs;
   for (auto& o : outputs) {
@@ -141,6 +151,12 @@ MLPIPE_DECL void recorder::node_cached(const node_info& node, std::span<const ar
   for (std::size_t i = 0; i < outputs.size(); ++i)
     outs.emplace_back(outputs[i], items[inputs.size() + i].artifact.id);
   outputs_[std::string(node.name)] = std::move(outs);
+}
+
+MLPIPE_DECL std::vector<std::pair<std::string, property_value>> recorder::cached_records(const node_info& node) {
+  std::lock_guard lock(m_);
+  auto it = cached_records_.find(std::string(node.name));
+  return it == cached_records_.end() ? std::vector<std::pair<std::string, property_value>>{} : it->second;
 }
 
 MLPIPE_DECL std::filesystem::path recorder::node_started(const node_info& node, std::span<const artifact_ref> inputs) {
@@ -294,6 +310,7 @@ MLPIPE_DECL void recorder::begin_run(std::string_view pipeline, std::string_view
   outputs_.clear();
   node_ctx_.clear();
   cached_from_.clear();
+  cached_records_.clear();
   abandoned_ = abandon_stale(pipeline_);
   s_.transaction([&] {
     context pc;

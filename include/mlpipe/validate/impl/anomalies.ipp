@@ -6,6 +6,7 @@
 
 namespace mlpipe {
 
+
 MLPIPE_DECL anomaly_kind anomaly_kind_from_string(std::string_view s) {
   for (int i = 0; i <= static_cast<int>(anomaly_kind::drift); ++i)
     if (to_string(static_cast<anomaly_kind>(i)) == s) return static_cast<anomaly_kind>(i);
@@ -51,6 +52,8 @@ MLPIPE_DECL anomalies anomalies::from_json(const nlohmann::json& j) {
   }
   return a;
 }
+
+MLPIPE_DECL void anomalies::save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "anomalies.json", to_json()); }
 
 MLPIPE_DECL anomalies anomalies::load(const std::filesystem::path& dir) {
   return detail::load_json_file(dir / "anomalies.json", "is this an ExampleAnomalies directory?",
@@ -243,10 +246,11 @@ MLPIPE_DECL anomalies validate::operator()(const example_statistics& stats, cons
   auto out = find_anomalies(current, s, base, stats.options.histogram_buckets);
   ctx.record("anomalies", out.size());
   ctx.record("rows", static_cast<std::size_t>(current.rows));
+  // each anomaly as a figure "KIND COLUMN" (the first ten), so a run's report and the store name them
+  for (std::size_t k = 0; k < out.items.size() && k < 10; ++k)
+    ctx.record(std::string(to_string(out.items[k].kind)) + " " + out.items[k].column, out.items[k].description);
   if (!out.empty()) ctx.log(out.to_text());
   return out;
 }
-
-MLPIPE_DECL void anomalies::save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "anomalies.json", to_json()); }
 
 }  // namespace mlpipe
