@@ -136,10 +136,35 @@ class recorder : public run_observer {
   void run_finished(bool ok) override;
 
   /// Marks what dead runs of this pipeline left RUNNING (on this host) as abandoned: executions CANCELED,
-  /// their output artifacts ABANDONED, their runs' state ABANDONED. Returns how many executions it marked.
+  /// their output artifacts ABANDONED, their runs' state ABANDONED. Also closes, on any host, executions still
+  /// RUNNING in runs of this pipeline that recorded their end (COMPLETE, FAILED, ABANDONED: a run ends after
+  /// its nodes, so nothing of it still runs; a recorder of an older mlpipe could leave them). Returns how many
+  /// executions it marked.
   std::size_t abandon_stale(std::string_view pipeline);
 
  private:
+  // Ends a RUNNING execution in `state` with its error (the execution's other properties stay).
+  void finish_execution(const execution& running, execution_state state, const std::string& error) {
+    execution e;
+    e.id = running.id;
+    e.type_id = running.type_id;
+    e.state = state;
+    e.custom_properties[std::string(names::error)] = error;
+    s_.put_execution(e);
+  }
+
+  // A RUNNING execution nobody will finish: CANCELED, marked abandoned; its outputs ABANDONED.
+  void abandon(const execution& e) {
+    execution u;
+    u.id = e.id;
+    u.type_id = e.type_id;
+    u.state = execution_state::canceled;
+    u.custom_properties[std::string(names::abandoned)] = true;
+    s_.put_execution(u);
+    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
+      if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+  }
+
   static std::string node_context_name(const node_info& node);
 
   static std::string new_run_id();

@@ -75,7 +75,11 @@ MLPIPE_DECL sql_value opt(const std::optional<std::string>& s);
 /// The metadata store. Not thread-safe: one store per thread (processes may share one database).
 class store {
  public:
-  explicit store(std::unique_ptr<detail::sql_connection> conn) : conn_(std::move(conn)) { init_schema(); }
+  explicit store(std::unique_ptr<detail::sql_connection> conn) : conn_(std::move(conn)) { init_schema(false); }
+  /// A store that is only read (reports): an empty database is refused instead of given tables.
+  struct read_only_t {};
+  static constexpr read_only_t read_only{};
+  store(std::unique_ptr<detail::sql_connection> conn, read_only_t) : conn_(std::move(conn)) { init_schema(true); }
 
   metadata::dialect dialect() const noexcept { return conn_->dialect(); }
   std::string describe() const { return conn_->describe(); }
@@ -346,7 +350,7 @@ class store {
   void link(std::string_view table, std::string_view column, std::int64_t context_id, std::int64_t other);
   std::string link_head(std::string_view table, std::string_view column) const;
 
-  void init_schema();
+  void init_schema(bool read_only);
 
   std::unique_ptr<detail::sql_connection> conn_;
   int depth_ = 0;

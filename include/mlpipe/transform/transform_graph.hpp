@@ -224,6 +224,54 @@ class transform_graph {
 
   static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph");
 
+  /// Most features one column may make, and all columns together: bounds what a block allocates per row.
+  static constexpr std::uint64_t max_slots = 1u << 24, max_width = 1u << 26;
+
+  /// Throws transform_error (prefixed with `where`) unless every column is one the kernels can apply: numeric
+  /// columns are encoded as a value or one-hot of their buckets (after a bucketize step whose boundaries are
+  /// ascending numbers, one slot per bucket); categorical and string columns as one-hot or hashed, without
+  /// numeric steps; slot counts from 1 to max_slots, at most max_width features in all.
+  void validate(const std::string& where = "transform graph") const {
+    std::uint64_t width = 0;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const auto& c = columns[i];
+      auto fail = [&](const std::string& why) {
+        throw transform_error(where + ": column '" + c.column + "' (columns[" + std::to_string(i) + "]): " + why);
+      };
+      for (std::size_t k = 0; k < i; ++k)
+        if (columns[k].column == c.column) fail("the column comes twice");
+      const bool numeric = c.input_kind == column_kind::numeric;
+      const auto enc = std::string(to_string(c.encoding));
+      if (numeric && c.encoding != feature_encoding::value && c.encoding != feature_encoding::bucket_one_hot)
+        fail("a numeric column is encoded as \"value\" or \"bucket_one_hot\", not \"" + enc + "\"");
+      if (!numeric && c.encoding != feature_encoding::one_hot && c.encoding != feature_encoding::hashed)
+        fail("a " + std::string(to_string(c.input_kind)) + " column is encoded as \"one_hot\" or \"hashed\", not \"" +
+             enc + "\"");
+      if (!numeric && !c.steps.empty()) fail("numeric steps on a " + std::string(to_string(c.input_kind)) + " column");
+      if (c.has_fill && numeric) fail("a text \"fill\" on a numeric column");
+      const numeric_step* last_bucketize = nullptr;
+      for (const auto& s : c.steps) {
+        if (s.kind != numeric_step_kind::bucketize) continue;
+        last_bucketize = &s;
+        for (std::size_t k = 0; k < s.boundaries.size(); ++k)
+          if (!std::isfinite(s.boundaries[k]) || (k > 0 && !(s.boundaries[k - 1] < s.boundaries[k])))
+            fail("bucketize boundaries must be finite and strictly ascending");
+      }
+      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed) {
+        if (c.slots == 0 || c.slots > max_slots)
+          fail(std::to_string(c.slots) + " slots (from 1 to " + std::to_string(max_slots) + ")");
+      }
+      if (c.encoding == feature_encoding::bucket_one_hot &&
+          (!last_bucketize || c.slots != last_bucketize->boundaries.size() + 1))
+        fail("\"bucket_one_hot\" needs a bucketize step with slots - 1 boundaries");
+      if (c.encoding == feature_encoding::one_hot && c.vocabulary.size() >= max_slots)
+        fail("a vocabulary of " + std::to_string(c.vocabulary.size()) + " values (at most " +
+             std::to_string(max_slots - 1) + ")");
+      width += c.width();
+      if (width > max_width) fail("more than " + std::to_string(max_width) + " features in all");
+    }
+  }
+
   void save(const std::filesystem::path& dir) const;
 
   static transform_graph load(const std::filesystem::path& dir);
@@ -476,8 +524,9 @@ class bound_transform {
           bad = 1;
           continue;
         }
-        auto slot = static_cast<std::size_t>(x[r]);
-        if (slot >= c.slots) slot = c.slots - 1;
+        // clamped before the conversion (out of range it is undefined); validate() guarantees slots >= 1
+        const double top = static_cast<double>(c.slots - 1);
+        auto slot = static_cast<std::size_t>(x[r] < 0.0 ? 0.0 : x[r] > top ? top : x[r]);
         dst[r * W + slot] = 1.0;
       }
     }

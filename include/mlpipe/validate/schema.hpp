@@ -19,6 +19,7 @@
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/validate/statistics.hpp>
@@ -92,8 +93,7 @@ struct schema_reader {
     throw schema_error(where + ": " + path + ": " + what);
   }
   static std::string shown(const nlohmann::json& v) {
-    auto s = v.dump();
-    return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+    return json_excerpt(v, 37);  // bounded and iterative, whatever the file nests
   }
   void only(const nlohmann::json& obj, const std::string& path, std::initializer_list<std::string_view> known) const {
     if (!obj.is_object()) fail(path, "expected an object, got " + shown(obj));

@@ -166,7 +166,23 @@ struct example_statistics {
 
 namespace detail {
 MLPIPE_DECL std::string fmt_num(double v);
+/// `s` padded to `w` characters; one space still separates it from its neighbour when it is wider.
 MLPIPE_DECL std::string pad(std::string s, std::size_t w, bool right = true);
+/// A value as a report shows it: at most `max` bytes (cut at a UTF-8 character boundary) then "...", and
+/// control characters (a newline would break the table) as '?'.
+inline std::string shown_value(std::string_view v, std::size_t max = 40) {
+  std::string s;
+  const bool cut = v.size() > max;
+  if (cut) {
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // not inside a character
+    v = v.substr(0, n);
+  }
+  s.reserve(v.size() + 3);
+  for (char c : v) s += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c;
+  if (cut) s += "...";
+  return s;
+}
 }  // namespace detail
 
 

@@ -6,7 +6,6 @@
 
 namespace mlpipe::metadata {
 
-
 MLPIPE_DECL std::string detail::host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
@@ -166,9 +165,15 @@ MLPIPE_DECL std::filesystem::path recorder::node_started(const node_info& node, 
   auto items = input_items(inputs);
   auto ctxs = contexts_for(node);
   s_.put_execution(e, items, ctxs);
-  running_[std::string(node.name)] = e;
   auto parent = root_ / std::string(node.pipeline) / std::string(node.name);
-  std::filesystem::create_directories(parent);
+  try {
+    std::filesystem::create_directories(parent);
+  } catch (const std::exception& err) {
+    // The runner fails the node without calling node_failed (it never started): the record ends here.
+    finish_execution(e, execution_state::failed, std::string("cannot create its artifact directory: ") + err.what());
+    throw;
+  }
+  running_[std::string(node.name)] = e;
   return parent / std::to_string(e.id) / "";
 }
 
@@ -210,12 +215,7 @@ MLPIPE_DECL void recorder::node_failed(const node_info& node, std::string_view e
   std::lock_guard lock(m_);
   auto it = running_.find(std::string(node.name));
   if (it == running_.end()) return;
-  execution e;
-  e.id = it->second.id;
-  e.type_id = it->second.type_id;
-  e.state = execution_state::failed;
-  e.custom_properties[std::string(names::error)] = std::string(error);
-  s_.put_execution(e);
+  finish_execution(it->second, execution_state::failed, std::string(error));
   running_.erase(it);
 }
 
@@ -233,6 +233,9 @@ MLPIPE_DECL void recorder::node_skipped(const node_info& node, std::string_view 
 MLPIPE_DECL void recorder::run_finished(bool ok) {
   std::lock_guard lock(m_);
   if (run_ctx_.id == 0) return;
+  // Whatever the runner did not report as finished ends with the run: no execution outlives it as RUNNING.
+  for (auto& [name, e] : running_) finish_execution(e, execution_state::failed, "the run ended before the node finished");
+  running_.clear();
   context c = run_ctx_;
   c.properties.clear();
   c.custom_properties.clear();
@@ -268,14 +271,7 @@ MLPIPE_DECL std::size_t recorder::abandon_stale(std::string_view pipeline) {
       // ... whose process is gone: their RUNNING executions (of dead processes) are abandoned.
       for (auto& e : s_.get_executions_by_context(run.id)) {
         if (e.state != execution_state::running || !is_dead(e.custom_properties)) continue;
-        execution u;
-        u.id = e.id;
-        u.type_id = e.type_id;
-        u.state = execution_state::canceled;
-        u.custom_properties[std::string(names::abandoned)] = true;
-        s_.put_execution(u);
-        for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
-          if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+        abandon(e);
         ++n;
       }
       context c = run;
@@ -283,6 +279,21 @@ MLPIPE_DECL std::size_t recorder::abandon_stale(std::string_view pipeline) {
       c.custom_properties.clear();
       c.custom_properties[std::string(names::state)] = std::string("ABANDONED");
       s_.put_context(c);
+    }
+    // RUNNING executions of finished runs (few: the scan reads only the state column of Execution).
+    detail::sql_value st[] = {static_cast<std::int64_t>(execution_state::running)};
+    std::vector<std::int64_t> stale;
+    for (auto& r : s_.connection().query("SELECT `id` FROM `Execution` WHERE `last_known_state` = ?", st))
+      stale.push_back(detail::as_int(r[0]));
+    for (auto& e : s_.get_executions(stale)) {
+      for (auto& run : s_.get_contexts_by_execution(e.id)) {
+        if (run.type != names::pipeline_run ||
+            detail::prop_string(run.custom_properties, names::pipeline_name) != pipeline)
+          continue;
+        const auto state = detail::prop_string(run.custom_properties, names::state);
+        if (state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") abandon(e), ++n;
+        break;
+      }
     }
     return n;
   });

@@ -6,9 +6,17 @@
 
 namespace mlpipe::metadata {
 
-MLPIPE_DECL detail::sqlite_connection::sqlite_connection(std::filesystem::path file, int busy_timeout_ms) : file_(std::move(file)) {
+MLPIPE_DECL detail::sqlite_connection::sqlite_connection(std::filesystem::path file, int busy_timeout_ms, bool read_only) : file_(std::move(file)) {
   if (file_.has_parent_path() && !std::filesystem::exists(file_.parent_path()))
     throw store_error("sqlite:" + file_.string() + ": the folder " + file_.parent_path().string() + " does not exist");
+  busy_timeout_ms_ = busy_timeout_ms;
+  if (read_only) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file_, ec))
+      throw store_error("sqlite:" + file_.string() + ": no such store (reading never creates one: is the path right?)");
+    open_read_only();
+    return;
+  }
   int rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
@@ -17,7 +25,6 @@ MLPIPE_DECL detail::sqlite_connection::sqlite_connection(std::filesystem::path f
     db_ = nullptr;
     throw store_error("sqlite:" + file_.string() + ": cannot open: " + msg);
   }
-  busy_timeout_ms_ = busy_timeout_ms;
   sqlite3_busy_handler(db_, &sqlite_connection::on_busy, this);
   sqlite3_extended_result_codes(db_, 1);
   // WAL: readers never block the writer; synchronous=NORMAL keeps every commit across a process crash.

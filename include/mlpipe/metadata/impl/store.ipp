@@ -584,7 +584,7 @@ MLPIPE_DECL std::string store::link_head(std::string_view table, std::string_vie
          std::string(table) + "` (`context_id`, `" + std::string(column) + "`)";
 }
 
-MLPIPE_DECL void store::init_schema() {
+MLPIPE_DECL void store::init_schema(bool read_only) {
   auto& c = *conn_;
   const bool mysql = c.dialect() == dialect::mysql;
   auto count_tables = [&] {
@@ -615,6 +615,7 @@ MLPIPE_DECL void store::init_schema() {
       check_version();
       return;
     }
+    if (read_only) throw store_error(describe() + ": not an ML Metadata store (no MLMDEnv table)");
     if (!present.empty())
       throw store_error(describe() + ": the database has ML Metadata tables (" + *present.begin() +
                         ", ...) but no MLMDEnv table: a store older than ML Metadata 0.14; mlpipe will not migrate it");
@@ -641,6 +642,8 @@ MLPIPE_DECL void store::init_schema() {
       }
       c.query("SELECT RELEASE_LOCK(?)", std::span<const detail::sql_value>(lock, 1));
     });
+  } else if (read_only) {
+    read(create);
   } else {
     transaction(create);
   }

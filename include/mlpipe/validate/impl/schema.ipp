@@ -47,20 +47,11 @@ MLPIPE_DECL void schema::save(const std::filesystem::path& dir) const {
 }
 
 MLPIPE_DECL void schema::save_file(const std::filesystem::path& file) const {
-  std::ofstream out(file);
-  out << to_json().dump(2) << '\n';
-  if (!out) throw schema_error(file.string() + ": write failed");
+  detail::write_text_file<schema_error>(file, to_json().dump(2) + '\n');
 }
 
 MLPIPE_DECL schema schema::load_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw schema_error(file.string() + ": cannot open schema file");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw schema_error(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
+  auto j = detail::read_json_file<schema_error>(file, "cannot open schema file");
   return from_json(j, file.string());
 }
 
