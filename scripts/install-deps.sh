@@ -13,6 +13,8 @@ packages=(
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev
+  # the web UI: Graphviz lays out DAGs; headless Chromium drives the UI tests
+  graphviz chromium
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

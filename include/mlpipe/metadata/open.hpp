@@ -19,6 +19,16 @@ inline std::unique_ptr<store> open_store(std::string_view url) {
   return std::make_unique<store>(std::make_unique<detail::mariadb_connection>(std::move(u)));
 }
 
+/// Opens the store a URL names for reading only (reports, the UI): a SQLite file must exist and is opened
+/// read-only; a MariaDB session is made read-only. Nothing is created or written.
+inline std::unique_ptr<store> open_store_read_only(std::string_view url) {
+  auto u = parse_store_url(url);
+  if (u.kind == dialect::sqlite) return open_sqlite_store_read_only(u.path);
+  auto conn = std::make_unique<detail::mariadb_connection>(std::move(u));
+  conn->exec_direct("SET SESSION TRANSACTION READ ONLY");
+  return std::make_unique<store>(std::move(conn), store::read_only_t{});
+}
+
 }  // namespace mlpipe::metadata
 
 namespace mlpipe {

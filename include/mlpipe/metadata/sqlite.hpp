@@ -23,10 +23,15 @@ namespace detail {
 
 class sqlite_connection final : public sql_connection {
  public:
-  explicit sqlite_connection(std::filesystem::path file, int busy_timeout_ms = 5000) : file_(std::move(file)) {
+  explicit sqlite_connection(std::filesystem::path file, int busy_timeout_ms = 5000, bool read_only = false)
+      : file_(std::move(file)) {
     if (file_.has_parent_path() && !std::filesystem::exists(file_.parent_path()))
       throw store_error("sqlite:" + file_.string() + ": the folder " + file_.parent_path().string() + " does not exist");
-    int rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (read_only && !std::filesystem::is_regular_file(file_))
+      throw store_error("sqlite:" + file_.string() + ": no such store file");
+    int rc = sqlite3_open_v2(file_.c_str(), &db_,
+                             (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                                 SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -37,6 +42,7 @@ class sqlite_connection final : public sql_connection {
     busy_timeout_ms_ = busy_timeout_ms;
     sqlite3_busy_handler(db_, &sqlite_connection::on_busy, this);
     sqlite3_extended_result_codes(db_, 1);
+    if (read_only) return;  // a reader changes no journal mode or setting of the file
     // WAL: readers never block the writer; synchronous=NORMAL keeps every commit across a process crash.
     for (int attempt = 0;; ++attempt) {
       try {
@@ -176,6 +182,11 @@ class sqlite_connection final : public sql_connection {
 /// Opens (creating when new) the SQLite store in `file`.
 inline std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file) {
   return std::make_unique<store>(std::make_unique<detail::sqlite_connection>(file));
+}
+
+/// Opens an existing SQLite store for reading only: a missing file is an error, nothing is created or written.
+inline std::unique_ptr<store> open_sqlite_store_read_only(const std::filesystem::path& file) {
+  return std::make_unique<store>(std::make_unique<detail::sqlite_connection>(file, 5000, true), store::read_only_t{});
 }
 
 }  // namespace mlpipe::metadata

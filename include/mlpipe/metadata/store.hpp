@@ -148,6 +148,9 @@ inline sql_value opt(const std::optional<std::string>& s) { return s ? sql_value
 class store {
  public:
   explicit store(std::unique_ptr<detail::sql_connection> conn) : conn_(std::move(conn)) { init_schema(); }
+  /// A store that is only read (reports, the UI): its tables must already exist; nothing is created or written.
+  struct read_only_t {};
+  store(std::unique_ptr<detail::sql_connection> conn, read_only_t) : conn_(std::move(conn)) { check_schema(); }
 
   metadata::dialect dialect() const noexcept { return conn_->dialect(); }
   std::string describe() const { return conn_->describe(); }
@@ -827,6 +830,19 @@ class store {
   std::string link_head(std::string_view table, std::string_view column) const {
     return std::string(dialect() == dialect::sqlite ? "INSERT OR IGNORE INTO `" : "INSERT IGNORE INTO `") +
            std::string(table) + "` (`context_id`, `" + std::string(column) + "`)";
+  }
+
+  void check_schema() {
+    auto rows = conn_->query(conn_->dialect() == dialect::mysql
+                                 ? "SELECT COUNT(*) FROM `information_schema`.`tables` WHERE `table_schema` = DATABASE() "
+                                   "AND `table_name` = 'MLMDEnv'"
+                                 : "SELECT COUNT(*) FROM `sqlite_master` WHERE `type` = 'table' AND `name` = 'MLMDEnv'",
+                             {});
+    if (rows.empty() || detail::as_int(rows[0][0]) == 0)
+      throw store_error(describe() + ": not an ML Metadata store (no MLMDEnv table)");
+    auto v = conn_->query("SELECT `schema_version` FROM `MLMDEnv`", {});
+    if (v.size() != 1 || detail::as_int(v[0][0]) != schema_version)
+      throw store_error(describe() + ": not an ML Metadata store of schema version " + std::to_string(schema_version));
   }
 
   void init_schema() {
