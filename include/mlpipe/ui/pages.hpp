@@ -430,6 +430,40 @@ inline std::string json_view(const std::filesystem::path& dir) {
   return b.empty() ? "<p class=\"muted\">nothing to show in " + escape(dir.string()) + "</p>" : b;
 }
 
+/// The blessing written beside an evaluation (blessed or not, why, the failed checks) and the thresholds the
+/// evaluating node was given.
+inline std::string blessing_view(metadata::store& s, std::int64_t evaluation_id) {
+  std::int64_t ids[] = {evaluation_id};
+  std::string b;
+  for (auto& ev : s.get_events_by_artifact_ids(ids)) {
+    if (!metadata::store::is_output(ev.type)) continue;
+    std::int64_t eids[] = {ev.execution_id};
+    for (auto& out : s.get_events_by_execution_ids(eids)) {
+      if (!metadata::store::is_output(out.type)) continue;
+      auto a = s.get_artifact(out.artifact_id);
+      if (!a || a->type != "ModelBlessing") continue;
+      auto j = detail::read_json(std::filesystem::path(a->uri) / "blessing.json");
+      if (!j.is_object()) continue;
+      bool blessed = j.value("blessed", false);
+      b += "<h3>Blessing</h3><p class=\"blessing\" data-blessed=\"" + std::string(blessed ? "true" : "false") + "\">" +
+           detail::badge(blessed ? "BLESSED" : "NOT BLESSED") + " " + escape(j.value("reason", "")) + "</p>";
+      if (j.contains("failures") && j["failures"].is_array() && !j["failures"].empty()) {
+        b += "<ul>";
+        for (auto& f : j["failures"]) b += "<li>" + escape(f.is_string() ? f.get<std::string>() : f.dump()) + "</li>";
+        b += "</ul>";
+      }
+    }
+    if (auto e = s.get_execution(ev.execution_id)) {
+      auto params = metadata::detail::execution_json(*e)["parameters"];
+      if (params.contains("thresholds"))
+        b += "<h3>Thresholds</h3><pre>" + escape(params["thresholds"].is_string() ? params["thresholds"].get<std::string>()
+                                                                                 : params["thresholds"].dump(2)) + "</pre>";
+    }
+    break;
+  }
+  return b;
+}
+
 inline std::string artifact_section(metadata::store& s, std::int64_t id, const links& l) {
   auto a = s.get_artifact(id);
   if (!a) throw not_found("no artifact " + std::to_string(id) + " in " + s.describe());
@@ -442,7 +476,7 @@ inline std::string artifact_section(metadata::store& s, std::int64_t id, const l
     if (a->type == example_statistics::type_name)
       b += statistics_view(example_statistics::load(a->uri), detail::anomalies_of_run(s, id));
     else if (a->type == model_evaluation::type_name)
-      b += evaluation_view(a->uri);
+      b += evaluation_view(a->uri) + blessing_view(s, id);
     else
       b += json_view(a->uri);
   } catch (const std::exception& e) {
@@ -528,7 +562,7 @@ inline std::string lineage_section(metadata::store& s, std::int64_t id, const li
   for (auto& st : lin["steps"]) {
     auto eid = st["id"].get<std::int64_t>();
     g.nodes.push_back({"e" + std::to_string(eid), detail::text_of(st["node"]) + "\n" + detail::text_of(st["stage"]),
-                       "step state-" + detail::state_class(detail::text_of(st["state"])), l.execution(eid), "", "box"});
+                       "lineage-step state-" + detail::state_class(detail::text_of(st["state"])), l.execution(eid), "", "box"});
     for (auto& o : st["outputs"]) {
       add_art(o);
       g.edges.push_back({"a" + std::to_string(o["id"].get<std::int64_t>()), "e" + std::to_string(eid), ""});
