@@ -25,7 +25,7 @@
 #include "commands/run.hpp"
 #define MLPIPE_HAS_RUN_COMMANDS 1
 #endif
-#if __has_include(<httplib.h>) && __has_include(<sqlite3.h>)
+#if __has_include(<httplib.h>) && __has_include(<sqlite3.h>)  // the UI rides on mlpipe::serve's HTTP layer
 #include "commands/ui.hpp"
 #define MLPIPE_HAS_UI_COMMANDS 1
 #endif

@@ -195,9 +195,11 @@ def main():
         splits = dom.find("h3", cls="split")
         numeric_rows = [(a, anc) for a, anc in dom.find("tr", cls="column")]
         hist = dom.find("svg", cls="histogram")
-        check(len(splits) == 2 and len(numeric_rows) == 2 * 30 and len(hist) == 2 * 30,
-              "statistics page: one histogram per numeric column in each split (%d splits, %d rows, %d histograms)" %
-              (len(splits), len(numeric_rows), len(hist)))
+        bars = dom.find("svg", cls="value-counts")
+        # breast_cancer: 30 numeric columns and the categorical label, in the train and eval splits
+        check(len(splits) == 2 and len(numeric_rows) == 2 * 31 and len(hist) == 2 * 30 and len(bars) == 2,
+              "statistics page: one histogram per numeric column and value bars per categorical one in each split "
+              "(%d splits, %d rows, %d histograms, %d bar charts)" % (len(splits), len(numeric_rows), len(hist), len(bars)))
         per_row = {}
         for a, anc in hist:
             row = next((x for x in reversed(anc) if x["_tag"] == "tr"), None)

@@ -1,17 +1,20 @@
 // tools/commands/ui.hpp: `mlpipe ui` (the read-only web UI over a metadata store) and `mlpipe report RUN -o FILE`
-// (one run as a self-contained HTML file). Pages come from mlpipe/ui/app.hpp; the store is opened read-only.
+// (one run as a self-contained HTML file). Pages come from mlpipe/ui/app.hpp, served on the same event-driven HTTP
+// layer as the model server (mlpipe/deploy/http.hpp); the store is opened read-only.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <string>
 
-#include <httplib.h>
+#include <mlpipe/deploy/http.hpp>
 
 #include <mlpipe/metadata/open.hpp>
 #include <mlpipe/ui/app.hpp>
@@ -20,10 +23,8 @@ namespace mlpipe::tools {
 
 namespace detail_ui {
 
-inline std::atomic<httplib::Server*> running{nullptr};
-inline void on_signal(int) {
-  if (auto* s = running.load()) s->stop();
-}
+inline std::atomic<bool> stop_requested{false};
+inline void on_signal(int) { stop_requested = true; }
 
 /// The store URL as it may be shown: a password replaced by ***.
 inline std::string shown_url(const std::string& url) {
@@ -68,33 +69,37 @@ inline void add_ui_commands(CLI::App& app, int& exit_code) {
     if (!detail_ui::loopback(o->host))
       std::fprintf(stderr, "mlpipe ui: WARNING: listening on %s; the UI has no authentication, anyone who can reach "
                            "this address can read the store\n", o->host.c_str());
-    httplib::Server svr;
     std::mutex store_mutex;  // one store connection, one page at a time: pages are small, the store is not shared
-    svr.Get(".*", [&](const httplib::Request& req, httplib::Response& res) {
-      ui::query_map q;
-      for (auto& [k, v] : req.params) q.emplace(k, v);
+    http_server_options opt;
+    opt.host = o->host;
+    opt.port = o->port;
+    opt.workers = 2;
+    opt.max_body_bytes = 1 << 16;  // the UI answers GETs only
+    http_server svr(opt);
+    svr.route("GET", "/*", [&](const http_request& req, http_response& res) {
+      auto q = ui::parse_query(req.query);
       ui::response r;
       {
         std::lock_guard lock(store_mutex);
         r = ui::handle(*store, req.path, q);
       }
       res.status = r.status;
-      res.set_content(r.body, r.content_type.c_str());
+      res.content_type = r.content_type;
+      res.body = std::move(r.body);
     });
-    int port = o->port;
-    if (port == 0) port = svr.bind_to_any_port(o->host.c_str());
-    else if (!svr.bind_to_port(o->host.c_str(), port)) port = -1;
-    if (port < 0) {
-      std::fprintf(stderr, "mlpipe ui: cannot bind %s:%d (in use?)\n", o->host.c_str(), o->port);
+    try {
+      svr.start();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mlpipe ui: %s\n", e.what());
       exit_code = 2;
       return;
     }
-    detail_ui::running = &svr;
     std::signal(SIGTERM, detail_ui::on_signal);
     std::signal(SIGINT, detail_ui::on_signal);
-    std::fprintf(stderr, "mlpipe ui: %s on http://%s:%d/\n", detail_ui::shown_url(o->store).c_str(), o->host.c_str(), port);
-    svr.listen_after_bind();
-    detail_ui::running = nullptr;
+    std::fprintf(stderr, "mlpipe ui: %s on http://%s:%d/\n", detail_ui::shown_url(o->store).c_str(), o->host.c_str(),
+                 svr.port());
+    while (!detail_ui::stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    svr.stop();
     std::fprintf(stderr, "mlpipe ui: stopped\n");
   });
 
