@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 bash examples/lifecycle/make_spans.sh examples/data/breast_cancer.csv "$work/data" mean_texture 1.5 >/dev/null
 store=sqlite:$work/metadata.sqlite
-args=(--work "$work" --label diagnosis --store "$store" --root "$work/artifacts")
+args=(--push-to "$work/serving" --label diagnosis --store "$store" --root "$work/artifacts")
 "$example" "${args[@]}" --data "$work/data/span-{SPAN}.csv" >/dev/null 2>&1
 "$example" "${args[@]}" --data "$work/data/span-{SPAN}.csv" >/dev/null 2>&1
 mkdir -p "$work/bad" && cp "$work/data/span-1.csv" "$work/bad/" && { head -5 "$work/data/span-2.csv"; echo "1,2,oops"; } >"$work/bad/span-2.csv"

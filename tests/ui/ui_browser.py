@@ -103,8 +103,8 @@ def run(cmd, **kw):
 
 
 def lifecycle(work, data_pattern, store):
-    return run([LIFECYCLE, "--work", work, "--data", data_pattern, "--label", "diagnosis", "--store", "sqlite:" + store,
-                "--root", os.path.join(work, "artifacts")])
+    return run([LIFECYCLE, "--data", data_pattern, "--label", "diagnosis", "--store", "sqlite:" + store,
+                "--root", os.path.join(work, "artifacts"), "--push-to", os.path.join(work, "serving")])
 
 
 def run_names(store):
