@@ -19,14 +19,14 @@ inline std::unique_ptr<store> open_store(std::string_view url) {
   return std::make_unique<store>(std::make_unique<detail::mariadb_connection>(std::move(u)));
 }
 
-/// Opens the store a URL names for reading only (reports, the UI): a SQLite file must exist and is opened
-/// read-only; a MariaDB session is made read-only. Nothing is created or written.
+/// Opens an existing store for reading only (the report commands): a SQLite path that does not exist is an
+/// error rather than a new empty store, and a store on a read-only filesystem can be read.
 inline std::unique_ptr<store> open_store_read_only(std::string_view url) {
   auto u = parse_store_url(url);
   if (u.kind == dialect::sqlite) return open_sqlite_store_read_only(u.path);
   auto conn = std::make_unique<detail::mariadb_connection>(std::move(u));
-  conn->exec_direct("SET SESSION TRANSACTION READ ONLY");
-  return std::make_unique<store>(std::move(conn), store::read_only_t{});
+  conn->exec_direct("SET SESSION TRANSACTION READ ONLY");  // the server itself refuses any write of this session
+  return std::make_unique<store>(std::move(conn), store::read_only);
 }
 
 }  // namespace mlpipe::metadata
