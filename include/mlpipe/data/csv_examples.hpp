@@ -29,7 +29,7 @@ struct csv_examples {
   std::uint32_t train_buckets = 2;                // train:eval = train_buckets:eval_buckets
   std::uint32_t eval_buckets = 1;
   std::string split_key = "";                     // "" whole row, "#row" row index, or a column name
-  std::vector<std::string> missing_markers = {"", "NA", "NaN", "null"};
+  std::vector<std::string> missing_markers = default_missing_markers();
   std::map<std::string, column_kind> column_types = {};  // type overrides, e.g. from a schema
   std::string delimiter = ",";
   bool header = true;

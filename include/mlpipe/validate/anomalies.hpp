@@ -114,7 +114,7 @@ MLPIPE_DECL anomalies find_anomalies(const split_statistics& data, const schema&
 /// Stage `validate`: (example_statistics, schema) -> anomalies. Checks the current splits merged (train and eval),
 /// and their drift against the "baseline" split when the statistics have one.
 struct validate {
-  std::vector<std::string> splits = {"train", "eval"};
+  std::vector<std::string> splits = default_current_splits();
   std::string baseline_split = "baseline";
   bool check_drift = true;
   MLPIPE_PARAMETERS(splits, baseline_split, check_drift);

@@ -137,6 +137,10 @@ MLPIPE_DECL schema infer_schema_from(const split_statistics& st, std::size_t max
                                 double js_divergence = 0.1, double l_infinity = 0.1, double outlier_cut = 5.0,
                                 double outlier_share_margin = 0.02, double min_rows_fraction = 0.0);
 
+/// The splits infer_schema and validate read by default ("train", "eval"). A function, not a braced default member
+/// initialiser, which GCC 12 cannot brace-initialise inside a template (see default_missing_markers).
+inline std::vector<std::string> default_current_splits() { return {"train", "eval"}; }
+
 /// Stage `infer_schema`: example_statistics -> schema, from the current splits merged (train and eval).
 struct infer_schema {
   std::size_t max_domain_size = 100;   // more distinct values than this: a free string, no domain
@@ -145,7 +149,7 @@ struct infer_schema {
   double outlier_cut = 5.0;            // robust z-score cut
   double outlier_share_margin = 0.02;  // allowed outlier share = observed share + this margin
   double min_rows_fraction = 0.0;      // min_rows = this fraction of the observed rows (at least 1)
-  std::vector<std::string> splits = {"train", "eval"};
+  std::vector<std::string> splits = default_current_splits();
   MLPIPE_PARAMETERS(max_domain_size, js_divergence, l_infinity, outlier_cut, outlier_share_margin, min_rows_fraction,
                     splits);
 
