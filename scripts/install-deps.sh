@@ -15,6 +15,8 @@ packages=(
   # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev) and, with clang
   # (Clang 14), for the DSL's compile-fail tests, which check each compiler's diagnostics
   doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev clang
+  # the web UI: Graphviz lays out DAGs; headless Chromium drives the UI tests
+  graphviz chromium
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )
