@@ -11,8 +11,12 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev
   # optional components: metadata backends and the model server
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev)
-  doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev
+  libxgboost-dev
+  # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev) and, with clang
+  # (Clang 14), for the DSL's compile-fail tests, which check each compiler's diagnostics
+  doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev clang
+  # the web UI: Graphviz lays out DAGs; headless Chromium drives the UI tests
+  graphviz chromium
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

@@ -25,6 +25,10 @@
 #include "commands/run.hpp"
 #define MLPIPE_HAS_RUN_COMMANDS 1
 #endif
+#if __has_include(<httplib.h>) && __has_include(<sqlite3.h>)  // the UI rides on mlpipe::serve's HTTP layer
+#include "commands/ui.hpp"
+#define MLPIPE_HAS_UI_COMMANDS 1
+#endif
 #if __has_include("commands/deploy.hpp")
 #include "commands/deploy.hpp"
 #define MLPIPE_HAS_DEPLOY_COMMANDS 1
@@ -52,6 +56,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef MLPIPE_HAS_DEPLOY_COMMANDS
   mlpipe::tools::add_deploy_commands(app, exit_code);
+#endif
+#ifdef MLPIPE_HAS_UI_COMMANDS
+  mlpipe::tools::add_ui_commands(app, exit_code);
 #endif
   try {
     app.parse(argc, argv);

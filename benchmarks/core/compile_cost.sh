@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
-# compile_cost: generates a pipeline of N nodes (default 100: a chain with fan-in every third node, the
-# whole DSL: checks, run(), run_node, drawing, the command line) and measures its compile time and peak
-# memory with GNU time. Goal: <= 10 s and <= 1 GiB on 2 cores. Usage: compile_cost.sh [N] [CXX]
+# compile_cost: what a user's program costs to compile (CPU seconds = user + system, peak resident MB, from GNU
+# time), side by side in one run, for g++ and clang++, in the default mode (libmlpipe linked: the headers hold
+# declarations and templates) and the header-only mode (-DMLPIPE_HEADER_ONLY). Programs, each at -O2:
+#   quickstart   examples/core/quickstart.cpp: a user's 4-node pipeline with mlpipe::main (<mlpipe/core.hpp>)
+#   umbrella4    the same 4 nodes including the umbrella <mlpipe/mlpipe.hpp> instead
+#   chainN       a generated N-node pipeline (default 100; a chain with fan-in every third node) with main
+#   lifecycle    examples/lifecycle/lifecycle.cpp
+#   syntax       `#include <mlpipe/mlpipe.hpp>` alone, -fsyntax-only
+# Goals (issue 11, default mode): quickstart <= 3 s / 400 MB, umbrella4 <= 4 s / 500 MB, chain100 and lifecycle
+# <= 10 s / 1 GB, syntax <= 3 s. Usage: compile_cost.sh [N] [CXX...]   (default compilers: g++ clang++)
+# Env: PROGRAMS="quickstart syntax" to run a subset; MODES="default header_only"; MLPIPE_ROOT=another checkout
+# (e.g. the main branch, for a before/after in one run).
 set -euo pipefail
 n=${1:-100}
-cxx=${2:-g++}
-root=$(cd "$(dirname "$0")/../.." && pwd)
+shift || true
+compilers=("$@")
+[ ${#compilers[@]} -gt 0 ] || compilers=(g++ clang++)
+programs=${PROGRAMS:-"quickstart umbrella4 chain$n lifecycle syntax"}
+modes=${MODES:-"default header_only"}
+root=${MLPIPE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 work=$(mktemp -d)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT; echo "work: $work" >&2
-src=$work/pipeline_$n.cpp
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+echo "work: $work" >&2
+
+sed 's|#include <mlpipe/core.hpp>|#include <mlpipe/mlpipe.hpp>|' "$root/examples/core/quickstart.cpp" > "$work/umbrella4.cpp"
+echo '#include <mlpipe/mlpipe.hpp>' > "$work/syntax.cpp"
 {
   echo '#include <mlpipe/core.hpp>'
   echo 'namespace mp = mlpipe;'
@@ -28,20 +44,31 @@ src=$work/pipeline_$n.cpp
   echo '  );'
   echo '  return mp::main(p, argc, argv);'
   echo '}'
-} > "$src"
-/usr/bin/time -v "$cxx" -std=c++20 -O2 -I"$root/include" -c "$src" -o "$work/p.o" 2> "$work/time.txt"
-secs=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
-user=$(grep "User time" "$work/time.txt" | awk '{print $NF}')
-kb=$(grep "Maximum resident set size" "$work/time.txt" | awk '{print $NF}')
-# the same includes with a 2-node pipeline: what the DSL costs beyond its headers
-{
-  echo '#include <mlpipe/core.hpp>'
-  echo 'namespace mp = mlpipe;'
-  echo 'struct source { double start = 1; MLPIPE_PARAMETERS(start); double operator()() const { return start; } };'
-  echo 'struct step { double operator()(const double& x) const { return x; } };'
-  echo 'int main(int argc, char** argv) { auto p = mp::pipeline(mp::node<"a">(source{}), mp::node<"b">(step{}) << mp::from<"a">); return mp::main(p, argc, argv); }'
-} > "$work/small.cpp"
-/usr/bin/time -v "$cxx" -std=c++20 -O2 -I"$root/include" -c "$work/small.cpp" -o "$work/s.o" 2> "$work/time2.txt"
-base_user=$(grep "User time" "$work/time2.txt" | awk '{print $NF}')
-base_kb=$(grep "Maximum resident set size" "$work/time2.txt" | awk '{print $NF}')
-echo "{\"nodes\": $n, \"compiler\": \"$cxx\", \"wall\": \"$secs\", \"user_seconds\": $user, \"peak_rss_mib\": $((kb / 1024)), \"two_node_user_seconds\": $base_user, \"two_node_peak_rss_mib\": $((base_kb / 1024))}"
+} > "$work/chain$n.cpp"
+
+source_of() {
+  case $1 in
+    quickstart) echo "$root/examples/core/quickstart.cpp" ;;
+    lifecycle) echo "$root/examples/lifecycle/lifecycle.cpp" ;;
+    *) echo "$work/$1.cpp" ;;
+  esac
+}
+
+echo "| program | compiler | mode | CPU s | peak MB |"
+echo "| --- | --- | --- | --- | --- |"
+for prog in $programs; do
+  for cxx in "${compilers[@]}"; do
+    for mode in $modes; do
+      flags=(-std=c++20 -O2 -I"$root/include" -I/usr/include/mariadb)
+      [ "$mode" = header_only ] && flags+=(-DMLPIPE_HEADER_ONLY)
+      if [ "$prog" = syntax ]; then flags+=(-fsyntax-only); else flags+=(-c -o "$work/out.o"); fi
+      if ! /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$cxx" "${flags[@]}" "$(source_of "$prog")" \
+          > "$work/log.txt" 2>&1; then
+        echo "| $prog | $cxx | $mode | failed: $(grep -m1 'error' "$work/log.txt" || true) | |"
+        continue
+      fi
+      awk -v p="$prog" -v c="$cxx" -v m="$mode" '{ printf "| %s | %s | %s | %.1f | %d |\n", p, c, m, $1 + $2, $3 / 1024 }' \
+        "$work/time.txt"
+    done
+  done
+done

@@ -2,7 +2,8 @@
 # The main job: builds example_lifecycle and the mlpipe command, writes two spans of breast_cancer.csv (the
 # second with a drifted column) into BUILD_DIR/demo, runs the whole life cycle twice (the second run comes from
 # the cache), lists the recorded runs, then serves the pushed model with `mlpipe serve` and asks it for one
-# prediction over HTTP. Usage: bash examples/lifecycle/demo.sh BUILD_DIR [JOBS]
+# prediction over HTTP, and ends by writing the report of the last run (and saying how to open the web UI).
+# Usage: bash examples/lifecycle/demo.sh BUILD_DIR [JOBS]
 # (BUILD_DIR already configured with cmake). Exits non-zero when any step fails; never leaves a server running.
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
@@ -83,8 +84,14 @@ grep -q '"class"' <<<"$answer" || { echo "demo: the answer has no predicted clas
 stop_server
 echo "the server stopped cleanly: $(tail -n1 "$serve_log")"
 
+report=$work/report.html
+say "the report of the last run: $mlpipe report latest --store $store -o $report"
+"$mlpipe" report latest --store "$store" -o "$report"
+
 say "done. The mlpipe command is $mlpipe; look further with:"
 cat <<MSG
+  $mlpipe ui --store $store --port 8080    # the web UI: then open http://127.0.0.1:8080/
+  xdg-open $report                         # the report: one self-contained HTML file
   $mlpipe show latest --store $store
   $mlpipe lineage model --store $store
   $mlpipe history --metric auc --store $store

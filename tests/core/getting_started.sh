@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # docs/getting-started.md works as written: its ```cpp blocks, one after the other, compile with the page's own
-# g++ line and run as the page says. Usage: getting_started.sh SOURCE_DIR WORK_DIR
+# g++ line (its mlpipe/include and mlpipe/lib made the source tree's and the build's) and run as the page says.
+# Usage: getting_started.sh SOURCE_DIR WORK_DIR LIB_DIR
 set -euo pipefail
 src=$1
 work=$2
+lib=$3
 doc=$src/docs/getting-started.md
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 awk '/^```cpp$/ { on = 1; next } /^```$/ { on = 0 } on' "$doc" > app.cpp
 line=$(grep -m1 '^g++ ' "$doc")
 [[ -n $line ]] || { echo "no g++ line in $doc" >&2; exit 1; }
 line=${line//-I mlpipe\/include/-I $src/include}
+line=${line//-L mlpipe\/lib/-L $lib}
 echo "$line"
 eval "$line"
 printf '3\n-1\n12\n5\n' > values.txt

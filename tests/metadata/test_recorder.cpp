@@ -27,7 +27,7 @@ mlpipe::artifact_ref save_output(const fs::path& dir, const std::string& key, co
   fs::create_directories(tmp);
   std::ofstream(tmp / "data.txt") << key << fp;
   fs::rename(tmp, dir / key);
-  return mlpipe::artifact_ref{key, 0, type, dir / key, fp};
+  return mlpipe::artifact_ref{key, 0, type, dir / key, fp, {}};
 }
 
 struct scripted_node {

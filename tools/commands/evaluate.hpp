@@ -118,7 +118,7 @@ inline void add_evaluate_commands(CLI::App& app, int& exit_code) {
       std::cout << j.dump(2) << '\n';
     } else {
       std::printf("%s model on %s: label '%s', %zu rows\n", std::string(to_string(ev.task)).c_str(), opt->file.c_str(),
-                  cand.m.label.c_str(), t.rows());
+                  cand.m.label().c_str(), t.rows());
       for (const auto& s : ev.candidate) detail::print_slice(s, ev.find(s.slice, true));
       detail::print_confusion(ev);
       if (blessing) {

@@ -1,6 +1,6 @@
-// tools/commands/model.hpp: `mlpipe train FILE.csv --label COL -o DIR`: infers column types and a schema, splits
-// train/eval, fits the transform on the train split (one-hot vocabularies from the schema's domains), trains a
-// linear, logistic or softmax model, writes schema, transform and model to DIR.
+// tools/commands/model.hpp: `mlpipe train FILE.csv --label COL -o DIR [--eval FILE | --eval-fraction F]`: infers
+// column types and a schema, splits train/eval, fits the transform on the train split (one-hot vocabularies from
+// the schema's domains), trains a linear, logistic, softmax or XGBoost model, writes schema, transform and model.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -16,8 +16,14 @@
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/parameters.hpp>
-#include <mlpipe/data/csv_examples.hpp>
+#include <mlpipe/data/csv_reader.hpp>
+#include <mlpipe/data/split.hpp>
+#include <mlpipe/deploy/push.hpp>
+#include <mlpipe/train/any_model.hpp>
 #include <mlpipe/train/train.hpp>
+#ifdef MLPIPE_HAVE_XGBOOST
+#include <mlpipe/train/xgboost.hpp>
+#endif
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/fit_transform_schema.hpp>
 #include <mlpipe/validate/schema.hpp>
@@ -28,7 +34,8 @@ namespace mlpipe::tools {
 namespace detail {
 
 struct train_command_options {
-  std::string file, label, model = "auto", out;
+  std::string file, label, model = "auto", out, eval_file, push_to;
+  double eval_fraction = 1.0 / 3.0;
   std::vector<std::string> sets, exclude;
   bool json = false, verbose = false;
 };
@@ -47,13 +54,13 @@ inline std::string pick_model(const table& t, const std::string& label) {
 }
 
 /// Mean metric of the eval split: accuracy (classifiers) or RMSE (regression).
-inline nlohmann::json quick_eval(const model& m, const transform_graph& g, const table& eval) {
+inline nlohmann::json quick_eval(const any_model& m, const transform_graph& g, const table& eval) {
   nlohmann::json j = nlohmann::json::object();
   if (eval.rows() == 0) return j;
   auto tf = g.bind(eval);
-  auto enc = m.is_classifier() ? label_encoding{m.label, true, m.classes, {}} : label_encoding{m.label, false, {}, {}};
-  if (m.is_classifier() && eval.col(m.label).kind() == column_kind::numeric)
-    for (auto& c : m.classes) enc.numeric_classes.push_back(std::stod(c));
+  auto enc = m.is_classifier() ? label_encoding{m.label(), true, m.classes(), {}} : label_encoding{m.label(), false, {}, {}};
+  if (m.is_classifier() && eval.col(m.label()).kind() == column_kind::numeric)
+    for (auto& c : m.classes()) enc.numeric_classes.push_back(std::stod(c));
   auto ly = enc.bind(eval);
   std::vector<double> x, y, p;
   double right = 0, ss = 0;
@@ -76,9 +83,22 @@ inline nlohmann::json quick_eval(const model& m, const transform_graph& g, const
   return j;
 }
 
+/// The defaults of `mlpipe train` where they differ from the stage's: scikit-learn's out of the box
+/// (LogisticRegression(C=1.0): l2 = 1 / n_train in our per-row scale; LinearRegression(): no penalty beyond
+/// a 1e-8 ridge that keeps a constant feature from making the normal equations singular), solved to
+/// convergence. --set overrides them.
 template <class M>
-model train_with(const train_command_options& o, const examples& ex, const transform_graph& g, context& ctx) {
+void cli_defaults(train<M>& st, std::size_t train_rows) {
+  if constexpr (requires { st.l2; }) {
+    st.l2 = M::kind == model_kind::linear ? 1e-8 : 1.0 / static_cast<double>(std::max<std::size_t>(train_rows, 1));
+    st.max_iterations = 100;
+  }
+}
+
+template <class M>
+auto train_with(const train_command_options& o, const examples& ex, const transform_graph& g, context& ctx) {
   train<M> st;
+  cli_defaults(st, ex.train.rows());
   for (const auto& s : o.sets) {
     auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -94,11 +114,34 @@ inline int run_train_command(const train_command_options& o) {
     ctx.set_log_sink([](std::string_view node, std::string_view msg) {
       std::fprintf(stderr, "[%.*s] %.*s\n", int(node.size()), node.data(), int(msg.size()), msg.data());
     });
-  csv_examples reader;
-  reader.pattern = o.file;
-  reader.label = o.label;
-  reader.with_baseline = false;
-  examples ex = reader(ctx);
+  examples ex;
+  ex.label = o.label;
+  std::string split_how;
+  {
+    table all = read_csv(o.file);
+    if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
+    if (!o.eval_file.empty()) {
+      // the eval file is read with the train file's column types, so the two cannot disagree
+      csv_options eo;
+      for (const auto& name : all.names()) eo.column_types[name] = all.col(name).kind();
+      ex.eval = read_csv(o.eval_file, eo);
+      ex.train = std::move(all);
+      split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";
+    } else if (o.eval_fraction <= 0) {
+      ex.train = std::move(all);
+      split_how = "every row trains (--eval-fraction 0: no eval split)";
+    } else {
+      // by a hash of each row, as csv_examples splits: in thousandths
+      auto e = static_cast<std::uint32_t>(std::clamp(std::lround(o.eval_fraction * 1000), 1L, 999L));
+      auto [tr, ev] = split_table(all, split_options{1000 - e, e, ""});
+      ex.train = std::move(tr);
+      ex.eval = std::move(ev);
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "split by row hash, eval fraction %.3g (--eval FILE or --eval-fraction F to change)",
+                    o.eval_fraction);
+      split_how = buf;
+    }
+  }
   if (ex.train.rows() == 0) throw std::runtime_error(o.file + ": no train rows");
   std::string kind = o.model == "auto" ? pick_model(ex.train, o.label) : o.model;
   // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
@@ -110,16 +153,35 @@ inline int run_train_command(const train_command_options& o) {
   category_domains domains = schema_domains(sch);
   domains.erase(o.label);
   for (const auto& c : o.exclude) domains.erase(c);
-  auto g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
-  model m;
-  if (kind == "logistic")
-    m = train_with<logistic_regression>(o, ex, g, ctx);
-  else if (kind == "linear")
-    m = train_with<linear_regression>(o, ex, g, ctx);
-  else if (kind == "softmax")
-    m = train_with<softmax_regression>(o, ex, g, ctx);
-  else
-    throw CLI::ValidationError("--model", "'" + kind + "' is not logistic, linear, softmax or auto");
+  transform_graph g;
+  any_model m;
+  nlohmann::json training;
+  if (kind == "xgboost") {
+#ifdef MLPIPE_HAVE_XGBOOST
+    // trees need no scaling or imputation: numeric columns as they are (missing values as XGBoost's missing),
+    // categoricals one-hot
+    g = fit_transform_graph(make_ops(one_hot), ex.train, o.label, o.exclude, domains);
+    g.missing_as_nan = true;
+    auto xm = train_with<xgboost_model>(o, ex, g, ctx);
+    training = xm.training;
+    m = std::move(xm);
+#else
+    throw CLI::ValidationError("--model", "this mlpipe was built without XGBoost (libxgboost-dev)");
+#endif
+  } else {
+    g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
+    model lm;
+    if (kind == "logistic")
+      lm = train_with<logistic_regression>(o, ex, g, ctx);
+    else if (kind == "linear")
+      lm = train_with<linear_regression>(o, ex, g, ctx);
+    else if (kind == "softmax")
+      lm = train_with<softmax_regression>(o, ex, g, ctx);
+    else
+      throw CLI::ValidationError("--model", "'" + kind + "' is not logistic, linear, softmax, xgboost or auto");
+    training = lm.training;
+    m = std::move(lm);
+  }
   namespace fs = std::filesystem;
   fs::path dir(o.out);
   fs::create_directories(dir);
@@ -127,37 +189,46 @@ inline int run_train_command(const train_command_options& o) {
   g.save(dir / "transform");
   m.save(dir / "model");
   auto ev = quick_eval(m, g, ex.eval);
+  std::string pushed;
+  if (!o.push_to.empty()) pushed = push_bundle(o.push_to, g, m, &sch, {"mlpipe-train", "cli", "train", {}}).path;
   nlohmann::json j{{"file", o.file},
                    {"output", dir.string()},
-                   {"model", std::string(to_string(m.kind))},
-                   {"label", m.label},
-                   {"classes", m.classes},
+                   {"model", m.kind_name()},
+                   {"label", m.label()},
+                   {"classes", m.classes()},
                    {"train_rows", ex.train.rows()},
                    {"eval_rows", ex.eval.rows()},
+                   {"split", split_how},
                    {"input_columns", g.columns.size()},
                    {"schema_domains", domains.size()},
                    {"features", g.width()},
-                   {"solver", m.training["solver"]},
-                   {"epochs", m.training["epochs"]},
-                   {"train_loss", m.training["train_loss"]},
+                   {"training", training},
                    {"eval", ev},
+                   {"pushed", pushed.empty() ? nlohmann::json(nullptr) : nlohmann::json(pushed)},
                    {"model_fingerprint", fingerprint_hex(m.fingerprint())},
                    {"transform_fingerprint", fingerprint_hex(g.fingerprint())}};
   if (o.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
-  std::printf("trained %s regression on %s (label '%s'%s)\n", std::string(to_string(m.kind)).c_str(), o.file.c_str(),
-              m.label.c_str(), m.is_classifier() ? (", " + std::to_string(m.classes.size()) + " classes").c_str() : "");
-  std::printf("  rows: %zu train, %zu eval; %zu input columns -> %zu features\n", ex.train.rows(), ex.eval.rows(),
-              g.columns.size(), g.width());
-  std::printf("  solver %s, %s passes, train loss %.6g\n", m.training["solver"].get<std::string>().c_str(),
-              m.training["epochs"].dump().c_str(), m.training["train_loss"].get<double>());
+  std::printf("trained %s on %s (label '%s'%s)\n", kind == "xgboost" ? "xgboost" : (kind + " regression").c_str(),
+              o.file.c_str(), m.label().c_str(),
+              m.is_classifier() ? (", " + std::to_string(m.num_classes()) + " classes").c_str() : "");
+  std::printf("  rows: %zu train, %zu eval (%s); %zu input columns -> %zu features\n", ex.train.rows(),
+              ex.eval.rows(), split_how.c_str(), g.columns.size(), g.width());
+  if (training.contains("solver"))
+    std::printf("  solver %s (l2 %.3g), %s iterations, %s, train loss %.6g\n",
+                training["solver"].get<std::string>().c_str(), training["parameters"]["l2"].get<double>(),
+                training["epochs"].dump().c_str(), training["converged"].get<bool>() ? "converged" : "NOT converged",
+                training["train_loss"].get<double>());
+  else if (training.contains("rounds"))
+    std::printf("  %s boosting rounds\n", training["rounds"].dump().c_str());
   for (auto& [k, v] : ev.items()) std::printf("  eval %s: %.6g\n", k.c_str(), v.get<double>());
   std::printf("  schema inferred from both splits: %zu categorical domain%s used as one-hot vocabularies\n",
               domains.size(), domains.size() == 1 ? "" : "s");
   std::printf("  wrote %s, %s and %s\n", (dir / "schema").string().c_str(), (dir / "transform").string().c_str(),
               (dir / "model").string().c_str());
+  if (!pushed.empty()) std::printf("  pushed the bundle to %s\n", pushed.c_str());
   return 0;
 }
 
@@ -169,11 +240,21 @@ inline void add_model_commands(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("train", "Fit the preprocessing and train a model on a CSV file (train split)");
   cmd->add_option("FILE", opt->file, "CSV file with a header row")->required()->check(CLI::ExistingFile);
   cmd->add_option("--label", opt->label, "Label column")->required();
-  cmd->add_option("--model", opt->model, "logistic | linear | softmax | auto (from the label)")
-      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax"}));
+  cmd->add_option("--model", opt->model, "logistic | linear | softmax | xgboost | auto (a linear kind, from the label)")
+      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax", "xgboost"}));
+  auto* ev = cmd->add_option("--eval", opt->eval_file, "Evaluate on this CSV file and train on every row of FILE")
+                 ->check(CLI::ExistingFile);
+  cmd->add_option("--eval-fraction", opt->eval_fraction,
+                  "Fraction of FILE's rows held out for evaluation, by row hash (0: train on all rows)")
+      ->check(CLI::Range(0.0, 0.999))
+      ->capture_default_str()
+      ->excludes(ev);
   cmd->add_option("--set", opt->sets, "Training parameter PARAM=VALUE (l2, l1, solver, epochs, learning_rate, ...)");
   cmd->add_option("--exclude", opt->exclude, "Column that is not a feature (repeatable)");
   cmd->add_option("-o,--output", opt->out, "Directory to write transform/ and model/ into")->required();
+  cmd->add_option("--push-to", opt->push_to,
+                  "Also publish the model as a bundle in BASE/<version>/ (unconditionally: `mlpipe run --push-to` "
+                  "pushes only a blessed model)");
   cmd->add_flag("--json", opt->json, "Print the summary as JSON");
   cmd->add_flag("-v,--verbose", opt->verbose, "Log the optimizer's progress to stderr");
   cmd->callback([opt, &exit_code] { exit_code = detail::run_train_command(*opt); });

@@ -27,6 +27,9 @@
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/metadata/main.hpp>
 #include <mlpipe/train/train.hpp>
+#ifdef MLPIPE_HAVE_XGBOOST
+#include <mlpipe/train/xgboost.hpp>
+#endif
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/validate/anomalies.hpp>
 #include <mlpipe/validate/schema.hpp>
@@ -132,7 +135,7 @@ inline std::string last_blessed_model(metadata::store& s, const std::string& pip
   // a baseline the candidate cannot be compared with (another label or model kind) is no baseline
   try {
     auto b = load_trained_model(dir);
-    if (b.m.label != label || to_string(b.m.kind) != kind) return {};
+    if (b.m.label() != label || b.m.kind_name() != kind) return {};
   } catch (const std::exception&) {
     return {};
   }
@@ -276,7 +279,10 @@ inline int run_command(options o) {
   if (kind == "logistic") return run_model<logistic_regression>(o, label, kind, thresholds);
   if (kind == "linear") return run_model<linear_regression>(o, label, kind, thresholds);
   if (kind == "softmax") return run_model<softmax_regression>(o, label, kind, thresholds);
-  throw usage_error("--model '" + kind + "' is not logistic, linear, softmax or auto");
+#ifdef MLPIPE_HAVE_XGBOOST
+  if (kind == "xgboost") return run_model<xgboost_model>(o, label, kind, thresholds);
+#endif
+  throw usage_error("--model '" + kind + "' is not logistic, linear, softmax, xgboost or auto");
 }
 
 }  // namespace detail_run
@@ -292,8 +298,8 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
   c->add_option("--data", o->data, "CSV file or {SPAN} pattern (newest span current, the one before the baseline)")
       ->required();
   c->add_option("--label", o->label, "Label column: its name, or its number counting from 1")->required();
-  c->add_option("--model", o->model, "logistic | linear | softmax | auto (from the label)")
-      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax"}))
+  c->add_option("--model", o->model, "logistic | linear | softmax | xgboost | auto (linear kinds, from the label)")
+      ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax", "xgboost"}))
       ->capture_default_str();
   c->add_option("--pipeline", o->pipeline, "Pipeline name in the store (default: the data file's stem)");
   c->add_option("--push-to", o->push_to,

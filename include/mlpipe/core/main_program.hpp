@@ -110,4 +110,6 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
 
 }  // namespace mlpipe
 
+#ifdef MLPIPE_HEADER_ONLY
 #include <mlpipe/core/impl/main_program.ipp>
+#endif

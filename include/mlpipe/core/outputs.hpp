@@ -76,11 +76,18 @@ struct count_type<In, type_list<Ts...>> {
   }
 };
 
+/// An input type that declares `using mlpipe_accepts_convertible = void;` (a type-erased holder such as
+/// any_model) takes any producer output convertible to it.
+template <class Out, class In>
+concept converting_port = !std::is_same_v<Out, In> && requires { typename In::mlpipe_accepts_convertible; } &&
+                          std::is_convertible_v<const Out&, In>;
+
 /// How a consumer whose input type is In reads a producer whose output is Out:
-/// the whole value when the types are equal, else the one member of type In.
+/// the whole value when the types are equal (or In takes Out by conversion), else the one member of type In.
 template <class Out, class In>
 struct port_selection {
-  static constexpr bool whole = std::is_same_v<Out, In>;
+  static constexpr bool converts = converting_port<Out, In>;
+  static constexpr bool whole = std::is_same_v<Out, In> || converts;
   using members = typename output_members<Out>::types;
   static constexpr bool by_member = !whole && multiple_outputs<Out> && count_type<In, members>::value == 1;
   static constexpr bool ambiguous = !whole && multiple_outputs<Out> && count_type<In, members>::value > 1;
@@ -89,10 +96,12 @@ struct port_selection {
 };
 
 template <class In, class Out>
-const In& select_port(const Out& out) {
+decltype(auto) select_port(const Out& out) {
   using sel = port_selection<Out, In>;
-  if constexpr (sel::whole)
-    return out;
+  if constexpr (sel::converts)
+    return In(out);
+  else if constexpr (sel::whole)
+    return static_cast<const In&>(out);
   else
     return output_member<sel::member>(out);
 }

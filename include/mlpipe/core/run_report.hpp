@@ -86,4 +86,6 @@ MLPIPE_DECL std::string format_seconds(double seconds);
 
 }  // namespace mlpipe
 
+#ifdef MLPIPE_HEADER_ONLY
 #include <mlpipe/core/impl/run_report.ipp>
+#endif

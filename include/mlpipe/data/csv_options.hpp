@@ -12,13 +12,18 @@
 namespace mlpipe {
 
 /// Options of the CSV reader. The defaults read RFC 4180 files with a header row.
+/// The field texts csv_options and csv_examples treat as missing by default. A function, not a braced default
+/// member initialiser: GCC 12 crashes (check_noexcept_r) when a struct with `std::vector<std::string> m = {"NA"}`
+/// is brace-initialised inside a function template or generic lambda (docs/concepts.md, Known issues).
+inline std::vector<std::string> default_missing_markers() { return {"", "NA", "NaN", "null"}; }
+
 struct csv_options {
   char delimiter = ',';
   char quote = '"';
   /// The first row names the columns. Without a header, columns are named column_1, column_2, ...
   bool header = true;
   /// Field texts that mean "missing" (compared after unquoting, case-sensitive).
-  std::vector<std::string> missing_markers = {"", "NA", "NaN", "null"};
+  std::vector<std::string> missing_markers = default_missing_markers();
   /// Column types by name; they override inference. Names absent from the file are ignored.
   std::map<std::string, column_kind> column_types = {};
   /// Rows read to infer each column's type.

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/data/csv_error.hpp>
 #include <mlpipe/data/csv_options.hpp>
 #include <mlpipe/data/detail/csv_index.hpp>
@@ -39,24 +40,7 @@ struct string_hash {
 };
 
 /// Shortens a field's text for an error message and shows it quoted.
-inline std::string quote_for_message(std::string_view s) {
-  std::string out = "'";
-  std::size_t n = 0;
-  for (char c : s) {
-    if (++n > 40) {
-      out += "...";
-      break;
-    }
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {  // control bytes (a NUL would cut what())
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
-      out += hex;
-    } else out += c;
-  }
-  return out + "'";
-}
+MLPIPE_DECL std::string quote_for_message(std::string_view s);
 
 }  // namespace detail
 
@@ -855,25 +839,14 @@ class csv_reader {
 };
 
 /// Reads a whole CSV file into a table.
-inline table read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
-  return csv_reader(file, options).read_all();
-}
+MLPIPE_DECL table read_csv(const std::filesystem::path& file, const csv_options& options = {});
 
 /// Reads CSV text held in memory (`name` stands for the file in error messages).
-inline table read_csv_string(std::string_view text, const csv_options& options = {}, std::string name = "<string>") {
-  return csv_reader::from_string(text, options, std::move(name)).read_all();
-}
+MLPIPE_DECL table read_csv_string(std::string_view text, const csv_options& options = {}, std::string name = "<string>");
 
 /// The column types the reader would use for a file (inferred from its first rows, then overridden).
-inline std::map<std::string, column_kind> infer_csv_types(const std::filesystem::path& file,
-                                                          const csv_options& options = {}) {
-  csv_options o = options;
-  o.read_buffer_bytes = std::min<std::size_t>(o.read_buffer_bytes, std::size_t{1} << 20);
-  csv_reader r(file, o);
-  std::map<std::string, column_kind> m;
-  for (std::size_t j = 0; j < r.num_columns(); ++j) m[r.names()[j]] = r.kinds()[j];
-  return m;
-}
+MLPIPE_DECL std::map<std::string, column_kind> infer_csv_types(const std::filesystem::path& file,
+                                                          const csv_options& options = {});
 
 /// Streams a CSV file through `f` in tables whose memory (with the read buffer) stays within about
 /// `memory_budget_bytes`, so files far larger than memory can be summarized. Chunks are handed in order; each
@@ -899,3 +872,7 @@ std::size_t for_each_chunk(const std::filesystem::path& file, std::size_t memory
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/data/impl/csv_reader.ipp>
+#endif

@@ -2,6 +2,7 @@
 // the model, the schema) that push writes, the predictor and the server load. write_bundle, load_bundle.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -21,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
-#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/any_model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 #include <mlpipe/validate/schema.hpp>
 
@@ -54,7 +55,7 @@ struct bundle_manifest {
 
   std::string task;                      // regression | binary | multiclass
   std::string label;                     // the label column the model predicts
-  std::string model_kind;                // linear | logistic | softmax
+  std::string model_kind;                // the model's kind name (linear, logistic, softmax, xgboost, a user's)
   std::vector<bundle_input> inputs;      // signature, in order (arrays in `instances` follow this order)
   std::vector<std::string> classes;      // classifiers: class names in class-index order
   std::size_t features = 0;              // width of the feature block the transform produces
@@ -164,7 +165,7 @@ struct bundle_manifest {
 struct model_bundle {
   bundle_manifest manifest;
   transform_graph transform;
-  mlpipe::model model;
+  any_model model;
   std::optional<mlpipe::schema> schema;
   std::filesystem::path directory;  // where it was loaded from (empty when built in memory)
 };
@@ -187,23 +188,23 @@ inline void fsync_path(const std::filesystem::path& p, bool directory) {
   if (rc != 0) throw bundle_error(p.string() + ": fsync failed: " + std::strerror(err));
 }
 
-inline std::string task_of(const mlpipe::model& m) {
+inline std::string task_of(const any_model& m) {
   return !m.is_classifier() ? "regression" : m.num_classes() == 2 ? "binary" : "multiclass";
 }
 
 }  // namespace detail
 
 /// The manifest (without its file list) of a transform and a model trained together.
-inline bundle_manifest make_manifest(const transform_graph& g, const model& m, bundle_provenance provenance = {}) {
-  if (g.width() != m.features)
+inline bundle_manifest make_manifest(const transform_graph& g, const any_model& m, bundle_provenance provenance = {}) {
+  if (g.width() != m.features())
     throw bundle_error("the transform gives " + std::to_string(g.width()) + " features but the model takes " +
-                       std::to_string(m.features) + " (were they trained together?)");
+                       std::to_string(m.features()) + " (were they trained together?)");
   bundle_manifest man;
   man.task = detail::task_of(m);
-  man.label = m.label;
-  man.model_kind = std::string(to_string(m.kind));
-  man.classes = m.classes;
-  man.features = m.features;
+  man.label = m.label();
+  man.model_kind = m.kind_name();
+  man.classes = m.classes();
+  man.features = m.features();
   for (const auto& c : g.columns) {
     bundle_input in{c.column, c.input_kind, {}};
     if (c.encoding == feature_encoding::one_hot) in.vocabulary = c.vocabulary;
@@ -215,17 +216,22 @@ inline bundle_manifest make_manifest(const transform_graph& g, const model& m, b
   return man;
 }
 
-/// Writes a bundle into `dir` (created; should be new and empty): model/, transform/, schema/ (when given),
-/// then manifest.json last, with the size and fingerprint of every file; every file is fsynced.
-inline bundle_manifest write_bundle(const std::filesystem::path& dir, const transform_graph& g, const model& m,
+/// Writes a bundle into `dir` (created; should be new and empty): model/ (whatever files the model's kind
+/// saves), transform/, schema/ (when given), then manifest.json last, with the size and fingerprint of every
+/// file; every file is fsynced.
+inline bundle_manifest write_bundle(const std::filesystem::path& dir, const transform_graph& g, const any_model& m,
                                     const schema* s = nullptr, bundle_provenance provenance = {}) {
   namespace fs = std::filesystem;
   auto man = make_manifest(g, m, std::move(provenance));
-  fs::create_directories(dir);
+  fs::create_directories(dir / "model");
   m.save(dir / "model");
   g.save(dir / "transform");
   if (s) s->save(dir / "schema");
-  std::vector<std::string> rel = {"model/model.json", "transform/transform_graph.json"};
+  std::vector<std::string> rel;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "model"))
+    if (e.is_regular_file()) rel.push_back(fs::relative(e.path(), dir).generic_string());
+  std::sort(rel.begin(), rel.end());
+  rel.push_back("transform/transform_graph.json");
   if (s) rel.push_back("schema/schema.json");
   for (const auto& r : rel) {
     auto bytes = detail::read_file_bytes(dir / r);
@@ -242,8 +248,10 @@ inline bundle_manifest write_bundle(const std::filesystem::path& dir, const tran
 
 /// Loads and checks a bundle: the manifest's format and version, then every file it lists (present, the
 /// recorded size, the recorded fingerprint), then the artifacts themselves and that they agree with the
-/// manifest. Any failure is a bundle_error naming the file.
-inline model_bundle load_bundle(const std::filesystem::path& dir) {
+/// manifest. The model is loaded by the manifest's model_kind through `registry`, only after its files passed
+/// those checks. Any failure is a bundle_error naming the file.
+inline model_bundle load_bundle(const std::filesystem::path& dir,
+                                const model_registry& registry = default_model_registry()) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw bundle_error(dir.string() + ": not a directory (expected a model bundle)");
   auto mfile = dir / "manifest.json";
@@ -256,6 +264,7 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
   b.directory = dir;
   b.manifest = bundle_manifest::from_json(j, mfile.string());
   bool have_model = false, have_transform = false, have_schema = false;
+  std::string model_files;
   for (const auto& f : b.manifest.files) {
     if (f.path.empty() || f.path.find("..") != std::string::npos || f.path.front() == '/')
       throw bundle_error(mfile.string() + ": file entry '" + f.path + "' is not a path inside the bundle");
@@ -268,7 +277,10 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
       throw bundle_error(p.string() + ": content does not match the fingerprint in manifest.json (modified or damaged)");
     auto parse = [&]() { return detail::parse_json_text<bundle_error>(bytes, p.string()); };
     try {
-      if (f.path == "model/model.json") b.model = model::from_json(parse(), p.string()), have_model = true;
+      if (f.path.rfind("model/", 0) == 0) {  // loaded below, by kind, once all its files are checked
+        model_files += (model_files.empty() ? "" : ", ") + (dir / f.path).string();
+        have_model = true;
+      }
       else if (f.path == "transform/transform_graph.json")
         b.transform = transform_graph::from_json(parse(), p.string()), have_transform = true;
       else if (f.path == "schema/schema.json") b.schema = schema::from_json(parse(), p.string()), have_schema = true;
@@ -279,17 +291,24 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
                                                                                     : std::string(e.what()));
     }
   }
-  if (!have_model) throw bundle_error(mfile.string() + ": lists no model/model.json");
+  if (!have_model) throw bundle_error(mfile.string() + ": lists no file under model/");
   if (!have_transform) throw bundle_error(mfile.string() + ": lists no transform/transform_graph.json");
   (void)have_schema;
+  try {
+    b.model = registry.load(b.manifest.model_kind, dir / "model");
+  } catch (const bundle_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw bundle_error(model_files + ": " + e.what());
+  }
   if (b.model.fingerprint() != b.manifest.model_fingerprint)
-    throw bundle_error((dir / "model/model.json").string() + ": the model is not the one manifest.json describes");
+    throw bundle_error(model_files + ": the model is not the one manifest.json describes");
   if (b.transform.fingerprint() != b.manifest.transform_fingerprint)
     throw bundle_error((dir / "transform/transform_graph.json").string() +
                        ": the transform is not the one manifest.json describes");
-  if (b.transform.width() != b.model.features)
+  if (b.transform.width() != b.model.features())
     throw bundle_error(dir.string() + ": the transform gives " + std::to_string(b.transform.width()) +
-                       " features but the model takes " + std::to_string(b.model.features));
+                       " features but the model takes " + std::to_string(b.model.features()));
   // The manifest is not fingerprinted: what the predictor and the server take from it must agree with the
   // artifacts (the signature builds the request's table, which the transform then binds by name and kind).
   auto disagree = [&](const std::string& what) {
@@ -300,9 +319,11 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
   for (std::size_t i = 0; i < man.inputs.size(); ++i)
     if (man.inputs[i].name != b.transform.columns[i].column || man.inputs[i].kind != b.transform.columns[i].input_kind)
       disagree("signature input '" + man.inputs[i].name + "'");
-  if (man.features != b.model.features) disagree("\"features\"");
+  if (man.features != b.model.features()) disagree("\"features\"");
   if (man.task != detail::task_of(b.model)) disagree("\"task\"");
-  if (man.is_classifier() && man.classes != b.model.classes) disagree("the output's classes");
+  if (man.is_classifier() && man.classes != b.model.classes()) disagree("the output's classes");
+  if (man.label != b.model.label()) disagree("the output's name (the label)");
+  if (man.model_kind != b.model.kind_name()) disagree("\"model_kind\"");
   return b;
 }
 

@@ -224,7 +224,7 @@ struct infra_validate {
   static constexpr std::string_view name = "infra_validate";
   static constexpr int version = 1;
 
-  infra_blessing operator()(const model& m, const transform_graph& g, const examples& ex, context& ctx) const {
+  infra_blessing operator()(const any_model& m, const transform_graph& g, const examples& ex, context& ctx) const {
     namespace fs = std::filesystem;
     using clock = std::chrono::steady_clock;
     const auto exe = detail::find_server_executable(server);
@@ -421,7 +421,7 @@ struct push_validated {
   static constexpr std::string_view name = "push_validated";
   static constexpr int version = 1;
 
-  pushed_model operator()(const model& m, const transform_graph& g, const model_blessing& blessing,
+  pushed_model operator()(const any_model& m, const transform_graph& g, const model_blessing& blessing,
                           const infra_blessing& infra, context& ctx) const {
     if (!infra.blessed) {
       ctx.record("refused", "infra");

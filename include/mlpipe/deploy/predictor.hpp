@@ -53,16 +53,18 @@ class predictor {
  public:
   static constexpr std::size_t block_rows = 4096;  // rows transformed at a time (the buffer stays in L2)
 
-  explicit predictor(const std::filesystem::path& bundle_dir, bool fold = true)
-      : predictor(load_bundle(bundle_dir), fold) {}
+  explicit predictor(const std::filesystem::path& bundle_dir, bool fold = true,
+                     const model_registry& registry = default_model_registry())
+      : predictor(load_bundle(bundle_dir, registry), fold) {}
   explicit predictor(model_bundle b, bool fold = true) : b_(std::make_shared<const model_bundle>(std::move(b))) {
     for (std::size_t i = 0; i < b_->manifest.inputs.size(); ++i) index_.emplace(b_->manifest.inputs[i].name, i);
-    if (fold) folded_ = folded_model::fold(b_->transform, b_->model);
+    // only the linear kinds fold (their scores are linear in the features); other kinds run the transform
+    if (const auto* lin = b_->model.get_if<model>(); fold && lin) folded_ = folded_model::fold(b_->transform, *lin);
   }
 
   const model_bundle& bundle() const noexcept { return *b_; }
   const bundle_manifest& manifest() const noexcept { return b_->manifest; }
-  const model& trained_model() const noexcept { return b_->model; }
+  const any_model& trained_model() const noexcept { return b_->model; }
   const transform_graph& transform() const noexcept { return b_->transform; }
   bool is_classifier() const noexcept { return b_->model.is_classifier(); }
   std::size_t num_classes() const noexcept { return b_->model.num_classes(); }
@@ -91,7 +93,7 @@ class predictor {
   void predict(const table_view& rows, std::span<double> out) const {
     check_out(rows, out, 1);
     if (folded_ && folded_->predict(rows, out)) return;
-    run(rows, [&](const model& m, feature_block x, std::size_t r0) {
+    run(rows, [&](const any_model& m, feature_block x, std::size_t r0) {
       m.predict(x, out.subspan(r0, x.rows));
     });
   }
@@ -100,7 +102,7 @@ class predictor {
     const std::size_t K = num_classes();
     check_out(rows, out, K);
     if (folded_ && folded_->predict_proba(rows, out)) return;
-    run(rows, [&](const model& m, feature_block x, std::size_t r0) {
+    run(rows, [&](const any_model& m, feature_block x, std::size_t r0) {
       m.predict_proba(x, out.subspan(r0 * K, x.rows * K));
     });
   }

@@ -26,7 +26,7 @@
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/deploy/bundle.hpp>
 #include <mlpipe/evaluate/blessing.hpp>
-#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/any_model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
@@ -97,7 +97,7 @@ inline std::function<void(const std::filesystem::path&)>& push_before_publish_ho
 /// <base>/<max+1> and fsyncs `base`. A reader listing `base` sees either no new version or a complete one. If a
 /// concurrent pusher took the number first, the next number is tried. On failure the temporary directory is
 /// removed (a killed process leaves it behind, hidden: its name starts with '.').
-inline pushed_model push_bundle(const std::filesystem::path& base, const transform_graph& g, const model& m,
+inline pushed_model push_bundle(const std::filesystem::path& base, const transform_graph& g, const any_model& m,
                                 const schema* s = nullptr, bundle_provenance provenance = {}) {
   namespace fs = std::filesystem;
   fs::create_directories(base);
@@ -137,7 +137,7 @@ struct push {
   static constexpr std::string_view name = "push";
   static constexpr int version = 1;
 
-  pushed_model operator()(const model& m, const transform_graph& g, const model_blessing& blessing, context& ctx) const {
+  pushed_model operator()(const any_model& m, const transform_graph& g, const model_blessing& blessing, context& ctx) const {
     if (base.empty()) throw push_error("push: parameter 'base' (the serving directory) is empty");
     if (!blessing.blessed)
       throw push_error("push refused: the model is not blessed (" +

@@ -44,6 +44,8 @@ struct server_options {
   std::chrono::milliseconds idle_timeout{60'000};      // an idle keep-alive connection is closed after this
   std::function<void(const std::string&)> access_log;  // one JSON line per request (none when empty)
   std::function<void(const std::string&)> event_log;   // loads, unloads, load failures
+  /// The model kinds the server can load (a bundle's manifest names its kind); add your own kinds to it.
+  std::shared_ptr<const model_registry> registry = std::make_shared<model_registry>(default_model_registry());
 };
 
 /// The model server. start() loads what is there and starts the watcher and the HTTP listener; stop() (any
@@ -119,7 +121,8 @@ class model_server {
         continue;
       }
       try {
-        auto p = std::make_shared<const predictor>(opt_.model_base / std::to_string(v));
+        auto p = std::make_shared<const predictor>(opt_.model_base / std::to_string(v), true,
+                                                   opt_.registry ? *opt_.registry : default_model_registry());
         next->loaded.emplace(v, std::move(p));
         event("loaded version " + std::to_string(v));
       } catch (const std::exception& e) {

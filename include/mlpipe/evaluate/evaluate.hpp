@@ -20,7 +20,7 @@
 #include <mlpipe/evaluate/predict.hpp>
 #include <mlpipe/evaluate/slicing.hpp>
 #include <mlpipe/evaluate/thresholds.hpp>
-#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/any_model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
@@ -34,14 +34,16 @@ struct evaluation_outputs {
 
 /// A trained model with the fitted transform it reads its features through.
 struct trained_model {
-  model m;
+  any_model m;
   transform_graph transform;
 };
 
-/// Finds a Model and its TransformGraph in `dir`: model.json and transform_graph.json in the directory itself
-/// or in its immediate subdirectories (the layout `mlpipe train -o DIR` writes, or a pipeline's artifact
-/// folders). Throws std::runtime_error saying what is missing.
-inline trained_model load_trained_model(const std::filesystem::path& dir) {
+/// Finds a Model and its TransformGraph in `dir`: a model directory (model_kind or model.json) and
+/// transform_graph.json in the directory itself or in its immediate subdirectories (the layout `mlpipe train -o
+/// DIR` writes, or a pipeline's artifact folders). The model is loaded through `registry` by its kind. Throws
+/// std::runtime_error saying what is missing.
+inline trained_model load_trained_model(const std::filesystem::path& dir,
+                                        const model_registry& registry = default_model_registry()) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw std::runtime_error(dir.string() + ": not a directory (expected a trained model)");
   auto find = [&](const char* file) -> std::optional<fs::path> {
@@ -57,22 +59,23 @@ inline trained_model load_trained_model(const std::filesystem::path& dir) {
     if (hits.empty()) return std::nullopt;
     return hits.front();
   };
-  auto md = find("model.json");
+  auto md = find("model_kind");
+  if (!md) md = find("model.json");
   if (!md) throw std::runtime_error(dir.string() + ": no model.json here or in a subdirectory (is it a trained model?)");
   auto td = find("transform_graph.json");
   if (!td) throw std::runtime_error(dir.string() + ": no transform_graph.json here or in a subdirectory (the model's transform)");
-  return {model::load(*md), transform_graph::load(*td)};
+  return {registry.load(*md), transform_graph::load(*td)};
 }
 
 /// Evaluates a model (and optionally a baseline, each through its own transform) on a table, sliced.
-inline model_evaluation evaluate_model(const model& m, const transform_graph& g, const table& t,
+inline model_evaluation evaluate_model(const any_model& m, const transform_graph& g, const table& t,
                                        const std::vector<std::string>& slices = {},
                                        const trained_model* baseline = nullptr) {
   auto cand = predict_table(m, g, t);
   auto rows = make_slices(t, slices);
   if (!baseline) return evaluate_predictions(cand, rows);
-  if (baseline->m.label != m.label)
-    throw std::invalid_argument("the baseline model predicts '" + baseline->m.label + "', the candidate '" + m.label + "'");
+  if (baseline->m.label() != m.label())
+    throw std::invalid_argument("the baseline model predicts '" + baseline->m.label() + "', the candidate '" + m.label() + "'");
   auto base = predict_table(baseline->m, baseline->transform, t);
   if (base.classes != cand.classes || base.class_names != cand.class_names)
     throw std::invalid_argument("the baseline model's classes differ from the candidate's; they cannot be compared");
@@ -118,7 +121,7 @@ struct evaluate {
     return combine_fingerprints(parts);
   }
 
-  evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g, context& ctx) const {
+  evaluation_outputs operator()(const any_model& m, const examples& ex, const transform_graph& g, context& ctx) const {
     if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate: the examples have no eval split rows");
     std::optional<trained_model> base;
     if (!baseline.empty()) base = load_trained_model(baseline);
@@ -141,7 +144,7 @@ struct evaluate_against {
   static constexpr std::string_view name = "evaluate_against";
   static constexpr int version = 1;
 
-  evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g, const model& baseline,
+  evaluation_outputs operator()(const any_model& m, const examples& ex, const transform_graph& g, const any_model& baseline,
                                 context& ctx) const {
     if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate_against: the examples have no eval split rows");
     trained_model base{baseline, g};

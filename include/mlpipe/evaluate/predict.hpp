@@ -12,26 +12,26 @@
 #include <mlpipe/evaluate/metrics.hpp>
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/labels.hpp>
-#include <mlpipe/train/model.hpp>
+#include <mlpipe/train/any_model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
 
 /// The label encoding a trained model implies for a table: its classes, read as numbers when the table's label
 /// column is numeric (class names of numeric labels are the numbers in shortest form).
-inline label_encoding label_encoding_of(const model& m, const table& t) {
+inline label_encoding label_encoding_of(const any_model& m, const table& t) {
   label_encoding e;
-  e.label = m.label;
+  e.label = m.label();
   e.classification = m.is_classifier();
-  e.classes = m.classes;
-  auto i = t.index_of(m.label);
-  if (!i) throw model_error("the model's label column '" + m.label + "' is not in the table");
+  e.classes = m.classes();
+  auto i = t.index_of(e.label);
+  if (!i) throw model_error("the model's label column '" + e.label + "' is not in the table");
   if (e.classification && t.col(*i).kind() == column_kind::numeric) {
-    for (const auto& c : m.classes) {
+    for (const auto& c : e.classes) {
       double v = 0;
       auto r = std::from_chars(c.data(), c.data() + c.size(), v);
       if (r.ec != std::errc{} || r.ptr != c.data() + c.size())
-        throw model_error("label '" + m.label + "' is numeric in this table, but the model's class '" + c +
+        throw model_error("label '" + e.label + "' is numeric in this table, but the model's class '" + c +
                           "' is not a number");
       e.numeric_classes.push_back(v);
     }
@@ -42,16 +42,16 @@ inline label_encoding label_encoding_of(const model& m, const table& t) {
 /// The model's predictions on every row of `t`, with the true labels. The table goes through the transform
 /// block by block (no transformed copy of the table). Throws model_error / transform_error naming the row for a
 /// missing label, a class the model does not know, or a column the transform needs and the table lacks.
-inline predictions predict_table(const model& m, const transform_graph& g, const table& t, std::size_t block_rows = 4096) {
-  if (g.width() != m.features)
+inline predictions predict_table(const any_model& m, const transform_graph& g, const table& t, std::size_t block_rows = 4096) {
+  if (g.width() != m.features())
     throw model_error("the transform gives " + std::to_string(g.width()) + " features but the model takes " +
-                      std::to_string(m.features) + " (were they trained together?)");
+                      std::to_string(m.features()) + " (were they trained together?)");
   auto enc = label_encoding_of(m, t);
   predictions p;
   p.task = !m.is_classifier() ? task_kind::regression
                               : (m.num_classes() == 2 ? task_kind::binary : task_kind::multiclass);
   p.classes = m.is_classifier() ? m.num_classes() : 0;
-  p.class_names = m.classes;
+  p.class_names = m.classes();
   const std::size_t n = t.rows();
   if (t.rows() == 0) return p;
   fused_source src(t, g, enc, std::max<std::size_t>(1, block_rows));

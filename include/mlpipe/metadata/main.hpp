@@ -64,4 +64,6 @@ int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, main_option
 
 }  // namespace mlpipe::metadata
 
+#ifdef MLPIPE_HEADER_ONLY
 #include <mlpipe/metadata/impl/main.ipp>
+#endif

@@ -24,7 +24,9 @@ inline std::unique_ptr<store> open_store(std::string_view url) {
 inline std::unique_ptr<store> open_store_read_only(std::string_view url) {
   auto u = parse_store_url(url);
   if (u.kind == dialect::sqlite) return open_sqlite_store_read_only(u.path);
-  return std::make_unique<store>(std::make_unique<detail::mariadb_connection>(std::move(u)), store::read_only);
+  auto conn = std::make_unique<detail::mariadb_connection>(std::move(u));
+  conn->exec_direct("SET SESSION TRANSACTION READ ONLY");  // the server itself refuses any write of this session
+  return std::make_unique<store>(std::move(conn), store::read_only);
 }
 
 }  // namespace mlpipe::metadata

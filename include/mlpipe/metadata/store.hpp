@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/metadata/detail/sql.hpp>
 #include <mlpipe/metadata/schema.hpp>
 #include <mlpipe/metadata/types.hpp>
@@ -40,91 +41,18 @@ struct store_url {
 };
 
 namespace detail {
-inline std::string url_decode(std::string_view s, std::string_view url) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      auto hex = [&](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
-        throw store_error("store URL '" + std::string(url) + "': bad %-escape in '" + std::string(s) + "'");
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
+MLPIPE_DECL std::string url_decode(std::string_view s, std::string_view url);
 }  // namespace detail
 
 /// Parses a store URL. Percent-escapes (%40 for '@', %3A for ':') are allowed in user and password.
-inline store_url parse_store_url(std::string_view url) {
-  store_url u;
-  auto bad = [&](std::string_view why) {
-    return store_error("store URL '" + std::string(url) + "': " + std::string(why) +
-                       " (expected sqlite:PATH or mariadb://user:password@host:port/database)");
-  };
-  if (url.starts_with("sqlite:")) {
-    u.kind = dialect::sqlite;
-    auto p = url.substr(7);
-    if (p.starts_with("//")) p.remove_prefix(2);  // sqlite:///abs/path and sqlite://rel both accepted
-    if (p.empty()) throw bad("no file path after 'sqlite:'");
-    u.path = std::string(p);
-    return u;
-  }
-  std::string_view rest;
-  if (url.starts_with("mariadb://")) rest = url.substr(10);
-  else if (url.starts_with("mysql://")) rest = url.substr(8);
-  else throw bad("unknown scheme");
-  u.kind = dialect::mysql;
-  auto at = rest.rfind('@');
-  if (at == std::string_view::npos) throw bad("no 'user@' before the host");
-  auto cred = rest.substr(0, at);
-  auto hostpart = rest.substr(at + 1);
-  auto colon = cred.find(':');
-  u.user = detail::url_decode(cred.substr(0, colon), url);
-  if (colon != std::string_view::npos) u.password = detail::url_decode(cred.substr(colon + 1), url);
-  if (u.user.empty()) throw bad("empty user name");
-  auto slash = hostpart.find('/');
-  if (slash == std::string_view::npos || slash + 1 >= hostpart.size()) throw bad("no '/database' after the host");
-  u.database = detail::url_decode(hostpart.substr(slash + 1), url);
-  auto hp = hostpart.substr(0, slash);
-  auto pc = hp.rfind(':');
-  if (pc != std::string_view::npos) {
-    auto ps = hp.substr(pc + 1);
-    unsigned port = 0;
-    if (ps.empty() || ps.size() > 5) throw bad("bad port");
-    for (char c : ps) {
-      if (c < '0' || c > '9') throw bad("bad port '" + std::string(ps) + "'");
-      port = port * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (port == 0 || port > 65535) throw bad("port out of range");
-    u.port = port;
-    hp = hp.substr(0, pc);
-  }
-  if (hp.empty()) throw bad("empty host");
-  u.host = std::string(hp);
-  return u;
-}
+MLPIPE_DECL store_url parse_store_url(std::string_view url);
 
 /// The store the `mlpipe` command uses when --store is not given: $MLPIPE_STORE, else a SQLite file in the
 /// working directory.
-inline std::string default_store_url() {
-  if (const char* e = std::getenv("MLPIPE_STORE"); e && *e) return e;
-  return "sqlite:mlpipe-metadata.sqlite";
-}
+MLPIPE_DECL std::string default_store_url();
 
 namespace detail {
-inline std::string in_list(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
-  return s;
-}
+MLPIPE_DECL std::string in_list(std::size_t n);
 // Runs `fn(sql_suffix_params)` over ids in chunks whose sizes are powers of two (so few distinct statements
 // are prepared); a chunk is padded by repeating its last id, which IN() ignores.
 template <class F>
@@ -141,7 +69,7 @@ void for_id_chunks(std::span<const std::int64_t> ids, F&& fn) {
     i += n;
   }
 }
-inline sql_value opt(const std::optional<std::string>& s) { return s ? sql_value{*s} : sql_value{}; }
+MLPIPE_DECL sql_value opt(const std::optional<std::string>& s);
 }  // namespace detail
 
 /// The metadata store. Not thread-safe: one store per thread (processes may share one database).
@@ -247,152 +175,27 @@ class store {
     });
   }
 
-  std::optional<std::int64_t> find_type(type_kind kind, std::string_view name) {
-    auto key = std::make_pair(static_cast<int>(kind), std::string(name));
-    if (auto it = types_.find(key); it != types_.end()) return it->second.id;
-    return read([&]() -> std::optional<std::int64_t> {
-      detail::sql_value p[] = {std::string(name), std::int64_t{static_cast<int>(kind)}};
-      auto rows = conn_->query(
-          "SELECT `id` FROM `Type` WHERE `name` = ? AND `version` IS NULL AND `type_kind` = ? ORDER BY `id`", p);
-      if (rows.empty()) return std::nullopt;
-      return detail::as_int(rows[0][0]);
-    });
-  }
+  std::optional<std::int64_t> find_type(type_kind kind, std::string_view name);
 
   /// The properties a type declares (`TypeProperty`).
-  std::map<std::string, property_type, std::less<>> type_properties(std::int64_t type_id) {
-    return read([&] { return load_type_properties(type_id); });
-  }
+  std::map<std::string, property_type, std::less<>> type_properties(std::int64_t type_id);
 
   // ---- writes ------------------------------------------------------------------------------------------------
   /// Inserts (id == 0) or updates an artifact and its properties; declared properties are added to its type.
-  std::int64_t put_artifact(artifact& a) {
-    const auto id0 = a.id;  // a retried transaction starts again from the caller's record
-    return transaction([&] {
-      a.id = id0;
-      a.type_id = resolve_type(type_kind::artifact, a.type_id, a.type, a.properties);
-      auto now = now_ms();
-      if (a.id == 0) {
-        if (a.create_time_ms == 0) a.create_time_ms = now;
-        a.last_update_time_ms = a.create_time_ms;
-        detail::sql_value p[] = {a.type_id, a.uri, std::int64_t{static_cast<int>(a.state)}, detail::opt(a.name),
-                                 detail::opt(a.external_id), a.create_time_ms, a.last_update_time_ms};
-        a.id = checked_exec("INSERT INTO `Artifact` (`type_id`, `uri`, `state`, `name`, `external_id`, "
-                            "`create_time_since_epoch`, `last_update_time_since_epoch`) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            p, "artifact")
-                   .last_insert_id;
-      } else {
-        a.last_update_time_ms = now;
-        detail::sql_value p[] = {a.type_id, a.uri, std::int64_t{static_cast<int>(a.state)}, detail::opt(a.name),
-                                 detail::opt(a.external_id), a.last_update_time_ms, a.id};
-        checked_exec("UPDATE `Artifact` SET `type_id` = ?, `uri` = ?, `state` = ?, `name` = ?, `external_id` = ?, "
-                     "`last_update_time_since_epoch` = ? WHERE `id` = ?", p, "artifact");
-      }
-      write_properties("ArtifactProperty", "artifact_id", a.id, a.properties, a.custom_properties);
-      return a.id;
-    });
-  }
+  std::int64_t put_artifact(artifact& a);
 
-  std::int64_t put_execution(execution& e) {
-    const auto id0 = e.id;  // a retried transaction starts again from the caller's record
-    return transaction([&] {
-      e.id = id0;
-      e.type_id = resolve_type(type_kind::execution, e.type_id, e.type, e.properties);
-      auto now = now_ms();
-      if (e.id == 0) {
-        if (e.create_time_ms == 0) e.create_time_ms = now;
-        e.last_update_time_ms = e.create_time_ms;
-        detail::sql_value p[] = {e.type_id, std::int64_t{static_cast<int>(e.state)}, detail::opt(e.name),
-                                 detail::opt(e.external_id), e.create_time_ms, e.last_update_time_ms};
-        e.id = checked_exec("INSERT INTO `Execution` (`type_id`, `last_known_state`, `name`, `external_id`, "
-                            "`create_time_since_epoch`, `last_update_time_since_epoch`) VALUES (?, ?, ?, ?, ?, ?)",
-                            p, "execution")
-                   .last_insert_id;
-      } else {
-        e.last_update_time_ms = now;
-        detail::sql_value p[] = {e.type_id, std::int64_t{static_cast<int>(e.state)}, detail::opt(e.name),
-                                 detail::opt(e.external_id), e.last_update_time_ms, e.id};
-        checked_exec("UPDATE `Execution` SET `type_id` = ?, `last_known_state` = ?, `name` = ?, `external_id` = ?, "
-                     "`last_update_time_since_epoch` = ? WHERE `id` = ?", p, "execution");
-      }
-      write_properties("ExecutionProperty", "execution_id", e.id, e.properties, e.custom_properties);
-      return e.id;
-    });
-  }
+  std::int64_t put_execution(execution& e);
 
-  std::int64_t put_context(context& c) {
-    const auto id0 = c.id;  // a retried transaction starts again from the caller's record
-    return transaction([&] {
-      c.id = id0;
-      c.type_id = resolve_type(type_kind::context, c.type_id, c.type, c.properties);
-      auto now = now_ms();
-      if (c.id == 0) {
-        if (c.create_time_ms == 0) c.create_time_ms = now;
-        c.last_update_time_ms = c.create_time_ms;
-        detail::sql_value p[] = {c.type_id, c.name, detail::opt(c.external_id), c.create_time_ms, c.last_update_time_ms};
-        c.id = checked_exec("INSERT INTO `Context` (`type_id`, `name`, `external_id`, `create_time_since_epoch`, "
-                            "`last_update_time_since_epoch`) VALUES (?, ?, ?, ?, ?)", p, "context")
-                   .last_insert_id;
-      } else {
-        c.last_update_time_ms = now;
-        detail::sql_value p[] = {c.type_id, c.name, detail::opt(c.external_id), c.last_update_time_ms, c.id};
-        checked_exec("UPDATE `Context` SET `type_id` = ?, `name` = ?, `external_id` = ?, "
-                     "`last_update_time_since_epoch` = ? WHERE `id` = ?", p, "context");
-      }
-      write_properties("ContextProperty", "context_id", c.id, c.properties, c.custom_properties);
-      return c.id;
-    });
-  }
+  std::int64_t put_context(context& c);
 
   /// The context of that type and name, created (with `c`'s properties) when it does not exist yet.
-  context ensure_context(context c) {
-    return transaction([&] {
-      c.type_id = resolve_type(type_kind::context, c.type_id, c.type, c.properties);
-      // A locking read on MySQL: it sees rows other transactions committed since ours began.
-      std::string sql = "SELECT `id` FROM `Context` WHERE `type_id` = ? AND `name` = ?";
-      if (dialect() == dialect::mysql) sql += " FOR UPDATE";
-      auto find = [&]() -> std::optional<context> {
-        detail::sql_value p[] = {c.type_id, c.name};
-        auto rows = conn_->query(sql, p);
-        if (rows.empty()) return std::nullopt;
-        return get_context(detail::as_int(rows[0][0]));
-      };
-      if (auto found = find()) return *found;
-      try {
-        put_context(c);
-      } catch (const constraint_error&) {
-        if (auto found = find()) return *found;  // another process created it meanwhile
-        // not visible yet to this transaction: run the whole transaction again
-        throw retryable_error(describe() + ": context '" + c.name + "' was created concurrently");
-      }
-      return c;
-    });
-  }
+  context ensure_context(context c);
 
-  std::int64_t put_event(event& ev) {
-    return transaction([&] {
-      std::vector<detail::sql_value> paths;
-      insert_event(ev, paths);
-      insert_rows(event_path_head, 4, paths);
-      return ev.id;
-    });
-  }
+  std::int64_t put_event(event& ev);
 
-  void put_association(std::int64_t context_id, std::int64_t execution_id) {
-    link("Association", "execution_id", context_id, execution_id);
-  }
-  void put_attribution(std::int64_t context_id, std::int64_t artifact_id) {
-    link("Attribution", "artifact_id", context_id, artifact_id);
-  }
-  void put_parent_context(std::int64_t context_id, std::int64_t parent_context_id) {
-    transaction([&] {
-      detail::sql_value p[] = {context_id, parent_context_id};
-      conn_->exec(dialect() == dialect::sqlite
-                      ? "INSERT OR IGNORE INTO `ParentContext` (`context_id`, `parent_context_id`) VALUES (?, ?)"
-                      : "INSERT IGNORE INTO `ParentContext` (`context_id`, `parent_context_id`) VALUES (?, ?)",
-                  p);
-    });
-  }
+  void put_association(std::int64_t context_id, std::int64_t execution_id);
+  void put_attribution(std::int64_t context_id, std::int64_t artifact_id);
+  void put_parent_context(std::int64_t context_id, std::int64_t parent_context_id);
 
   /// An artifact with the event linking it to the execution (ML Metadata's ArtifactAndEvent).
   struct artifact_and_event {
@@ -402,42 +205,7 @@ class store {
 
   /// ML Metadata's PutExecution: the execution, its artifacts and events, its contexts (created when new)
   /// with associations and attributions — all in one transaction.
-  std::int64_t put_execution(execution& e, std::span<artifact_and_event> items, std::span<context> contexts) {
-    // A retried transaction starts again from the caller's records, not from ids a rolled-back attempt set.
-    const execution e0 = e;
-    const std::vector<artifact_and_event> items0(items.begin(), items.end());
-    const std::vector<context> contexts0(contexts.begin(), contexts.end());
-    return transaction([&] {
-      e = e0;
-      std::copy(items0.begin(), items0.end(), items.begin());
-      std::copy(contexts0.begin(), contexts0.end(), contexts.begin());
-      put_execution(e);
-      for (auto& c : contexts)
-        if (c.id == 0) c = ensure_context(c);
-      // Paths and links go in multi-row statements: a record costs a few round trips, not one per row.
-      std::vector<detail::sql_value> paths, associations, attributions;
-      for (auto& it : items) {
-        if (it.artifact.id == 0 || !it.artifact.properties.empty() || !it.artifact.custom_properties.empty() ||
-            it.artifact.state != artifact_state::unknown)
-          put_artifact(it.artifact);
-        if (it.event) {
-          auto& ev = *it.event;
-          ev.artifact_id = it.artifact.id;
-          ev.execution_id = e.id;
-          insert_event(ev, paths);
-        }
-      }
-      for (auto& c : contexts) {
-        associations.insert(associations.end(), {c.id, e.id});
-        for (auto& it : items)
-          if (!it.event || is_output(it.event->type)) attributions.insert(attributions.end(), {c.id, it.artifact.id});
-      }
-      insert_rows(event_path_head, 4, paths);
-      insert_rows(link_head("Association", "execution_id"), 2, associations);
-      insert_rows(link_head("Attribution", "artifact_id"), 2, attributions);
-      return e.id;
-    });
-  }
+  std::int64_t put_execution(execution& e, std::span<artifact_and_event> items, std::span<context> contexts);
 
   static bool is_output(event_type t) {
     return t == event_type::output || t == event_type::declared_output || t == event_type::internal_output ||
@@ -445,205 +213,43 @@ class store {
   }
 
   /// Sets an artifact's state (and last update time) without rewriting its properties.
-  void set_artifact_state(std::int64_t id, artifact_state s) {
-    transaction([&] {
-      detail::sql_value p[] = {std::int64_t{static_cast<int>(s)}, now_ms(), id};
-      conn_->exec("UPDATE `Artifact` SET `state` = ?, `last_update_time_since_epoch` = ? WHERE `id` = ?", p);
-    });
-  }
+  void set_artifact_state(std::int64_t id, artifact_state s);
 
   // ---- reads -------------------------------------------------------------------------------------------------
-  std::vector<artifact> get_artifacts(std::span<const std::int64_t> ids) {
-    return read([&] {
-      std::vector<artifact> out;
-      detail::for_id_chunks(ids, [&](std::size_t n, std::span<const detail::sql_value> p) {
-        auto rows = conn_->query(
-            "SELECT A.`id`, A.`type_id`, T.`name`, A.`uri`, A.`state`, A.`name`, A.`external_id`, "
-            "A.`create_time_since_epoch`, A.`last_update_time_since_epoch` FROM `Artifact` AS A "
-            "JOIN `Type` AS T ON T.`id` = A.`type_id` WHERE A.`id` IN (" + detail::in_list(n) + ") ORDER BY A.`id`", p);
-        for (auto& r : rows) {
-          artifact a;
-          a.id = detail::as_int(r[0]);
-          a.type_id = detail::as_int(r[1]);
-          a.type = detail::as_string(r[2]);
-          a.uri = detail::as_string(r[3]);
-          a.state = static_cast<artifact_state>(detail::as_int(r[4]));
-          if (!detail::is_null(r[5])) a.name = detail::as_string(r[5]);
-          if (!detail::is_null(r[6])) a.external_id = detail::as_string(r[6]);
-          a.create_time_ms = detail::as_int(r[7]);
-          a.last_update_time_ms = detail::as_int(r[8]);
-          out.push_back(std::move(a));
-        }
-      });
-      load_properties("ArtifactProperty", "artifact_id", out);
-      return out;
-    });
-  }
-  std::optional<artifact> get_artifact(std::int64_t id) {
-    auto v = get_artifacts(std::span<const std::int64_t>(&id, 1));
-    if (v.empty()) return std::nullopt;
-    return std::move(v[0]);
-  }
-  std::vector<artifact> get_artifacts_by_uri(std::string_view uri) {
-    return get_artifacts(ids_where("SELECT `id` FROM `Artifact` WHERE `uri` = ? ORDER BY `id`", std::string(uri)));
-  }
+  std::vector<artifact> get_artifacts(std::span<const std::int64_t> ids);
+  std::optional<artifact> get_artifact(std::int64_t id);
+  std::vector<artifact> get_artifacts_by_uri(std::string_view uri);
   /// Artifacts of a type, newest first (at most `limit` when limit > 0).
-  std::vector<artifact> get_artifacts_by_type(std::string_view type, std::size_t limit = 0) {
-    auto id = find_type(type_kind::artifact, type);
-    if (!id) return {};
-    std::string sql = "SELECT `id` FROM `Artifact` WHERE `type_id` = ? ORDER BY `id` DESC";
-    if (limit) sql += " LIMIT " + std::to_string(limit);
-    auto ids = ids_where(sql, *id);
-    auto v = get_artifacts(ids);
-    std::reverse(v.begin(), v.end());
-    return v;
-  }
+  std::vector<artifact> get_artifacts_by_type(std::string_view type, std::size_t limit = 0);
 
-  std::vector<execution> get_executions(std::span<const std::int64_t> ids) {
-    return read([&] {
-      std::vector<execution> out;
-      detail::for_id_chunks(ids, [&](std::size_t n, std::span<const detail::sql_value> p) {
-        auto rows = conn_->query(
-            "SELECT E.`id`, E.`type_id`, T.`name`, E.`last_known_state`, E.`name`, E.`external_id`, "
-            "E.`create_time_since_epoch`, E.`last_update_time_since_epoch` FROM `Execution` AS E "
-            "JOIN `Type` AS T ON T.`id` = E.`type_id` WHERE E.`id` IN (" + detail::in_list(n) + ") ORDER BY E.`id`", p);
-        for (auto& r : rows) {
-          execution e;
-          e.id = detail::as_int(r[0]);
-          e.type_id = detail::as_int(r[1]);
-          e.type = detail::as_string(r[2]);
-          e.state = static_cast<execution_state>(detail::as_int(r[3]));
-          if (!detail::is_null(r[4])) e.name = detail::as_string(r[4]);
-          if (!detail::is_null(r[5])) e.external_id = detail::as_string(r[5]);
-          e.create_time_ms = detail::as_int(r[6]);
-          e.last_update_time_ms = detail::as_int(r[7]);
-          out.push_back(std::move(e));
-        }
-      });
-      load_properties("ExecutionProperty", "execution_id", out);
-      return out;
-    });
-  }
-  std::optional<execution> get_execution(std::int64_t id) {
-    auto v = get_executions(std::span<const std::int64_t>(&id, 1));
-    if (v.empty()) return std::nullopt;
-    return std::move(v[0]);
-  }
+  std::vector<execution> get_executions(std::span<const std::int64_t> ids);
+  std::optional<execution> get_execution(std::int64_t id);
 
-  std::vector<context> get_contexts(std::span<const std::int64_t> ids) {
-    return read([&] {
-      std::vector<context> out;
-      detail::for_id_chunks(ids, [&](std::size_t n, std::span<const detail::sql_value> p) {
-        auto rows = conn_->query(
-            "SELECT C.`id`, C.`type_id`, T.`name`, C.`name`, C.`external_id`, C.`create_time_since_epoch`, "
-            "C.`last_update_time_since_epoch` FROM `Context` AS C JOIN `Type` AS T ON T.`id` = C.`type_id` "
-            "WHERE C.`id` IN (" + detail::in_list(n) + ") ORDER BY C.`id`", p);
-        for (auto& r : rows) {
-          context c;
-          c.id = detail::as_int(r[0]);
-          c.type_id = detail::as_int(r[1]);
-          c.type = detail::as_string(r[2]);
-          c.name = detail::as_string(r[3]);
-          if (!detail::is_null(r[4])) c.external_id = detail::as_string(r[4]);
-          c.create_time_ms = detail::as_int(r[5]);
-          c.last_update_time_ms = detail::as_int(r[6]);
-          out.push_back(std::move(c));
-        }
-      });
-      load_properties("ContextProperty", "context_id", out);
-      return out;
-    });
-  }
-  std::optional<context> get_context(std::int64_t id) {
-    auto v = get_contexts(std::span<const std::int64_t>(&id, 1));
-    if (v.empty()) return std::nullopt;
-    return std::move(v[0]);
-  }
-  std::optional<context> get_context(std::string_view type, std::string_view name) {
-    auto t = find_type(type_kind::context, type);
-    if (!t) return std::nullopt;
-    detail::sql_value p[] = {*t, std::string(name)};
-    auto ids = read([&] {
-      std::vector<std::int64_t> v;
-      for (auto& r : conn_->query("SELECT `id` FROM `Context` WHERE `type_id` = ? AND `name` = ?", p))
-        v.push_back(detail::as_int(r[0]));
-      return v;
-    });
-    if (ids.empty()) return std::nullopt;
-    return get_context(ids[0]);
-  }
+  std::vector<context> get_contexts(std::span<const std::int64_t> ids);
+  std::optional<context> get_context(std::int64_t id);
+  std::optional<context> get_context(std::string_view type, std::string_view name);
   /// Contexts of a type, oldest first.
-  std::vector<context> get_contexts_by_type(std::string_view type) {
-    auto t = find_type(type_kind::context, type);
-    if (!t) return {};
-    return get_contexts(ids_where("SELECT `id` FROM `Context` WHERE `type_id` = ? ORDER BY `id`", *t));
-  }
-  std::vector<std::int64_t> get_execution_ids_by_context(std::int64_t context_id) {
-    return ids_where("SELECT `execution_id` FROM `Association` WHERE `context_id` = ? ORDER BY `execution_id`",
-                     context_id);
-  }
-  std::vector<execution> get_executions_by_context(std::int64_t context_id) {
-    return get_executions(get_execution_ids_by_context(context_id));
-  }
-  std::vector<artifact> get_artifacts_by_context(std::int64_t context_id) {
-    return get_artifacts(
-        ids_where("SELECT `artifact_id` FROM `Attribution` WHERE `context_id` = ? ORDER BY `artifact_id`", context_id));
-  }
-  std::vector<context> get_contexts_by_execution(std::int64_t execution_id) {
-    return get_contexts(
-        ids_where("SELECT `context_id` FROM `Association` WHERE `execution_id` = ? ORDER BY `context_id`", execution_id));
-  }
-  std::vector<context> get_contexts_by_artifact(std::int64_t artifact_id) {
-    return get_contexts(
-        ids_where("SELECT `context_id` FROM `Attribution` WHERE `artifact_id` = ? ORDER BY `context_id`", artifact_id));
-  }
-  std::vector<context> get_parent_contexts(std::int64_t context_id) {
-    return get_contexts(ids_where(
-        "SELECT `parent_context_id` FROM `ParentContext` WHERE `context_id` = ? ORDER BY `parent_context_id`", context_id));
-  }
-  std::vector<context> get_child_contexts(std::int64_t context_id) {
-    return get_contexts(
-        ids_where("SELECT `context_id` FROM `ParentContext` WHERE `parent_context_id` = ? ORDER BY `context_id`", context_id));
-  }
+  std::vector<context> get_contexts_by_type(std::string_view type);
+  std::vector<std::int64_t> get_execution_ids_by_context(std::int64_t context_id);
+  std::vector<execution> get_executions_by_context(std::int64_t context_id);
+  std::vector<artifact> get_artifacts_by_context(std::int64_t context_id);
+  std::vector<context> get_contexts_by_execution(std::int64_t execution_id);
+  std::vector<context> get_contexts_by_artifact(std::int64_t artifact_id);
+  std::vector<context> get_parent_contexts(std::int64_t context_id);
+  std::vector<context> get_child_contexts(std::int64_t context_id);
 
-  std::vector<event> get_events_by_execution_ids(std::span<const std::int64_t> ids) {
-    return get_events("execution_id", ids);
-  }
-  std::vector<event> get_events_by_artifact_ids(std::span<const std::int64_t> ids) {
-    return get_events("artifact_id", ids);
-  }
+  std::vector<event> get_events_by_execution_ids(std::span<const std::int64_t> ids);
+  std::vector<event> get_events_by_artifact_ids(std::span<const std::int64_t> ids);
 
   /// The schema version recorded in MLMDEnv.
-  int stored_schema_version() {
-    return read([&] {
-      auto rows = conn_->query("SELECT `schema_version` FROM `MLMDEnv`", {});
-      return rows.empty() ? -1 : static_cast<int>(detail::as_int(rows[0][0]));
-    });
-  }
+  int stored_schema_version();
 
  private:
   static constexpr const char* event_path_head =
       "INSERT INTO `EventPath` (`event_id`, `is_index_step`, `step_index`, `step_key`)";
   /// Inserts the event row and appends its path's rows to `paths` (written by the caller, batched).
-  void insert_event(event& ev, std::vector<detail::sql_value>& paths) {
-    if (ev.milliseconds_since_epoch == 0) ev.milliseconds_since_epoch = now_ms();
-    detail::sql_value p[] = {ev.artifact_id, ev.execution_id, std::int64_t{static_cast<int>(ev.type)},
-                             ev.milliseconds_since_epoch};
-    ev.id = checked_exec("INSERT INTO `Event` (`artifact_id`, `execution_id`, `type`, `milliseconds_since_epoch`) "
-                         "VALUES (?, ?, ?, ?)", p, "event")
-                .last_insert_id;
-    add_path_rows(ev, paths);
-  }
-  static void add_path_rows(const event& ev, std::vector<detail::sql_value>& rows) {
-    for (auto& step : ev.path) {
-      rows.emplace_back(ev.id);
-      if (auto i = std::get_if<std::int64_t>(&step)) {
-        rows.insert(rows.end(), {std::int64_t{1}, *i, detail::sql_value{}});
-      } else {
-        rows.insert(rows.end(), {std::int64_t{0}, detail::sql_value{}, std::get<std::string>(step)});
-      }
-    }
-  }
+  void insert_event(event& ev, std::vector<detail::sql_value>& paths);
+  static void add_path_rows(const event& ev, std::vector<detail::sql_value>& rows);
 
   struct type_entry {
     std::int64_t id = 0;
@@ -652,43 +258,13 @@ class store {
 
   void clear_caches() { types_.clear(); }
 
-  void backoff(int attempt) {
-    thread_local std::minstd_rand rng{std::random_device{}()};
-    int base = std::min(100, 1 << std::min(attempt, 7));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(base))));
-  }
+  void backoff(int attempt);
 
-  detail::exec_result checked_exec(std::string_view sql, std::span<const detail::sql_value> p, std::string_view what) {
-    try {
-      return conn_->exec(sql, p);
-    } catch (const constraint_error& e) {
-      throw constraint_error(describe() + ": cannot store the " + std::string(what) + ": " + e.what());
-    }
-  }
+  detail::exec_result checked_exec(std::string_view sql, std::span<const detail::sql_value> p, std::string_view what);
 
-  std::int64_t resolve_type(type_kind kind, std::int64_t type_id, const std::string& name, const properties& declared) {
-    std::map<std::string, property_type, std::less<>> props;
-    for (auto& [k, v] : declared) props[k] = type_of(v);
-    if (type_id != 0 && props.empty()) return type_id;
-    if (name.empty()) {
-      if (type_id != 0) return type_id;
-      throw store_error("a record needs a type name or a type id");
-    }
-    auto id = put_type(kind, name, props);
-    auto& entry = types_[std::make_pair(static_cast<int>(kind), name)];
-    for (auto& [k, v] : declared)
-      if (auto it = entry.props.find(k); it != entry.props.end() && it->second != type_of(v))
-        throw store_error("property '" + k + "' of type '" + name + "' is declared as a different kind of value");
-    return id;
-  }
+  std::int64_t resolve_type(type_kind kind, std::int64_t type_id, const std::string& name, const properties& declared);
 
-  std::map<std::string, property_type, std::less<>> load_type_properties(std::int64_t type_id) {
-    std::map<std::string, property_type, std::less<>> m;
-    detail::sql_value p[] = {type_id};
-    for (auto& r : conn_->query("SELECT `name`, `data_type` FROM `TypeProperty` WHERE `type_id` = ?", p))
-      m[detail::as_string(r[0])] = static_cast<property_type>(detail::as_int(r[1]));
-    return m;
-  }
+  std::map<std::string, property_type, std::less<>> load_type_properties(std::int64_t type_id);
 
   // All of a record's properties in one multi-row statement (one round trip to a server, not one per property).
   void write_properties(std::string_view table, std::string_view id_column, std::int64_t id, const properties& declared,
@@ -726,18 +302,7 @@ class store {
 
   /// Multi-row INSERTs (`head` is "INSERT ... INTO `T` (cols)"), up to 16 rows per statement so that few
   /// distinct texts are prepared; one round trip per 16 rows matters on a networked server (MariaDB).
-  void insert_rows(const std::string& head, std::size_t columns, std::span<const detail::sql_value> values) {
-    const std::size_t n = values.size() / columns, chunk = 16;
-    std::string tuple = "(";
-    for (std::size_t c = 0; c < columns; ++c) tuple += c ? ", ?" : "?";
-    tuple += ")";
-    for (std::size_t first = 0; first < n; first += chunk) {
-      std::size_t rows = std::min(chunk, n - first);
-      std::string sql = head + " VALUES ";
-      for (std::size_t r = 0; r < rows; ++r) (sql += r ? ", " : "") += tuple;
-      conn_->exec(sql, values.subspan(first * columns, rows * columns));
-    }
-  }
+  void insert_rows(const std::string& head, std::size_t columns, std::span<const detail::sql_value> values);
 
   template <class Record>
   void load_properties(std::string_view table, std::string_view id_column, std::vector<Record>& records) {
@@ -770,47 +335,7 @@ class store {
     });
   }
 
-  std::vector<event> get_events(std::string_view column, std::span<const std::int64_t> ids) {
-    return read([&] {
-      std::vector<event> out;
-      detail::for_id_chunks(ids, [&](std::size_t n, std::span<const detail::sql_value> p) {
-        auto rows = conn_->query("SELECT `id`, `artifact_id`, `execution_id`, `type`, `milliseconds_since_epoch` "
-                                 "FROM `Event` WHERE `" + std::string(column) + "` IN (" + detail::in_list(n) +
-                                     ") ORDER BY `id`",
-                                 p);
-        for (auto& r : rows) {
-          event e;
-          e.id = detail::as_int(r[0]);
-          e.artifact_id = detail::as_int(r[1]);
-          e.execution_id = detail::as_int(r[2]);
-          e.type = static_cast<event_type>(detail::as_int(r[3]));
-          e.milliseconds_since_epoch = detail::as_int(r[4]);
-          out.push_back(std::move(e));
-        }
-      });
-      std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id < b.id; });
-      out.erase(std::unique(out.begin(), out.end(), [](auto& a, auto& b) { return a.id == b.id; }), out.end());
-      if (out.empty()) return out;
-      std::vector<std::int64_t> eids;
-      std::map<std::int64_t, event*> by_id;
-      for (auto& e : out) {
-        eids.push_back(e.id);
-        by_id[e.id] = &e;
-      }
-      detail::for_id_chunks(eids, [&](std::size_t n, std::span<const detail::sql_value> p) {
-        auto rows = conn_->query("SELECT `event_id`, `is_index_step`, `step_index`, `step_key` FROM `EventPath` "
-                                 "WHERE `event_id` IN (" + detail::in_list(n) + ")",
-                                 p);
-        for (auto& r : rows) {
-          auto it = by_id.find(detail::as_int(r[0]));
-          if (it == by_id.end()) continue;
-          if (detail::as_int(r[1])) it->second->path.emplace_back(detail::as_int(r[2]));
-          else it->second->path.emplace_back(detail::as_string(r[3]));
-        }
-      });
-      return out;
-    });
-  }
+  std::vector<event> get_events(std::string_view column, std::span<const std::int64_t> ids);
 
   template <class V>
   std::vector<std::int64_t> ids_where(const std::string& sql, V v) {
@@ -822,81 +347,10 @@ class store {
     });
   }
 
-  void link(std::string_view table, std::string_view column, std::int64_t context_id, std::int64_t other) {
-    transaction([&] {
-      detail::sql_value p[] = {context_id, other};
-      insert_rows(link_head(table, column), 2, p);
-    });
-  }
-  std::string link_head(std::string_view table, std::string_view column) const {
-    return std::string(dialect() == dialect::sqlite ? "INSERT OR IGNORE INTO `" : "INSERT IGNORE INTO `") +
-           std::string(table) + "` (`context_id`, `" + std::string(column) + "`)";
-  }
+  void link(std::string_view table, std::string_view column, std::int64_t context_id, std::int64_t other);
+  std::string link_head(std::string_view table, std::string_view column) const;
 
-  void init_schema(bool read_only) {
-    auto& c = *conn_;
-    const bool mysql = c.dialect() == dialect::mysql;
-    auto count_tables = [&] {
-      std::vector<detail::sql_value> names;
-      for (auto t : schema_tables) names.emplace_back(std::string(t));
-      auto sql = mysql ? "SELECT `table_name` FROM `information_schema`.`tables` WHERE `table_schema` = DATABASE() "
-                         "AND `table_name` IN (" + detail::in_list(names.size()) + ")"
-                       : "SELECT `name` FROM `sqlite_master` WHERE `type` = 'table' AND `name` IN (" +
-                             detail::in_list(names.size()) + ")";
-      std::set<std::string> present;
-      for (auto& r : c.query(sql, names)) present.insert(detail::as_string(r[0]));
-      return present;
-    };
-    auto check_version = [&] {
-      auto rows = c.query("SELECT `schema_version` FROM `MLMDEnv`", {});
-      if (rows.size() != 1)
-        throw store_error(describe() + ": MLMDEnv holds " + std::to_string(rows.size()) +
-                          " rows; an ML Metadata store has exactly one");
-      auto v = detail::as_int(rows[0][0]);
-      if (v != schema_version)
-        throw store_error(describe() + ": the store has ML Metadata schema version " + std::to_string(v) +
-                          "; mlpipe reads and writes version " + std::to_string(schema_version) +
-                          " only and never migrates a store (migrate it with ML Metadata's own tools, or use another store)");
-    };
-    auto create = [&] {
-      auto present = count_tables();
-      if (present.count("MLMDEnv")) {
-        check_version();
-        return;
-      }
-      if (read_only) throw store_error(describe() + ": not an ML Metadata store (no MLMDEnv table)");
-      if (!present.empty())
-        throw store_error(describe() + ": the database has ML Metadata tables (" + *present.begin() +
-                          ", ...) but no MLMDEnv table: a store older than ML Metadata 0.14; mlpipe will not migrate it");
-      if (mysql) {
-        for (auto ddl : detail::mysql_tables) c.exec_direct(ddl);
-        for (auto ddl : detail::mysql_indexes) c.exec_direct(ddl);
-      } else {
-        for (auto ddl : detail::sqlite_tables) c.exec_direct(ddl);
-        for (auto ddl : detail::sqlite_indexes) c.exec_direct(ddl);
-      }
-      detail::sql_value p[] = {std::int64_t{schema_version}};
-      c.exec("INSERT INTO `MLMDEnv` (`schema_version`) VALUES (?)", p);
-    };
-    if (mysql) {
-      // DDL commits implicitly in MySQL: a named lock keeps concurrent creators apart instead.
-      read([&] {
-        detail::sql_value lock[] = {std::string("mlpipe_schema"), std::int64_t{60}};
-        c.query("SELECT GET_LOCK(?, ?)", lock);
-        try {
-          create();
-        } catch (...) {
-          c.query("SELECT RELEASE_LOCK(?)", std::span<const detail::sql_value>(lock, 1));
-          throw;
-        }
-        c.query("SELECT RELEASE_LOCK(?)", std::span<const detail::sql_value>(lock, 1));
-      });
-    } else if (read_only) {
-      read(create);
-    } else {
-      transaction(create);
-    }
-  }
+  void init_schema(bool read_only);
 
   std::unique_ptr<detail::sql_connection> conn_;
   int depth_ = 0;
@@ -908,3 +362,7 @@ class store {
 namespace mlpipe {
 using metadata_store = metadata::store;
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/metadata/impl/store.ipp>
+#endif

@@ -71,6 +71,8 @@ class model {
   nlohmann::json training = nlohmann::json::object();  // parameters and figures of the run that trained it
 
   bool is_classifier() const noexcept { return kind != model_kind::linear; }
+  /// The bundle's and the registry's name for it: linear, logistic or softmax.
+  std::string kind_name() const { return std::string(to_string(kind)); }
   std::size_t num_classes() const noexcept { return classes.size(); }
   double weight(std::size_t feature, std::size_t output = 0) const { return weights.at(feature * outputs + output); }
 

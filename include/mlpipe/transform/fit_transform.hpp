@@ -74,13 +74,15 @@ template <class Ops = default_transform_ops>
 struct fit_transform {
   Ops ops = default_ops();
   std::vector<std::string> exclude;  // columns that are not features (ids, leaks)
-  MLPIPE_PARAMETERS(ops, exclude);
+  bool missing_as_nan = false;       // missing numeric values not imputed reach the model as NaN (XGBoost)
+  MLPIPE_PARAMETERS(ops, exclude, missing_as_nan);
 
   static constexpr std::string_view name = "fit_transform";
   static constexpr int version = 1;
 
   transform_graph operator()(const examples& in, context& ctx) const {
     auto g = fit_transform_graph(ops, in.train, in.label, exclude);
+    g.missing_as_nan = missing_as_nan;
     detail::record_fitted(g, in.train.rows(), ctx, "");
     return g;
   }

@@ -43,12 +43,17 @@ struct fit_column {
     for (; applied_ < plan.steps.size(); ++applied_) apply_step(plan.steps[applied_], values_.data(), values_.size());
     return values_;
   }
-  std::vector<double> present_sorted() {
+  /// The present (non-missing) values, in row order.
+  std::vector<double> present() {
     std::vector<double> v;
     auto x = values();
     v.reserve(x.size());
     for (double e : x)
       if (!std::isnan(e)) v.push_back(e);
+    return v;
+  }
+  std::vector<double> present_sorted() {
+    auto v = present();
     std::sort(v.begin(), v.end());
     return v;
   }
@@ -147,19 +152,28 @@ struct impute_op : detail::op_base<impute_op> {
       f.plan.has_fill = best > 0;
       return;
     }
-    auto v = f.present_sorted();
     double fill = 0.0;
     switch (strategy) {
-      case impute_strategy::mean: {
+      case impute_strategy::mean: {  // one pass over the column: no copy, no sort
         double s = 0;
-        for (double x : v) s += x;
-        fill = v.empty() ? 0.0 : s / static_cast<double>(v.size());
+        std::size_t n = 0;
+        for (double x : f.values())
+          if (!std::isnan(x)) s += x, ++n;
+        fill = n == 0 ? 0.0 : s / static_cast<double>(n);
         break;
       }
-      case impute_strategy::median:
-        if (!v.empty()) fill = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+      case impute_strategy::median: {  // selection, not a full sort
+        auto v = f.present();
+        if (v.empty()) break;
+        auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+        std::nth_element(v.begin(), mid, v.end());
+        fill = *mid;
+        if (v.size() % 2 == 0) fill = 0.5 * (*std::max_element(v.begin(), mid) + fill);
         break;
+      }
       case impute_strategy::most_frequent: {
+        auto v = f.present();
+        std::sort(v.begin(), v.end());
         std::size_t best = 0;
         for (std::size_t i = 0; i < v.size();) {
           std::size_t j = i;

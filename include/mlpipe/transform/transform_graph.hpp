@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/data/table.hpp>
@@ -199,48 +200,21 @@ class transform_graph {
   std::vector<column_transform> columns;  // in output order
   std::string label;                      // the label column (never a feature)
   nlohmann::json ops = nlohmann::json::array();  // the op composition that was fitted, for the record
+  /// A numeric value that is missing and not imputed becomes a NaN feature instead of an error: for models
+  /// that take missing values themselves (XGBoost). Infinities and log1p of values below -1 still throw.
+  bool missing_as_nan = false;
 
   /// Sets every column's output offset; call after editing `columns`.
-  void finalize() {
-    std::size_t off = 0;
-    for (auto& c : columns) {
-      c.offset = off;
-      off += c.width();
-    }
-    width_ = off;
-  }
+  void finalize();
 
   /// Number of features each row becomes.
   std::size_t width() const noexcept { return width_; }
 
   /// The name of each output feature: "x", "color=red", "color=<oov>", "age[bucket 3]", "city#17".
-  std::vector<std::string> feature_names() const {
-    std::vector<std::string> n;
-    n.reserve(width_);
-    for (auto& c : columns) {
-      switch (c.encoding) {
-        case feature_encoding::value: n.push_back(c.column); break;
-        case feature_encoding::one_hot:
-          for (auto& v : c.vocabulary) n.push_back(c.column + "=" + v);
-          n.push_back(c.column + "=<oov>");
-          break;
-        case feature_encoding::bucket_one_hot:
-          for (std::size_t i = 0; i < c.slots; ++i) n.push_back(c.column + "[bucket " + std::to_string(i) + "]");
-          break;
-        case feature_encoding::hashed:
-          for (std::size_t i = 0; i < c.slots; ++i) n.push_back(c.column + "#" + std::to_string(i));
-          break;
-      }
-    }
-    return n;
-  }
+  std::vector<std::string> feature_names() const;
 
   /// The input columns the transform reads, in order.
-  std::vector<std::string> input_columns() const {
-    std::vector<std::string> v;
-    for (auto& c : columns) v.push_back(c.column);
-    return v;
-  }
+  std::vector<std::string> input_columns() const;
 
   /// Resolves the columns of `t` once (indices, dictionary remaps) for fast block transforms of its views.
   bound_transform bind(const table& t) const;
@@ -249,78 +223,9 @@ class transform_graph {
   /// over blocks of one table, bind() once instead.
   void transform(const table_view& block, std::span<double> out) const;
 
-  nlohmann::json to_json() const {
-    nlohmann::json cols = nlohmann::json::array();
-    for (auto& c : columns) {
-      nlohmann::json j{{"column", c.column},
-                       {"input_kind", std::string(to_string(c.input_kind))},
-                       {"encoding", std::string(to_string(c.encoding))}};
-      nlohmann::json steps = nlohmann::json::array();
-      for (auto& s : c.steps) {
-        nlohmann::json sj{{"kind", std::string(to_string(s.kind))}, {"a", s.a}, {"b", s.b}};
-        if (s.kind == numeric_step_kind::bucketize) sj["boundaries"] = s.boundaries;
-        steps.push_back(std::move(sj));
-      }
-      j["steps"] = std::move(steps);
-      if (c.encoding == feature_encoding::one_hot) j["vocabulary"] = c.vocabulary;
-      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed)
-        j["slots"] = c.slots;
-      if (c.has_fill) j["fill"] = c.fill;
-      cols.push_back(std::move(j));
-    }
-    return {{"format", "mlpipe.transform_graph"}, {"version", format_version}, {"label", label},
-            {"ops", ops},  {"width", width_},          {"columns", std::move(cols)}};
-  }
+  nlohmann::json to_json() const;
 
-  static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph") {
-    if (!detail::json_format_is(j, "mlpipe.transform_graph"))
-      throw transform_error(where + ": not an mlpipe transform graph (\"format\" is not \"mlpipe.transform_graph\")");
-    if (detail::json_version(j) != format_version)
-      throw transform_error(where + ": transform graph format version " +
-                            detail::json_version_shown(j) +
-                            " is not supported (this mlpipe reads version " + std::to_string(format_version) + ")");
-    using detail::json_field;
-    using E = transform_error;
-    transform_graph g;
-    g.label = json_field<std::string, E>(j, "label", where);
-    g.ops = j.value("ops", nlohmann::json::array());
-    const auto& cols = detail::json_array<E>(j, "columns", where);
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-      const auto& cj = cols[i];
-      const std::string at = where + ": columns[" + std::to_string(i) + "]";
-      if (!cj.is_object()) throw E(at + " must be an object");
-      column_transform c;
-      c.column = json_field<std::string, E>(cj, "column", at);
-      c.input_kind = kind_from(json_field<std::string, E>(cj, "input_kind", at), at);
-      c.encoding = encoding_from(json_field<std::string, E>(cj, "encoding", at), at);
-      const auto& steps = detail::json_array<E>(cj, "steps", at);
-      for (std::size_t k = 0; k < steps.size(); ++k) {
-        const auto& sj = steps[k];
-        const std::string st = at + ".steps[" + std::to_string(k) + "]";
-        if (!sj.is_object()) throw E(st + " must be an object");
-        numeric_step s;
-        s.kind = step_from(json_field<std::string, E>(sj, "kind", st), st);
-        s.a = json_field<double, E>(sj, "a", st);
-        s.b = json_field<double, E>(sj, "b", st);
-        if (s.kind == numeric_step_kind::bucketize) s.boundaries = json_field<std::vector<double>, E>(sj, "boundaries", st);
-        c.steps.push_back(std::move(s));
-      }
-      if (c.encoding == feature_encoding::one_hot) c.vocabulary = json_field<std::vector<std::string>, E>(cj, "vocabulary", at);
-      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed)
-        c.slots = detail::json_count<E>(cj, "slots", at, max_slots);
-      if (cj.contains("fill")) {
-        c.has_fill = true;
-        c.fill = json_field<std::string, E>(cj, "fill", at);
-      }
-      g.columns.push_back(std::move(c));
-    }
-    g.validate(where);
-    g.finalize();
-    if (j.contains("width") && detail::json_count<E>(j, "width", where, max_width) != g.width_)
-      throw transform_error(where + ": width " + detail::json_excerpt(j["width"]) + " does not match its columns (" +
-                            std::to_string(g.width_) + ")");
-    return g;
-  }
+  static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph");
 
   /// Most features one column may make, and all columns together: bounds what a block allocates per row.
   static constexpr std::uint64_t max_slots = 1u << 24, max_width = 1u << 26;
@@ -370,15 +275,9 @@ class transform_graph {
     }
   }
 
-  void save(const std::filesystem::path& dir) const {
-    detail::write_json_file<transform_error>(dir / "transform_graph.json", to_json(), 1);
-  }
+  void save(const std::filesystem::path& dir) const;
 
-  static transform_graph load(const std::filesystem::path& dir) {
-    auto file = dir / "transform_graph.json";
-    return from_json(detail::read_json_file<transform_error>(file, "is this a TransformGraph artifact directory?"),
-                     file.string());
-  }
+  static transform_graph load(const std::filesystem::path& dir);
 
   /// Content hash of the fitted transform (its canonical JSON).
   std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7866726dULL); }
@@ -388,24 +287,9 @@ class transform_graph {
   }
 
  private:
-  static column_kind kind_from(const std::string& s, const std::string& where) {
-    if (s == "numeric") return column_kind::numeric;
-    if (s == "categorical") return column_kind::categorical;
-    if (s == "string") return column_kind::string;
-    throw transform_error(where + ": unknown column kind '" + s + "'");
-  }
-  static feature_encoding encoding_from(const std::string& s, const std::string& where) {
-    for (auto e : {feature_encoding::value, feature_encoding::bucket_one_hot, feature_encoding::one_hot,
-                   feature_encoding::hashed})
-      if (to_string(e) == s) return e;
-    throw transform_error(where + ": unknown feature encoding '" + s + "'");
-  }
-  static numeric_step_kind step_from(const std::string& s, const std::string& where) {
-    for (auto k : {numeric_step_kind::impute, numeric_step_kind::log1p, numeric_step_kind::clip,
-                   numeric_step_kind::affine, numeric_step_kind::bucketize})
-      if (to_string(k) == s) return k;
-    throw transform_error(where + ": unknown numeric step '" + s + "'");
-  }
+  static column_kind kind_from(const std::string& s, const std::string& where);
+  static feature_encoding encoding_from(const std::string& s, const std::string& where);
+  static numeric_step_kind step_from(const std::string& s, const std::string& where);
 
   std::size_t width_ = 0;
 };
@@ -547,7 +431,7 @@ class bound_transform {
       }
     }
     // validate: one pass over the block while it is in cache (x * 0 is 0 for finite x, NaN otherwise)
-    if (bad || detail::any_non_finite(o, n * W)) report_non_finite(block, out);
+    if (bad || detail::any_non_finite(o, n * W)) report_non_finite(block, out);  // returns only for kept NaNs
     return {o, n, W};
   }
 
@@ -680,7 +564,7 @@ class bound_transform {
     }
   }
 
-  [[noreturn]] void report_non_finite(const table_view& block, std::span<const double> out) const {
+  void report_non_finite(const table_view& block, std::span<const double> out) const {
     const std::size_t W = width();
     for (std::size_t r = 0; r < block.rows(); ++r)
       for (const auto& c : g_->columns) {
@@ -689,6 +573,7 @@ class bound_transform {
                                                          : detail::apply_steps_one(c.steps, block.col(c.column).values()[r]);
         if (!detail::non_finite(v)) continue;
         double in = block.col(c.column).values()[r];
+        if (g_->missing_as_nan && std::isnan(in) && std::isnan(v)) continue;  // a missing value kept as NaN
         std::string why = std::isnan(in) ? "the value is missing and the transform does not impute it (add impute_mean)"
                           : std::isinf(in) ? "the value is infinite"
                                            : "the value " + block.col(c.column).text(r) + " gives " +
@@ -696,7 +581,7 @@ class bound_transform {
         throw transform_error("row " + std::to_string(block.offset() + r) + ", column '" + c.column +
                               "': feature is not finite: " + why);
       }
-    throw transform_error("transform: a feature is not finite");
+    if (!g_->missing_as_nan) throw transform_error("transform: a feature is not finite");
   }
 
   const transform_graph* g_;
@@ -721,3 +606,7 @@ inline void transform_graph::transform(const table_view& block, std::span<double
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/transform/impl/transform_graph.ipp>
+#endif

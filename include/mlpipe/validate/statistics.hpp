@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
@@ -40,14 +41,7 @@ struct split_statistics {
     return nullptr;
   }
   /// Adds other rows of the same data (columns matched by name; a column only in `o` is appended).
-  void merge(const split_statistics& o) {
-    rows += o.rows;
-    for (auto& oc : o.columns) {
-      auto it = std::find_if(columns.begin(), columns.end(), [&](auto& c) { return c.name() == oc.name(); });
-      if (it == columns.end()) columns.push_back(oc);
-      else it->merge(oc);
-    }
-  }
+  void merge(const split_statistics& o);
 };
 
 namespace detail {
@@ -155,77 +149,25 @@ struct example_statistics {
       if (s.name == name) return &s;
     return nullptr;
   }
-  const split_statistics& at(std::string_view name) const {
-    if (auto s = split(name)) return *s;
-    std::string have;
-    for (auto& s : splits) have += (have.empty() ? "" : ", ") + s.name;
-    throw std::out_of_range("statistics have no split '" + std::string(name) + "' (splits: " + have + ")");
-  }
+  const split_statistics& at(std::string_view name) const;
 
-  nlohmann::json to_json() const {
-    nlohmann::json js = nlohmann::json::array();
-    for (auto& s : splits) {
-      nlohmann::json cols = nlohmann::json::array();
-      for (auto& c : s.columns) cols.push_back(c.to_json(options));
-      js.push_back({{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
-    }
-    return {{"format", "mlpipe.statistics"},
-            {"version", 1},
-            {"options",
-             {{"histogram_buckets", options.histogram_buckets},
-              {"top_k", options.top_k},
-              {"kept_values", options.kept_values},
-              {"quantiles", options.quantiles},
-              {"sketch_k", options.sketch_k}}},
-            {"splits", js}};
-  }
+  nlohmann::json to_json() const;
 
-  static example_statistics from_json(const nlohmann::json& j) {
-    if (!detail::json_format_is(j, "mlpipe.statistics"))
-      throw std::runtime_error("not mlpipe statistics (\"format\" is not \"mlpipe.statistics\")");
-    if (detail::json_version(j) != 1)
-      throw std::runtime_error("unsupported statistics version " + detail::json_version_shown(j));
-    example_statistics s;
-    const auto& o = j.at("options");
-    s.options.histogram_buckets = o.at("histogram_buckets").get<std::size_t>();
-    s.options.top_k = o.at("top_k").get<std::size_t>();
-    s.options.kept_values = o.at("kept_values").get<std::size_t>();
-    s.options.quantiles = o.at("quantiles").get<std::vector<double>>();
-    s.options.sketch_k = o.at("sketch_k").get<std::uint32_t>();
-    for (auto& js : j.at("splits")) {
-      split_statistics sp;
-      sp.name = js.at("name").get<std::string>();
-      sp.rows = js.at("rows").get<std::uint64_t>();
-      for (auto& jc : js.at("columns")) sp.columns.push_back(column_statistics::from_json(jc));
-      s.splits.push_back(std::move(sp));
-    }
-    return s;
-  }
+  static example_statistics from_json(const nlohmann::json& j);
 
-  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "statistics.json", to_json(), 1); }
-  static example_statistics load(const std::filesystem::path& dir) {
-    return detail::load_json_file(dir / "statistics.json", "is this an ExampleStatistics directory?",
-                                  [](const nlohmann::json& j) { return from_json(j); });
-  }
+  void save(const std::filesystem::path& dir) const;
+  static example_statistics load(const std::filesystem::path& dir);
   /// Hash of the canonical JSON (keys sorted, numbers printed round-trip exact).
-  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7374617473ULL); }
+  std::uint64_t fingerprint() const;
 
   /// A report a person reads: per split, a line per column.
   std::string to_text() const;
 };
 
 namespace detail {
-inline std::string fmt_num(double v) {
-  if (std::isnan(v)) return "-";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
+MLPIPE_DECL std::string fmt_num(double v);
 /// `s` padded to `w` characters; one space still separates it from its neighbour when it is wider.
-inline std::string pad(std::string s, std::size_t w, bool right = true) {
-  if (s.size() >= w) return right ? " " + s : s + " ";
-  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
-}
+MLPIPE_DECL std::string pad(std::string s, std::size_t w, bool right = true);
 /// A value as a report shows it: at most `max` bytes (cut at a UTF-8 character boundary) then "...", and
 /// control characters (a newline would break the table) as '?'.
 inline std::string shown_value(std::string_view v, std::size_t max = 40) {
@@ -243,57 +185,10 @@ inline std::string shown_value(std::string_view v, std::size_t max = 40) {
 }
 }  // namespace detail
 
-inline std::string example_statistics::to_text() const {
-  using detail::fmt_num;
-  using detail::pad;
-  std::string out;
-  for (auto& s : splits) {
-    out += "split " + s.name + ": " + std::to_string(s.rows) + " rows, " + std::to_string(s.columns.size()) +
-           " columns\n";
-    std::size_t w = 6;
-    for (auto& c : s.columns) w = std::max(w, detail::shown_value(c.name()).size());
-    bool header = false;
-    for (auto& c : s.columns) {
-      if (!c.is_numeric()) continue;
-      if (!header) {
-        out += "  " + pad("numeric", w, false) + pad("present", 9) + pad("missing", 8) + pad("mean", 12) +
-               pad("std_dev", 12) + pad("min", 12) + pad("median", 12) + pad("max", 12) + pad("zeros", 8) +
-               pad("nan/inf", 9) + "\n";
-        header = true;
-      }
-      out += "  " + pad(detail::shown_value(c.name()), w, false) + pad(std::to_string(c.present()), 9) +
-             pad(std::to_string(c.missing()), 8) + pad(fmt_num(c.mean()), 12) + pad(fmt_num(c.std_dev()), 12) +
-             pad(fmt_num(c.min()), 12) + pad(fmt_num(c.median()), 12) + pad(fmt_num(c.max()), 12) +
-             pad(std::to_string(c.zeros()), 8) +
-             pad(std::to_string(c.nan_count()) + "/" + std::to_string(c.inf_count()), 9) + "\n";
-    }
-    header = false;
-    for (auto& c : s.columns) {
-      if (c.is_numeric()) continue;
-      if (!header) {
-        out += "  " + pad("categorical/string", w, false) + pad("present", 9) + pad("missing", 8) +
-               pad("distinct", 9) + pad("avg_len", 8) + "  top values\n";
-        header = true;
-      }
-      std::string top;
-      for (auto& v : c.top(std::min<std::size_t>(options.top_k, 5)))
-        top += (top.empty() ? "" : ", ") + detail::shown_value(v.value) + " (" + std::to_string(v.count) + ")";
-      if (c.distinct() > 5) top += ", ...";
-      out += "  " + pad(detail::shown_value(c.name()), w, false) + pad(std::to_string(c.present()), 9) +
-             pad(std::to_string(c.missing()), 8) + pad(std::to_string(c.distinct()), 9) +
-             pad(fmt_num(c.average_length()), 8) + "  " + top + "\n";
-    }
-  }
-  return out;
-}
 
 /// Statistics of a table as one split (columns in parallel on `threads` threads).
-inline split_statistics compute_statistics(const table& t, std::string split_name, const statistics_options& opt = {},
-                                           std::size_t threads = 1, std::size_t block_rows = 65536) {
-  statistics_builder b(std::move(split_name), opt.sketch_k, threads);
-  b.add(t, block_rows);
-  return std::move(b).finish();
-}
+MLPIPE_DECL split_statistics compute_statistics(const table& t, std::string split_name, const statistics_options& opt = {},
+                                           std::size_t threads = 1, std::size_t block_rows = 65536);
 
 /// Stage `statistics`: examples -> example_statistics, for train, eval and (when present) baseline.
 struct statistics {
@@ -316,19 +211,11 @@ struct statistics {
     return o;
   }
 
-  example_statistics operator()(const examples& in, context& ctx) const {
-    example_statistics out;
-    out.options = options();
-    auto threads = std::max<std::size_t>(1, ctx.threads());
-    out.splits.push_back(compute_statistics(in.train, "train", out.options, threads, block_rows));
-    out.splits.push_back(compute_statistics(in.eval, "eval", out.options, threads, block_rows));
-    if (in.baseline) out.splits.push_back(compute_statistics(*in.baseline, "baseline", out.options, threads, block_rows));
-    ctx.record("train_rows", static_cast<std::size_t>(in.train.rows()));
-    ctx.record("eval_rows", static_cast<std::size_t>(in.eval.rows()));
-    ctx.record("columns", static_cast<std::size_t>(in.train.num_columns()));
-    if (in.baseline) ctx.record("baseline_rows", static_cast<std::size_t>(in.baseline->rows()));
-    return out;
-  }
+  example_statistics operator()(const examples& in, context& ctx) const;
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/validate/impl/statistics.ipp>
+#endif

@@ -58,7 +58,7 @@ artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const s
   }
   fs::remove_all(final_path, ec);
   fs::rename(tmp, final_path);
-  return artifact_ref{key, 0, std::string(A::type_name), final_path, static_cast<std::uint64_t>(a.fingerprint())};
+  return artifact_ref{key, 0, std::string(A::type_name), final_path, static_cast<std::uint64_t>(a.fingerprint()), {}};
 }
 
 template <class Out>
@@ -78,7 +78,7 @@ std::vector<artifact_ref> describe_outputs(const Out& out) {
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
       (refs.push_back(artifact_ref{output_key<Out, Is>(), 0,
                                    std::string(std::remove_cvref_t<decltype(output_member<Is>(out))>::type_name),
-                                   {}, static_cast<std::uint64_t>(output_member<Is>(out).fingerprint())}),
+                                   {}, static_cast<std::uint64_t>(output_member<Is>(out).fingerprint()), {}}),
        ...);
     }(std::make_index_sequence<output_members<Out>::types::size>{});
   }

@@ -1,0 +1,9 @@
+// src/evaluate.cpp: libmlpipe's evaluate area, the bodies of include/mlpipe/evaluate/impl/*.ipp compiled once (MLPIPE_DECL empty).
+// Add an area's new .ipp here; docs/concepts.md, "Where code goes", says which functions move there.
+#ifdef MLPIPE_HEADER_ONLY
+#error "src/*.cpp build the compiled library: MLPIPE_HEADER_ONLY must not be defined here"
+#endif
+
+#include <mlpipe/evaluate/impl/blessing.ipp>
+#include <mlpipe/evaluate/impl/model_evaluation.ipp>
+#include <mlpipe/evaluate/impl/slicing.ipp>
