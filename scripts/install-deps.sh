@@ -13,6 +13,8 @@ packages=(
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev
+  # engines the orchestration tests run for real (a private SLURM, cwltool) and the export checks (YAML)
+  slurm-wlm munge cwltool python3-yaml
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

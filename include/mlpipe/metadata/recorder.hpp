@@ -117,6 +117,46 @@ class recorder : public run_observer {
     begin_run(pipeline, run_id, node_names.size());
   }
 
+  /// Joins run `run_id` of `pipeline` instead of starting a run: an orchestrator runs each node in a process
+  /// of its own (on any machine), and their executions all go under this one pipeline_run context. The
+  /// context carries no host or pid, so no process takes it for a dead local run; the engine's finalizer
+  /// closes it (finalize_run). Call before run_node.
+  void join_run(std::string_view pipeline, std::string_view run_id) {
+    std::lock_guard lock(m_);
+    joined_ = true;
+    begin_run(pipeline, run_id, 0);
+  }
+
+  /// What node `node` of the current run produced under output `key`: its directory and fingerprint, from
+  /// its newest complete or cached execution in this run; nullopt when it has none.
+  std::optional<artifact_ref> run_output(std::string_view node, std::string_view key) {
+    std::lock_guard lock(m_);
+    if (run_ctx_.id == 0) return std::nullopt;
+    std::optional<artifact_ref> found;
+    std::int64_t newest = -1;
+    for (auto& e : s_.get_executions_by_context(run_ctx_.id)) {
+      if (detail::prop_string(e.custom_properties, names::node_name) != node) continue;
+      if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
+      if (e.id < newest) continue;
+      for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1))) {
+        if (ev.type != event_type::output || ev.path.empty()) continue;
+        auto k = std::get_if<std::string>(&ev.path[0]);
+        if (!k || *k != key) continue;
+        auto a = s_.get_artifact(ev.artifact_id);
+        if (!a || a->uri.empty()) continue;
+        artifact_ref ref;
+        ref.key = *k;
+        ref.type_name = a->type;
+        ref.uri = a->uri;
+        if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
+          if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
+        found = std::move(ref);
+        newest = e.id;
+      }
+    }
+    return found;
+  }
+
   std::optional<std::vector<artifact_ref>> find_cached(const node_info& node, std::span<const artifact_ref>) override {
     std::lock_guard lock(m_);
     ensure_run(node.pipeline);
@@ -369,8 +409,10 @@ class recorder : public run_observer {
       rc.name = run_id_;
       rc.custom_properties[std::string(names::pipeline_name)] = pipeline_;
       rc.custom_properties[std::string(names::state)] = std::string("RUNNING");
-      rc.custom_properties[std::string(names::host)] = detail::host_name();
-      rc.custom_properties[std::string(names::pid)] = static_cast<std::int64_t>(::getpid());
+      if (!joined_) {  // a joined run lives in many processes: none of them owns it
+        rc.custom_properties[std::string(names::host)] = detail::host_name();
+        rc.custom_properties[std::string(names::pid)] = static_cast<std::int64_t>(::getpid());
+      }
       if (nodes) rc.custom_properties["mlpipe_nodes"] = static_cast<std::int64_t>(nodes);
       run_ctx_ = s_.ensure_context(rc);
       s_.put_parent_context(run_ctx_.id, pipeline_ctx_.id);
@@ -469,7 +511,7 @@ class recorder : public run_observer {
 
   store& s_;
   std::filesystem::path root_;
-  bool cache_ = true;
+  bool cache_ = true, joined_ = false;
   std::set<std::string> no_cache_;
   std::mutex m_;
   std::string pipeline_, run_id_;
