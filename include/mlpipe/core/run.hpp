@@ -31,33 +31,11 @@
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/core/pipeline.hpp>
+#include <mlpipe/core/run_options.hpp>
+#include <mlpipe/core/run_report.hpp>
 #include <mlpipe/core/run_result.hpp>
 
 namespace mlpipe {
-
-struct run_options {
-  /// Threads for independent nodes (1: one after another on the calling thread).
-  std::size_t threads = 1;
-  /// Records the run and serves cached nodes (a metadata store's recorder); none by default.
-  run_observer* observer = nullptr;
-  /// The run's id; generated (UTC time and a random suffix) when empty.
-  std::string run_id = {};
-  /// Where stages' ctx.log() messages go; dropped when empty.
-  std::function<void(std::string_view node, std::string_view message)> log = {};
-};
-
-/// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".
-inline std::string make_run_id() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  auto suffix = fingerprint_hex((std::uint64_t{rd()} << 32) ^ rd()).substr(0, 6);
-  return std::string(buf) + "-" + suffix;
-}
 
 namespace detail {
 
@@ -221,6 +199,13 @@ void execute(run_env<P>& env, std::size_t i) {
     }
   }
 
+  // The node's duration (executing it, or loading it from the cache), on every way out of this function.
+  struct timer {
+    double& seconds;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~timer() { seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } timed{r.details().seconds[i]};
+
   auto make_context = [&](const std::filesystem::path& workdir) {
     context ctx(env.pipeline.name(), std::string(g.names[i]), env.run_id(), workdir,
                 env.parallel ? 1 : env.options.threads);
@@ -305,6 +290,7 @@ void execute(run_env<P>& env, std::size_t i) {
         {
           std::lock_guard lk(env.observer_mutex);
           obs->node_cached(info, inputs, *hit);
+          r.details().records[i] = obs->cached_records(info);  // the reused execution's figures
         }
         states[i] = node_state::cached;
         return;
@@ -487,7 +473,7 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
     env.parallel = true;
     result.details();  // allocated up front: threads must not race to create it
     detail::run_parallel(env, options.threads, std::index_sequence_for<Nodes...>{});
-  } else if (options.observer) {
+  } else if (options.observer || options.time_nodes) {
     detail::run_observed(env);
   } else {
     detail::run_sequential(env, std::index_sequence_for<Nodes...>{});
@@ -495,22 +481,6 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
   if (options.observer) options.observer->run_finished(result.ok());
   return result;
 }
-
-/// The outcome of run_node.
-struct node_run_result {
-  node_state state = node_state::not_run;
-  std::string error;
-  std::vector<artifact_ref> outputs;  // where each output is now (its --output path, or the store's root)
-  std::vector<std::pair<std::string, property_value>> records;
-  bool usage_error = false;  // the call was wrong (unknown node, port or path, an input of another type): exit 2
-};
-
-/// Where an orchestrator puts one node's artifacts: each input port's artifact directory, and the directory
-/// each output (by its key, e.g. "Model") is written to.
-struct node_paths {
-  std::map<std::string, std::filesystem::path, std::less<>> inputs;
-  std::map<std::string, std::filesystem::path, std::less<>> outputs;
-};
 
 namespace detail {
 
@@ -587,6 +557,9 @@ class output_placer final : public run_observer {
   }
   void node_skipped(const node_info& n, std::string_view why) override {
     if (inner_) inner_->node_skipped(n, why);
+  }
+  std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override {
+    return inner_ ? inner_->cached_records(n) : std::vector<std::pair<std::string, property_value>>{};
   }
   const std::vector<artifact_ref>& placed() const noexcept { return placed_; }
 

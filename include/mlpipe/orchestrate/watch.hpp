@@ -73,6 +73,9 @@ class stopping_observer final : public run_observer {
   void node_failed(const node_info& n, std::string_view e) override { inner_.node_failed(n, e); }
   void node_skipped(const node_info& n, std::string_view why) override { inner_.node_skipped(n, why); }
   void run_finished(bool ok) override { inner_.run_finished(ok); }
+  std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override {
+    return inner_.cached_records(n);
+  }
 
  private:
   void check(const node_info& n) {
