@@ -10,8 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mlpipe/core/pipeline.hpp>
-#include <mlpipe/core/run.hpp>
+#include <mlpipe/core/main_program.hpp>
 
 namespace mlpipe::orchestrate {
 
@@ -76,37 +75,20 @@ struct dag {
   }
 };
 
-/// The pipeline's DAG as data (with its current parameters, e.g. after --set overrides).
-template <node_type... Nodes>
-dag describe_dag(const pipeline_t<Nodes...>& p) {
-  using P = pipeline_t<Nodes...>;
-  constexpr auto& g = P::graph::value;
+/// The pipeline's DAG as data (with its current parameters, e.g. after --set overrides), from the view of it
+/// that mlpipe::main gives its extensions. The one place that knows how ports are described.
+inline dag describe_dag(const pipeline_handle& p) {
   dag d;
-  d.pipeline = p.name();
-  for (auto i : g.order) {
+  d.pipeline = p.name;
+  for (auto& pn : p.nodes) {
     dag_node n;
-    n.name = std::string(g.names[i]);
-    n.stage = std::string(P::stage_names[i]);
-    n.version = detail::pipeline_ops<P>::ops[i].version;
-    n.parameters = p.parameters(i);
-    for (auto& [key, type] : node_outputs<P>(i)) n.outputs.push_back({key, type});
+    n.name = pn.name;
+    n.stage = pn.stage;
+    n.version = pn.version;
+    n.parameters = nlohmann::json::parse(p.parameters(pn.name));
+    for (auto& o : pn.outputs) n.outputs.push_back({o.key, o.type});
     n.persistable = !n.outputs.empty();
-    for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
-      auto producer = g.producer[k];
-      dag_input in;
-      in.port = std::string(detail::input_port<P>(k));
-      in.producer = std::string(g.names[producer]);
-      auto outs = node_outputs<P>(producer);
-      auto member = detail::pipeline_ops<P>::edge_member[k];
-      if (member != detail::npos && member < outs.size()) {
-        in.producer_output = outs[member].first;
-        in.type = outs[member].second;
-      } else if (outs.size() == 1) {
-        in.producer_output = outs[0].first;
-        in.type = outs[0].second;
-      }  // else: reads several artifacts at once or no artifact; check_exportable says so
-      n.inputs.push_back(std::move(in));
-    }
+    for (auto& port : pn.ports) n.inputs.push_back({port.name, port.producer, port.producer_output, port.type, port.optional});
     d.nodes.push_back(std::move(n));
   }
   return d;
