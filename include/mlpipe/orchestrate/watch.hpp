@@ -71,7 +71,12 @@ class stopping_observer final : public run_observer {
     inner_.node_succeeded(n, out, r);
   }
   void node_failed(const node_info& n, std::string_view e) override { inner_.node_failed(n, e); }
-  void node_skipped(const node_info& n, std::string_view why) override { inner_.node_skipped(n, why); }
+  void node_skipped(const node_info& n, std::string_view why) override {
+    if (int sig = stop_signal().load(); sig != 0)  // its input was the node the signal stopped
+      inner_.node_skipped(n, "stopped by signal " + std::to_string(sig) + " (" + std::string(why) + ")");
+    else
+      inner_.node_skipped(n, why);
+  }
   void run_finished(bool ok) override { inner_.run_finished(ok); }
   std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override {
     return inner_.cached_records(n);
