@@ -47,4 +47,6 @@ PY
 HOLDER=$!
 while [ ! -s "$BASE.ready" ]; do sleep 0.1; done
 wrk -t2 -c"$ACTIVE" -d"${SECS}s" --timeout 2s --latency -s "$HERE/predict.lua" "http://127.0.0.1:$PORT"
+# the server's CPU time (user + system) over its life: per request it is a figure the machine's load hardly moves
+awk -v hz="$(getconf CLK_TCK)" '{printf "server CPU: %.2f s (user %.2f, system %.2f)\n", ($14+$15)/hz, $14/hz, $15/hz}' /proc/$PID/stat
 kill -TERM $HOLDER; wait $HOLDER || true; HOLDER=

@@ -20,6 +20,8 @@ sleep 1
 ( for i in 1 2 3 4 5; do sleep $((SECS / 6 + 1)); push; done ) &
 PUSHER=$!
 wrk -t2 -c"$CONN" -d"${SECS}s" --timeout 2s --latency -s "$HERE/predict.lua" "http://127.0.0.1:$PORT" | tee "$BASE.wrk"
+# the server's CPU time (user + system) over its life: per request it is a figure the machine's load hardly moves
+awk -v hz="$(getconf CLK_TCK)" '{printf "server CPU: %.2f s (user %.2f, system %.2f)\n", ($14+$15)/hz, $14/hz, $15/hz}' /proc/$PID/stat
 grep -q "Non-2xx" "$BASE.wrk" || echo "  Non-2xx or 3xx responses: 0"
 wait $PUSHER
 sleep 1

@@ -548,6 +548,7 @@ void http_server::route(std::string method, std::string pattern, http_handler ha
 void http_server::start() {
   auto& m = *impl_;
   if (m.started) throw std::logic_error("http_server::start called twice");
+  if (m.opt.port < 0 || m.opt.port > 65535) throw std::runtime_error("port " + std::to_string(m.opt.port) + " is not a TCP port (0 to 65535)");
   beast::error_code ec;
   tcp::endpoint ep;
   auto addr = net::ip::make_address(m.opt.host, ec);

@@ -81,7 +81,7 @@ inline int run_predict_command(const predict_command_options& o) {
 struct serve_command_options {
   std::string base, name, host = "127.0.0.1", access_log;
   int port = 8501;
-  std::size_t workers = 16, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500, keep_alive = 1000;
+  std::size_t workers = std::max(1u, std::thread::hardware_concurrency()), keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500, keep_alive = 1000;
   std::size_t read_timeout_ms = 10'000, idle_timeout_ms = 60'000;
 };
 
@@ -183,9 +183,9 @@ inline void add_deploy_commands(CLI::App& app, int& exit_code) {
   sc->add_option("--model-base", so->base, "Directory of versions <base>/<N>/ written by push")->required();
   sc->add_option("--name", so->name, "The model's name in /v1/models/NAME")->required();
   sc->add_option("--host", so->host, "Address to listen on (0.0.0.0 or :: for every interface, behind a load balancer)")->capture_default_str();
-  sc->add_option("--port", so->port, "TCP port (0: any free port)")->capture_default_str();
+  sc->add_option("--port", so->port, "TCP port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   sc->add_option("--keep-alive-requests", so->keep_alive, "Requests served on one keep-alive connection before it closes")->capture_default_str()->check(CLI::Range(1, 1000000));
-  sc->add_option("--workers", so->workers, "Threads that read requests, predict and answer (an idle connection holds none)")->capture_default_str()->check(CLI::Range(1, 1024));
+  sc->add_option("--workers", so->workers, "Threads that read requests, predict and answer (an idle connection holds none; default: one per core)")->capture_default_str()->check(CLI::Range(1, 1024));
   sc->add_option("--keep-versions", so->keep, "Newest versions kept loaded (pinnable)")->capture_default_str();
   sc->add_option("--max-body", so->max_body, "Largest request body in bytes (larger: 413)")->capture_default_str();
   sc->add_option("--poll-ms", so->poll_ms, "How often the base directory is scanned")->capture_default_str();

@@ -34,7 +34,8 @@ struct server_options {
   std::string name = "model";        // the model's name in the URLs
   std::string host = "127.0.0.1";    // loopback only by default; "0.0.0.0" behind a load balancer
   int port = 8501;                   // 0: any free port (see model_server::port())
-  std::size_t workers = 16;          // threads that read requests, predict and answer (idle connections hold none)
+  // threads that read requests, predict and answer; idle connections hold none, so one per core is enough
+  std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
   std::size_t max_body_bytes = std::size_t{4} << 20;  // larger bodies get 413
   std::size_t keep_versions = 1;     // newest versions kept loaded (TF Serving's "latest" policy: 1)
   std::size_t keep_alive_requests = 1000;              // requests per keep-alive connection before it closes
