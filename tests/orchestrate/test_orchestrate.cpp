@@ -32,7 +32,7 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string program = MLPIPE_LIFECYCLE_PROGRAM;
+const std::string program = MLPIPE_LIFECYCLE_PROGRAM;  // examples/lifecycle
 const std::string watcher = MLPIPE_WATCH_PROGRAM;
 const fs::path here = MLPIPE_ORCHESTRATE_DIR;
 const fs::path source = MLPIPE_SOURCE_DIR;
