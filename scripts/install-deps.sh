@@ -11,8 +11,8 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev
   # optional components: metadata backends and the model server
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  # tests and benchmarks
-  doctest-dev libbenchmark-dev
+  # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev)
+  doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # engines the orchestration tests run for real (a private SLURM, cwltool) and the export checks (YAML)
   slurm-wlm munge cwltool python3-yaml
   # peers measured in tests and benchmarks (/usr/bin/python3)
