@@ -11,6 +11,8 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev
   # optional components: metadata backends and the model server
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  # optional component: data-parallel runs over MPI
+  libopenmpi-dev openmpi-bin
   # tests and benchmarks
   doctest-dev libbenchmark-dev
   # peers measured in tests and benchmarks (/usr/bin/python3)
