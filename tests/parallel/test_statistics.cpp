@@ -205,7 +205,7 @@ TEST_CASE("span files: each rank reads its own files; merged statistics equal on
       world(), files, {}, std::size_t{1} << 16, [] { return statistics_builder("s"); },
       [](statistics_builder& s, const table& t) { s.add(table_view(t)); });
   auto local = std::move(b).finish();
-  auto got = world() ? parallel::merge_statistics(*world(), local) : local;
+  auto got = world() ? merge_statistics(*world(), local) : local;
   check_equal(got, parallel::file_statistics(nullptr, dir / "all.csv", "s", {}), read_csv(dir / "all.csv"));
   CHECK(info.total_rows == 2500);
 }

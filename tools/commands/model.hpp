@@ -20,8 +20,12 @@
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/fit_transform_schema.hpp>
+#include <mlpipe/transform/fit_from_statistics.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
+#if MLPIPE_HAS_MPI
+#include "train_parallel.hpp"
+#endif
 
 namespace mlpipe::tools {
 
@@ -94,23 +98,49 @@ inline int run_train_command(const train_command_options& o) {
     ctx.set_log_sink([](std::string_view node, std::string_view msg) {
       std::fprintf(stderr, "[%.*s] %.*s\n", int(node.size()), node.data(), int(msg.size()), msg.data());
     });
-  csv_examples reader;
-  reader.pattern = o.file;
-  reader.label = o.label;
-  reader.with_baseline = false;
-  examples ex = reader(ctx);
-  if (ex.train.rows() == 0) throw std::runtime_error(o.file + ": no train rows");
-  std::string kind = o.model == "auto" ? pick_model(ex.train, o.label) : o.model;
+  examples ex;
+#if MLPIPE_HAS_MPI
+  // Under mpirun each rank holds its own shard of both splits; statistics, schema, transform and the
+  // optimizer's sums are merged, so every rank fits the model one process fits; rank 0 writes it.
+  auto world = parallel::world();
+  parallel::shard_info shard;
+  if (world) {
+    ctx.set_collective(&*world);
+    ex = read_examples_shard(*world, o.file, o.label, shard);
+  } else
+#endif
+  {
+    csv_examples reader;
+    reader.pattern = o.file;
+    reader.label = o.label;
+    reader.with_baseline = false;
+    ex = reader(ctx);
+  }
+  const collective* cl = ctx.collective();
+  const std::size_t train_rows = cl ? cl->sum(std::uint64_t{ex.train.rows()}) : ex.train.rows();
+  const std::size_t eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
+  if (train_rows == 0) throw std::runtime_error(o.file + ": no train rows");
+  std::string kind = o.model != "auto" || cl ? o.model : pick_model(ex.train, o.label);
   // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
   // fitted on the train split, with each categorical's vocabulary taken from its domain in the schema, so a
   // value seen only in the eval split still has its own feature.
-  split_statistics stats = compute_statistics(ex.train, "train");
-  if (ex.eval.rows() > 0) stats.merge(compute_statistics(ex.eval, "eval"));
+  split_statistics train_stats = compute_statistics(ex.train, "train"), stats;
+  split_statistics eval_stats = compute_statistics(ex.eval, "eval");
+#if MLPIPE_HAS_MPI
+  if (cl) {
+    if (o.model == "auto") kind = pick_model_parallel(*cl, ex.train, o.label);
+    train_stats = merge_statistics(*cl, std::move(train_stats));
+    eval_stats = merge_statistics(*cl, std::move(eval_stats));
+  }
+#endif
+  stats = train_stats;
+  if (eval_rows > 0) stats.merge(eval_stats);
   schema sch = infer_schema_from(stats);
   category_domains domains = schema_domains(sch);
   domains.erase(o.label);
   for (const auto& c : o.exclude) domains.erase(c);
-  auto g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
+  auto g = cl ? fit_default_transform_from_statistics(train_stats, ex.train.names(), o.label, o.exclude, domains)
+              : fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
   model m;
   if (kind == "logistic")
     m = train_with<logistic_regression>(o, ex, g, ctx);
@@ -120,20 +150,27 @@ inline int run_train_command(const train_command_options& o) {
     m = train_with<softmax_regression>(o, ex, g, ctx);
   else
     throw CLI::ValidationError("--model", "'" + kind + "' is not logistic, linear, softmax or auto");
+  nlohmann::json ev;
+  if (!cl) ev = quick_eval(m, g, ex.eval);
+#if MLPIPE_HAS_MPI
+  if (cl) {
+    ev = merged_quick_eval(*cl, ex.eval, [&](const table& t) { return quick_eval(m, g, t); });
+    if (!cl->is_root()) return 0;
+  }
+#endif
   namespace fs = std::filesystem;
   fs::path dir(o.out);
   fs::create_directories(dir);
   sch.save(dir / "schema");
   g.save(dir / "transform");
   m.save(dir / "model");
-  auto ev = quick_eval(m, g, ex.eval);
   nlohmann::json j{{"file", o.file},
                    {"output", dir.string()},
                    {"model", std::string(to_string(m.kind))},
                    {"label", m.label},
                    {"classes", m.classes},
-                   {"train_rows", ex.train.rows()},
-                   {"eval_rows", ex.eval.rows()},
+                   {"train_rows", train_rows},
+                   {"eval_rows", eval_rows},
                    {"input_columns", g.columns.size()},
                    {"schema_domains", domains.size()},
                    {"features", g.width()},
@@ -149,7 +186,7 @@ inline int run_train_command(const train_command_options& o) {
   }
   std::printf("trained %s regression on %s (label '%s'%s)\n", std::string(to_string(m.kind)).c_str(), o.file.c_str(),
               m.label.c_str(), m.is_classifier() ? (", " + std::to_string(m.classes.size()) + " classes").c_str() : "");
-  std::printf("  rows: %zu train, %zu eval; %zu input columns -> %zu features\n", ex.train.rows(), ex.eval.rows(),
+  std::printf("  rows: %zu train, %zu eval; %zu input columns -> %zu features\n", train_rows, eval_rows,
               g.columns.size(), g.width());
   std::printf("  solver %s, %s passes, train loss %.6g\n", m.training["solver"].get<std::string>().c_str(),
               m.training["epochs"].dump().c_str(), m.training["train_loss"].get<double>());

@@ -48,4 +48,13 @@ class collective {
   }
 };
 
+/// Whether a stage runs data-parallel when its node is run under mpirun (`mpirun -np N prog --run-node NODE`):
+/// it declares `static constexpr bool data_parallel = true;`, each rank then works on its share of the rows and
+/// rank 0 alone writes the outputs. Orchestrators read it to launch the node on N ranks (SLURM: sbatch -n N
+/// with mpirun); other stages run as one process.
+template <class S>
+inline constexpr bool is_data_parallel = requires {
+  requires static_cast<bool>(S::data_parallel);
+};
+
 }  // namespace mlpipe

@@ -16,6 +16,9 @@
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run.hpp>
+#if MLPIPE_HAS_MPI
+#include <mlpipe/parallel/communicator.hpp>
+#endif
 
 namespace mlpipe {
 
@@ -117,6 +120,13 @@ int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, run_options
       }
       uris[in.substr(0, eq)] = in.substr(eq + 1);
     }
+#if MLPIPE_HAS_MPI
+    // Under mpirun (the program links mlpipe::mpi): a data-parallel node's ranks share its rows; rank 0 writes.
+    parallel::mpi_session mpi(nullptr, nullptr);
+    auto world = parallel::world();
+    if (world) options.collective = &*world;
+    if (world && !world->is_root()) quiet = true;
+#endif
     auto r = run_node(p, run_node_name, uris, output_dir, options);
     if (r.state != node_state::succeeded) {
       std::fprintf(stderr, "node '%s' failed: %s\n", run_node_name.c_str(), r.error.c_str());

@@ -43,6 +43,9 @@ struct run_options {
   std::string run_id = {};
   /// Where stages' ctx.log() messages go; dropped when empty.
   std::function<void(std::string_view node, std::string_view message)> log = {};
+  /// run_node under mpirun: the ranks of the run. A data-parallel stage (is_data_parallel) then works on its
+  /// share of the rows on every rank and only rank 0 saves the outputs; other stages ignore it.
+  const mlpipe::collective* collective = nullptr;
 };
 
 /// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".
@@ -536,6 +539,8 @@ node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path,
     context ctx(p.name(), std::string(node_t::name), options.run_id.empty() ? make_run_id() : options.run_id,
                 output_dir, options.threads);
     if (options.log) ctx.set_log_sink(options.log);
+    using stage_t = std::remove_cvref_t<decltype(stage)>;
+    if constexpr (is_data_parallel<stage_t>) ctx.set_collective(options.collective);
     out_t out = std::apply(
         [&](const auto&... in) -> out_t {
           if constexpr (traits::takes_context)
@@ -544,8 +549,9 @@ node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path,
             return stage(in...);
         },
         inputs);
+    const bool writes = !ctx.collective() || ctx.collective()->is_root();  // data-parallel: rank 0 writes
     if constexpr (persistable<out_t>) {
-      if (!output_dir.empty()) res.outputs = save_outputs(out, output_dir);
+      if (!output_dir.empty() && writes) res.outputs = save_outputs(out, output_dir);
     }
     res.records = ctx.records();
     res.state = node_state::succeeded;

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/collective.hpp>
+
 #include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
@@ -49,6 +51,42 @@ struct split_statistics {
     }
   }
 };
+
+/// The whole mergeable state of a split's statistics as bytes (CBOR: doubles bit for bit, every distinct value
+/// of every categorical kept, so merged counts are exact).
+inline std::string serialize_statistics(const split_statistics& s) {
+  statistics_options all;
+  all.kept_values = std::numeric_limits<std::size_t>::max();
+  all.quantiles = {};
+  all.histogram_buckets = 1;
+  nlohmann::json cols = nlohmann::json::array();
+  for (auto& c : s.columns) cols.push_back(c.to_json(all));
+  auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
+  return {bytes.begin(), bytes.end()};
+}
+inline split_statistics deserialize_statistics(const std::string& bytes) {
+  auto j = nlohmann::json::from_cbor(bytes);
+  split_statistics s;
+  s.name = j.at("name").get<std::string>();
+  s.rows = j.at("rows").get<std::uint64_t>();
+  for (auto& c : j.at("columns")) s.columns.push_back(column_statistics::from_json(c));
+  return s;
+}
+
+/// Merges every rank's statistics of one split: rank 0 merges them in rank order; every rank gets the result
+/// (`everywhere`) or only rank 0 does (others keep their own). Counts, missing, min, max, zeros and value
+/// counts are exact; mean and variance merge by Chan's formula; quantiles within the sketch's stated error.
+inline split_statistics merge_statistics(const collective& c, split_statistics local, bool everywhere = true) {
+  auto parts = c.gather(serialize_statistics(local), 0);
+  std::string merged;
+  if (c.is_root()) {
+    for (std::size_t r = 1; r < parts.size(); ++r) local.merge(deserialize_statistics(parts[r]));
+    if (everywhere) merged = serialize_statistics(local);
+  }
+  if (!everywhere) return local;
+  merged = c.broadcast(std::move(merged), 0);
+  return c.is_root() ? local : deserialize_statistics(merged);
+}
 
 namespace detail {
 /// Runs f(i) for i in [0, n) on up to `threads` threads (the calling thread is one of them).
@@ -300,18 +338,39 @@ struct statistics {
     return o;
   }
 
+  /// Runs data-parallel under mpirun (`--run-node statistics`): each rank summarizes its share of the rows.
+  static constexpr bool data_parallel = true;
+
   example_statistics operator()(const examples& in, context& ctx) const {
     example_statistics out;
     out.options = options();
     auto threads = std::max<std::size_t>(1, ctx.threads());
-    out.splits.push_back(compute_statistics(in.train, "train", out.options, threads, block_rows));
-    out.splits.push_back(compute_statistics(in.eval, "eval", out.options, threads, block_rows));
-    if (in.baseline) out.splits.push_back(compute_statistics(*in.baseline, "baseline", out.options, threads, block_rows));
+    // Data-parallel (ctx.collective()): rank k summarizes rows [k n / N, (k+1) n / N) of each split and the
+    // accumulators are merged, equal to one process's statistics of the whole split.
+    const collective* cl = ctx.collective();
+    auto split = [&](const table& t, const char* name) {
+      if (!cl) return compute_statistics(t, name, out.options, threads, block_rows);
+      const auto n = t.rows(), N = static_cast<std::size_t>(cl->size()), k = static_cast<std::size_t>(cl->rank());
+      statistics_builder b(name, out.options.sketch_k, threads);
+      const std::size_t lo = n * k / N, hi = n * (k + 1) / N;
+      block_rows_loop(b, t, lo, hi);
+      return merge_statistics(*cl, std::move(b).finish());
+    };
+    out.splits.push_back(split(in.train, "train"));
+    out.splits.push_back(split(in.eval, "eval"));
+    if (in.baseline) out.splits.push_back(split(*in.baseline, "baseline"));
     ctx.record("train_rows", static_cast<std::size_t>(in.train.rows()));
     ctx.record("eval_rows", static_cast<std::size_t>(in.eval.rows()));
     ctx.record("columns", static_cast<std::size_t>(in.train.num_columns()));
     if (in.baseline) ctx.record("baseline_rows", static_cast<std::size_t>(in.baseline->rows()));
     return out;
+  }
+
+ private:
+  void block_rows_loop(statistics_builder& b, const table& t, std::size_t lo, std::size_t hi) const {
+    const std::size_t step = std::max<std::size_t>(block_rows, 1);
+    if (lo == hi) b.add(t.view(lo, hi));  // an empty share still names the columns
+    for (std::size_t r = lo; r < hi; r += step) b.add(t.view(r, std::min(hi, r + step)));
   }
 };
 
