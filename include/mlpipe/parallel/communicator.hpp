@@ -4,7 +4,9 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <limits>
@@ -38,6 +40,16 @@ inline void check_mpi(int rc, const char* what) {
   MPI_Error_string(rc, msg, &len);
   throw std::runtime_error(std::string("MPI ") + what + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
 }
+/// Seconds this process spent in mlpipe's MPI calls (waiting for slower ranks included): the communication
+/// share of a run's time (printed at the end when MLPIPE_PARALLEL_TIMES is set).
+inline double& seconds_in_mpi() {
+  static double s = 0;
+  return s;
+}
+struct mpi_timer {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  ~mpi_timer() { seconds_in_mpi() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+};
 inline int to_int(std::size_t n) {
   if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     throw std::length_error("MPI message of " + std::to_string(n) + " bytes exceeds INT_MAX");
@@ -64,18 +76,29 @@ class mpi_session {
     int provided = 0;
     detail::check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     owned_ = true;
+    start_ = std::chrono::steady_clock::now();
   }
   mpi_session(const mpi_session&) = delete;
   mpi_session& operator=(const mpi_session&) = delete;
   ~mpi_session() {
     int finalized = 0;
     MPI_Finalized(&finalized);
-    if (owned_ && !finalized) MPI_Finalize();
+    if (owned_ && !finalized) {
+      if (std::getenv("MLPIPE_PARALLEL_TIMES")) {
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        const double all = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        std::fprintf(stderr, "mlpipe: rank %d: %.3f s in MPI calls of %.3f s (%.1f%%)\n", rank, detail::seconds_in_mpi(),
+                     all, all > 0 ? 100 * detail::seconds_in_mpi() / all : 0.0);
+      }
+      MPI_Finalize();
+    }
   }
   bool initialised_here() const noexcept { return owned_; }
 
  private:
   bool owned_ = false;
+  std::chrono::steady_clock::time_point start_{};
 };
 
 /// An MPI communicator (MPI_COMM_WORLD by default) as mlpipe's collective.
@@ -94,6 +117,7 @@ class mpi_communicator final : public collective {
   void sum(std::span<std::uint64_t> v) const override { reduce_bcast(v.data(), v.size(), MPI_UINT64_T); }
 
   std::vector<std::string> all_gather(std::string_view bytes) const override {
+    detail::mpi_timer timer;
     auto n = detail::to_int(bytes.size());
     std::vector<int> sizes(static_cast<std::size_t>(size_)), offs(static_cast<std::size_t>(size_));
     detail::check_mpi(MPI_Allgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, comm_), "MPI_Allgather");
@@ -106,6 +130,7 @@ class mpi_communicator final : public collective {
   }
 
   std::vector<std::string> gather(std::string_view bytes, int root) const override {
+    detail::mpi_timer timer;
     auto n = detail::to_int(bytes.size());
     std::vector<int> sizes(static_cast<std::size_t>(size_)), offs(static_cast<std::size_t>(size_));
     detail::check_mpi(MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm_), "MPI_Gather");
@@ -120,6 +145,7 @@ class mpi_communicator final : public collective {
   }
 
   std::string broadcast(std::string bytes, int root) const override {
+    detail::mpi_timer timer;
     std::uint64_t n = bytes.size();
     detail::check_mpi(MPI_Bcast(&n, 1, MPI_UINT64_T, root, comm_), "MPI_Bcast");
     bytes.resize(static_cast<std::size_t>(n));
@@ -130,6 +156,7 @@ class mpi_communicator final : public collective {
  private:
   void reduce_bcast(void* data, std::size_t n, MPI_Datatype t) const {
     if (n == 0) return;
+    detail::mpi_timer timer;
     const int count = detail::to_int(n);
     detail::check_mpi(MPI_Reduce(rank_ == 0 ? MPI_IN_PLACE : data, data, count, t, MPI_SUM, 0, comm_), "MPI_Reduce");
     detail::check_mpi(MPI_Bcast(data, count, t, 0, comm_), "MPI_Bcast");

@@ -304,6 +304,28 @@ struct train<linear_model<K>> {
     return learning_rate;
   }
 
+  // One update from the mean gradient G (its first P entries): Adam or SGD with momentum, then the l1 prox.
+  void step_minibatch(std::vector<double>& theta, const std::vector<double>& G, std::vector<double>& v,
+                      std::vector<double>& m2, bool adam, double lr, double& b1t, double& b2t,
+                      const detail::glm_shape& s) const {
+    const std::size_t P = theta.size();
+    if (adam) {
+      b1t *= beta1, b2t *= beta2;
+      const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
+      for (std::size_t i = 0; i < P; ++i) {
+        v[i] = beta1 * v[i] + (1.0 - beta1) * G[i];
+        m2[i] = beta2 * m2[i] + (1.0 - beta2) * G[i] * G[i];
+        theta[i] -= a * v[i] / (std::sqrt(m2[i]) + 1e-8);
+      }
+    } else {
+      for (std::size_t i = 0; i < P; ++i) {
+        v[i] = momentum * v[i] + G[i];
+        theta[i] -= lr * v[i];
+      }
+    }
+    if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+  }
+
   // Synchronous data-parallel minibatch SGD/Adam: at step t every rank takes its own t-th batch (its blocks in
   // the seeded order, `batch_size` rows each); the gradient sums and row counts of all ranks are summed and one
   // step is taken on their mean, identically on every rank. So N ranks run one process's algorithm with
@@ -355,21 +377,7 @@ struct train<linear_model<K>> {
         const double inv = 1.0 / G[P];
         for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
         for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
-        if (adam) {
-          b1t *= beta1, b2t *= beta2;
-          const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
-          for (std::size_t i = 0; i < P; ++i) {
-            v[i] = beta1 * v[i] + (1.0 - beta1) * G[i];
-            m2[i] = beta2 * m2[i] + (1.0 - beta2) * G[i] * G[i];
-            theta[i] -= a * v[i] / (std::sqrt(m2[i]) + 1e-8);
-          }
-        } else {
-          for (std::size_t i = 0; i < P; ++i) {
-            v[i] = momentum * v[i] + G[i];
-            theta[i] -= lr * v[i];
-          }
-        }
-        if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+        step_minibatch(theta, G, v, m2, adam, lr, b1t, b2t, s);
       }
       rep.epochs = e + 1;
       rep.train_loss = loss / total_rows;
@@ -403,7 +411,6 @@ struct train<linear_model<K>> {
     std::mt19937_64 rng(seed);
     double best_eval = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0, t = 0;
-    const double b1 = beta1, b2 = beta2, eps = 1e-8;
     double b1t = 1.0, b2t = 1.0;
     for (std::size_t e = 0; e < epochs; ++e) {
       if (shuffle)  // Fisher-Yates with the raw engine: the same order on every platform
@@ -432,21 +439,7 @@ struct train<linear_model<K>> {
           for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
           for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
           ++t;
-          if (adam) {
-            b1t *= b1, b2t *= b2;
-            const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
-            for (std::size_t i = 0; i < P; ++i) {
-              v[i] = b1 * v[i] + (1.0 - b1) * G[i];
-              m2[i] = b2 * m2[i] + (1.0 - b2) * G[i] * G[i];
-              theta[i] -= a * v[i] / (std::sqrt(m2[i]) + eps);
-            }
-          } else {
-            for (std::size_t i = 0; i < P; ++i) {
-              v[i] = momentum * v[i] + G[i];
-              theta[i] -= lr * v[i];
-            }
-          }
-          if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+          step_minibatch(theta, G, v, m2, adam, lr, b1t, b2t, s);
         }
       }
       rep.epochs = e + 1;
