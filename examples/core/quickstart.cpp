@@ -107,14 +107,8 @@ int main(int argc, char** argv) {
   // The command line takes the path first when given, then mlpipe's own options.
   int shift = argc > 1 && argv[1][0] != '-' ? 1 : 0;
   std::vector<const char*> args{argv[0]};
-  for (int i = 1 + shift; i < argc; ++i) args.push_back(argv[i]);
-  bool runs = true;
-  for (auto a : args) runs = runs && std::string_view(a) != "--list" && std::string_view(a) != "--dot" &&
-                                 std::string_view(a) != "--mermaid" && std::string_view(a) != "--help";
-  int rc = mp::main(p, static_cast<int>(args.size()), args.data());
-  if (rc == 0 && runs) {
-    auto r = mp::run(p);  // run again to show the result API: outputs by node name
-    std::fputs(r.get<"report">().c_str(), stdout);
-  }
-  return rc;
+  args.insert(args.end(), argv + 1 + shift, argv + argc);
+  auto m = mp::run_main(p, static_cast<int>(args.size()), args.data());
+  if (m.run && m.run->ok()) std::fputs(m.run->get<"report">().c_str(), stdout);  // outputs by node name
+  return m.exit_code;
 }

@@ -4,11 +4,16 @@
 
 #include <mlpipe/core.hpp>
 
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -99,6 +104,7 @@ struct recording_observer : mp::run_observer {
   std::vector<std::string> events;
   fs::path root;
   std::map<std::pair<std::string, std::uint64_t>, std::vector<mp::artifact_ref>> cache;  // per node, as a store does
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<std::pair<std::string, mp::property_value>>> records;
   std::uint64_t last_key_total = 0;
 
   void run_started(std::string_view pipeline, std::string_view, std::span<const std::string> nodes) override {
@@ -113,6 +119,9 @@ struct recording_observer : mp::run_observer {
   void node_cached(const mp::node_info& n, std::span<const mp::artifact_ref>, std::span<const mp::artifact_ref>) override {
     events.push_back("cached " + std::string(n.name));
   }
+  std::vector<std::pair<std::string, mp::property_value>> cached_records(const mp::node_info& n) override {
+    return records[{std::string(n.name), n.cache_key}];
+  }
   fs::path node_started(const mp::node_info& n, std::span<const mp::artifact_ref> inputs) override {
     std::string s = "start " + std::string(n.name) + " [";
     for (auto& i : inputs) s += i.key + ":" + i.type_name + " ";
@@ -121,11 +130,12 @@ struct recording_observer : mp::run_observer {
     return root / std::string(n.name) / std::to_string(events.size());
   }
   void node_succeeded(const mp::node_info& n, std::span<const mp::artifact_ref> outs,
-                      std::span<const std::pair<std::string, mp::property_value>> records) override {
+                      std::span<const std::pair<std::string, mp::property_value>> records_) override {
     std::string s = "ok " + std::string(n.name) + " " + std::to_string(outs.size());
-    for (auto& [k, v] : records) s += " " + k + "=" + std::to_string(std::get<std::int64_t>(v));
+    for (auto& [k, v] : records_) s += " " + k + "=" + std::to_string(std::get<std::int64_t>(v));
     events.push_back(s);
     cache[{std::string(n.name), n.cache_key}] = {outs.begin(), outs.end()};
+    records[{std::string(n.name), n.cache_key}] = {records_.begin(), records_.end()};
   }
   void node_failed(const mp::node_info& n, std::string_view e) override {
     events.push_back("failed " + std::string(n.name) + ": " + std::string(e));
@@ -292,6 +302,107 @@ TEST_CASE("main: the command line lists, draws, overrides parameters and reports
   CHECK_THROWS_WITH_AS(mp::apply_override(p, "range.n=1.5"),
                        "--set range.n=1.5: node 'range' parameter 'n' expects an integer, got a number 1.5",
                        mp::parameter_error);
+}
+
+namespace {
+/// What an orchestrator or a store adds to main: an option, the run's id and observer, a mode that runs twice,
+/// a note under the report and a field in the JSON summary.
+struct test_extension : mp::main_extension {
+  std::string tag = "none";
+  bool twice = false;
+  int before = 0, after = 0;
+  recording_observer observer;
+  void add_options(CLI::App& app) override {
+    app.add_option("--tag", tag, "A tag");
+    app.add_flag("--twice", twice, "Run twice");
+  }
+  void configure(mp::main_context& m) override {
+    if (tag == "bad") throw mp::usage_error("--tag: 'bad' is not a tag");
+    m.options.run_id = "run-" + tag;
+    m.options.observer = &observer;
+  }
+  std::optional<int> mode(mp::main_context& m) override {
+    if (!twice) return std::nullopt;
+    int a = m.run();
+    return std::max(a, m.run());
+  }
+  void before_run(mp::main_context&) override { ++before; }
+  void after_run(mp::main_context&, mp::run_report& r) override {
+    ++after;
+    r.notes.emplace_back("tag", tag);
+  }
+  void add_to_summary(const mp::run_report&, nlohmann::json& j) override { j["tag"] = tag; }
+};
+
+/// Runs f with std::cout captured.
+template <class F>
+std::string captured(F f) {
+  std::ostringstream out;
+  auto* old = std::cout.rdbuf(out.rdbuf());
+  try {
+    f();
+  } catch (...) {
+    std::cout.rdbuf(old);
+    throw;
+  }
+  std::cout.rdbuf(old);
+  return out.str();
+}
+}  // namespace
+
+TEST_CASE("run_main: gives the run's result with its durations, and --list runs nothing") {
+  auto p = make_pipeline();
+  const char* args[] = {"prog", "-q"};
+  auto m = mp::run_main(p, 2, args);
+  REQUIRE(m.exit_code == 0);
+  REQUIRE(m.run);
+  CHECK(m.run->get<"total">().values == std::vector<long>{570});  // 2 * (0 + 1 + 4 + ... + 81)
+  CHECK(m.run->seconds("range") > 0);
+  const char* list[] = {"prog", "--list"};
+  auto l = mp::run_main(p, 2, list);
+  CHECK(l.exit_code == 0);
+  CHECK(!l.run);
+}
+
+TEST_CASE("main: --json prints per node its state, duration and figures; extensions add options, modes, notes") {
+  auto p = make_pipeline();
+  test_extension ext;
+  ext.observer.root = temp_dir("main-ext");
+  mp::main_options o{.run = {}, .extensions = {&ext}, .parameter_options = {{"--count", "range.n", "How many"}},
+                     .description = {}};
+  auto call = [&](std::vector<const char*> args, int& code) {
+    args.insert(args.begin(), "prog");
+    return captured([&] { code = mp::main(p, static_cast<int>(args.size()), args.data(), o); });
+  };
+  int code = -1;
+  auto j = nlohmann::json::parse(call({"--json", "--tag", "x", "--count", "4"}, code));
+  CHECK(code == 0);
+  CHECK(j["ok"] == true);
+  CHECK(j["run"] == "run-x");   // the extension's run id
+  CHECK(j["tag"] == "x");       // its summary field
+  CHECK(j["notes"]["tag"] == "x");
+  REQUIRE(j["nodes"].size() == 6);
+  CHECK(j["nodes"][0]["node"] == "range");
+  CHECK(j["nodes"][0]["state"] == "succeeded");
+  CHECK(j["nodes"][0]["records"]["rows"] == 4);  // --count set range.n
+  CHECK(j["nodes"][0]["seconds"].get<double>() > 0);
+  CHECK(ext.observer.events.front() == "run numbers 6");  // the extension's observer saw the run
+  CHECK(ext.before == 1);
+  CHECK(ext.after == 1);
+
+  // --set wins over a parameter option; the mode runs twice, the second time every node from the cache
+  auto twice = call({"--json", "--twice", "--count", "4", "--set", "range.n=3"}, code);
+  CHECK(code == 0);
+  CHECK(ext.before == 3);
+  auto second = nlohmann::json::parse(twice.substr(twice.find("\n}\n{") + 3));
+  CHECK(second["nodes"][0]["state"] == "cached");
+  CHECK(second["nodes"][0]["records"]["rows"] == 3);  // a cached node reports its execution's figures
+
+  CHECK(call({"--tag", "bad"}, code).empty());
+  CHECK(code == 2);  // the extension's usage error
+  call({"--count", "many"}, code);
+  CHECK(code == 2);
+  fs::remove_all(ext.observer.root);
 }
 
 namespace {

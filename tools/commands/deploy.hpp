@@ -1,5 +1,5 @@
 // tools/commands/deploy.hpp: `mlpipe predict BUNDLE FILE.csv` (predictions for a CSV through a pushed bundle) and
-// `mlpipe serve --model-base DIR --name NAME` (the TensorFlow Serving REST API on 127.0.0.1, hot-reloading).
+// `mlpipe serve --model-base DIR --name NAME` (the TensorFlow Serving REST API, on 127.0.0.1 unless --host, hot-reloading).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -81,7 +81,8 @@ inline int run_predict_command(const predict_command_options& o) {
 struct serve_command_options {
   std::string base, name, host = "127.0.0.1", access_log;
   int port = 8501;
-  std::size_t workers = 16, keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500, keep_alive = 1000;
+  std::size_t workers = std::max(1u, std::thread::hardware_concurrency()), keep = 1, max_body = std::size_t{4} << 20, poll_ms = 500, keep_alive = 1000;
+  std::size_t read_timeout_ms = 10'000, idle_timeout_ms = 60'000;
 };
 
 inline int run_serve_command(const serve_command_options& o) {
@@ -108,6 +109,8 @@ inline int run_serve_command(const serve_command_options& o) {
   so.keep_alive_requests = o.keep_alive;
   so.max_body_bytes = o.max_body;
   so.poll_interval = std::chrono::milliseconds(o.poll_ms);
+  so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   so.event_log = [&](const std::string& m) {
     std::lock_guard lk(log_m);
     std::fprintf(stderr, "mlpipe serve: %s\n", m.c_str());
@@ -143,8 +146,9 @@ inline int run_serve_command(const serve_command_options& o) {
   try {
     model_server server(so);
     server.start();
+    const std::string shown_host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;  // IPv6
     std::fprintf(stderr, "mlpipe serve: model '%s' from %s on http://%s:%d (versions loaded: %zu)\n", o.name.c_str(),
-                 o.base.c_str(), o.host.c_str(), server.port(), server.loaded_versions().size());
+                 o.base.c_str(), shown_host.c_str(), server.port(), server.loaded_versions().size());
     std::thread signals([&] {
       int sig = 0;
       sigwait(&set, &sig);
@@ -178,12 +182,15 @@ inline void add_deploy_commands(CLI::App& app, int& exit_code) {
   auto* sc = app.add_subcommand("serve", "Serve the versions under a base directory (TensorFlow Serving REST API)");
   sc->add_option("--model-base", so->base, "Directory of versions <base>/<N>/ written by push")->required();
   sc->add_option("--name", so->name, "The model's name in /v1/models/NAME")->required();
-  sc->add_option("--port", so->port, "TCP port on 127.0.0.1 (0: any free port)")->capture_default_str();
+  sc->add_option("--host", so->host, "Address to listen on (0.0.0.0 or :: for every interface, behind a load balancer)")->capture_default_str();
+  sc->add_option("--port", so->port, "TCP port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   sc->add_option("--keep-alive-requests", so->keep_alive, "Requests served on one keep-alive connection before it closes")->capture_default_str()->check(CLI::Range(1, 1000000));
-  sc->add_option("--workers", so->workers, "Request threads (a keep-alive connection holds one while open)")->capture_default_str()->check(CLI::Range(1, 1024));
+  sc->add_option("--workers", so->workers, "Threads that read requests, predict and answer (an idle connection holds none; default: one per core)")->capture_default_str()->check(CLI::Range(1, 1024));
   sc->add_option("--keep-versions", so->keep, "Newest versions kept loaded (pinnable)")->capture_default_str();
   sc->add_option("--max-body", so->max_body, "Largest request body in bytes (larger: 413)")->capture_default_str();
   sc->add_option("--poll-ms", so->poll_ms, "How often the base directory is scanned")->capture_default_str();
+  sc->add_option("--read-timeout-ms", so->read_timeout_ms, "Deadline for reading one request's headers and body (then the connection closes)")->capture_default_str()->check(CLI::Range(1, 3'600'000));
+  sc->add_option("--idle-timeout-ms", so->idle_timeout_ms, "An idle keep-alive connection is closed after this")->capture_default_str()->check(CLI::Range(1, 86'400'000));
   sc->add_option("--access-log", so->access_log, "Write one JSON line per request to FILE ('-': standard error)");
   sc->callback([so, &exit_code] { exit_code = detail::run_serve_command(*so); });
 #endif

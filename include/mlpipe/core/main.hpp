@@ -1,18 +1,16 @@
-// mlpipe/core/main.hpp: `return mlpipe::main(p, argc, argv);` gives a pipeline program its command line:
-// run it, list or draw its nodes, run one node, override parameters with --set node.param=value.
+// mlpipe/core/main.hpp: `return mlpipe::main(p, argc, argv);` gives a pipeline program its command line: run it
+// (per node its state, duration and figures), list or draw it, run one node, --set node.param=value, extensions.
 #pragma once
 
-#include <cstdio>
-#include <exception>
-#include <iostream>
-#include <map>
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include <CLI/CLI.hpp>
+#include <utility>
 
 #include <mlpipe/core/draw.hpp>
+#include <mlpipe/core/main_program.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run.hpp>
@@ -65,80 +63,70 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
   return s;
 }
 
-/// The pipeline program's command line. Returns the process exit code: 0 when every node succeeded,
-/// 1 when a node failed, 2 on a usage error (bad option, unknown node or parameter, bad value).
+/// What run_main gives back: the exit code, and the result of the pipeline's (last) run when it ran.
+template <class P>
+struct main_result {
+  int exit_code = 0;
+  std::optional<run_result<P>> run;
+};
+
+/// The pipeline seen without its type, for run_main_program; `last` receives each run's typed result.
 template <node_type... Nodes>
-int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, run_options options = {}) {
-  CLI::App app{"Runs the pipeline '" + p.name() + "'."};
-  app.footer("Nodes (name, stage, inputs, parameters):\n" + describe_nodes(p));
-  bool list = false, dot = false, mermaid = false, quiet = false;
-  std::vector<std::string> sets;
-  std::string run_node_name, output_dir;
-  std::vector<std::string> inputs;
-  std::size_t threads = options.threads;
-  app.add_flag("--list", list, "List the nodes in run order and exit");
-  app.add_flag("--dot", dot, "Print the DAG as Graphviz DOT and exit");
-  app.add_flag("--mermaid", mermaid, "Print the DAG as a Mermaid flowchart and exit");
-  app.add_option("--threads", threads, "Threads for independent nodes")->check(CLI::Range(1, 256));
-  app.add_option("--set", sets, "Override a parameter: NODE.PARAM=VALUE (JSON value, or text)")->take_all();
-  app.add_option("--run-node", run_node_name, "Run only this node, its inputs loaded from --input dirs");
-  app.add_option("--input", inputs, "With --run-node: PRODUCER=DIR, an input artifact's directory");
-  app.add_option("--output", output_dir, "With --run-node: the directory its outputs are saved to");
-  app.add_flag("-q,--quiet", quiet, "Print nothing but errors");
-  app.add_subcommand("run", "Run the whole pipeline (the default)")->fallthrough();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_result<pipeline_t<Nodes...>>>& last) {
+  using P = pipeline_t<Nodes...>;
+  constexpr auto& g = P::graph::value;
+  pipeline_handle h;
+  h.name = p.name();
+  for (auto i : g.order) {
+    pipeline_handle::node n{std::string(g.names[i]), std::string(P::stage_names[i]), {}};
+    for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) n.inputs.emplace_back(g.in_names[k]);
+    h.nodes.push_back(std::move(n));
   }
-  try {
-    for (auto& s : sets) apply_override(p, s);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 2;
-  }
-  if (list) {
-    std::cout << describe_nodes(p);
-    return 0;
-  }
-  if (dot || mermaid) {
-    std::cout << (dot ? to_dot(p) : to_mermaid(p));
-    return 0;
-  }
-  options.threads = threads;
-  if (!options.log && !quiet)
-    options.log = [](std::string_view node, std::string_view msg) {
-      std::fprintf(stderr, "[%.*s] %.*s\n", int(node.size()), node.data(), int(msg.size()), msg.data());
-    };
-  if (!run_node_name.empty()) {
-    std::map<std::string, std::filesystem::path, std::less<>> uris;
-    for (auto& in : inputs) {
-      auto eq = in.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        std::fprintf(stderr, "--input '%s': expected PRODUCER=DIR\n", in.c_str());
-        return 2;
-      }
-      uris[in.substr(0, eq)] = in.substr(eq + 1);
-    }
+  h.describe = [&p] { return describe_nodes(p); };
+  h.dot = [&p] { return to_dot(p); };
+  h.mermaid = [&p] { return to_mermaid(p); };
+  h.set_parameter = [&p](std::string_view a) { apply_override(p, a); };
+  h.parameters = [&p](std::string_view node) {
+    auto i = p.find(node);
+    return i ? p.parameters(*i).dump() : std::string("null");
+  };
+  h.run = [&p, &last](const run_options& o) {
+    last.reset();
+    last.emplace(run(p, o));
+    return make_run_report(p, *last);
+  };
+  h.run_node = [&p](std::string_view node, const input_dirs& in, const std::filesystem::path& out,
+                    const run_options& o) { return run_node(p, node, in, out, o); };
+  return h;
+}
+
+/// The pipeline program's command line, and the result of its run: `auto m = mlpipe::run_main(p, argc, argv);`
+/// then `m.exit_code`, and `m.run->get<"node">()` when the pipeline ran (`m.run` is empty after --list, --dot,
+/// --help, a usage error or a mode that did not run it). Options, extensions: see main_options and
+/// main_extension (docs/concepts.md).
+template <node_type... Nodes>
+main_result<pipeline_t<Nodes...>> run_main(pipeline_t<Nodes...>& p, int argc, const char* const* argv,
+                                            main_options options = {}) {
+  main_result<pipeline_t<Nodes...>> r;
+  auto handle = make_pipeline_handle(p, r.run);
 #if MLPIPE_HAS_MPI
-    // Under mpirun (the program links mlpipe::mpi): a data-parallel node's ranks share its rows; rank 0 writes.
-    parallel::mpi_session mpi(nullptr, nullptr);
-    auto world = parallel::world();
-    if (world) options.collective = &*world;
-    if (world && !world->is_root()) quiet = true;
+  // Under mpirun (the program links mlpipe::mpi): a data-parallel node run with --run-node shares its rows
+  // among the ranks; rank 0 alone saves (and so prints) its outputs. Outside mpirun nothing changes.
+  parallel::mpi_session mpi(nullptr, nullptr);
+  auto world = parallel::world();
+  if (world) options.run.collective = &*world;
 #endif
-    auto r = run_node(p, run_node_name, uris, output_dir, options);
-    if (r.state != node_state::succeeded) {
-      std::fprintf(stderr, "node '%s' failed: %s\n", run_node_name.c_str(), r.error.c_str());
-      return 1;
-    }
-    if (!quiet)
-      for (auto& o : r.outputs) std::printf("%s %s %s\n", o.key.c_str(), o.uri.c_str(), fingerprint_hex(o.fingerprint).c_str());
-    return 0;
-  }
-  auto result = run(p, options);
-  if (!quiet || !result.ok()) std::fprintf(result.ok() ? stdout : stderr, "%s", result.summary().c_str());
-  return result.ok() ? 0 : 1;
+  r.exit_code = run_main_program(handle, argc, argv, options);
+  return r;
+}
+
+/// The pipeline program's command line: runs the pipeline and prints per node its state, duration and recorded
+/// figures (--json: a summary document); --list, --dot, --mermaid, --set NODE.PARAM=VALUE, --threads N,
+/// --run-node NAME, and whatever the extensions in `options` add. Returns the process exit code: 0 when every
+/// node succeeded, 1 when a node failed, 2 on a usage error (bad option, unknown node or parameter, bad value).
+template <node_type... Nodes>
+int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, main_options options = {}) {
+  return run_main(p, argc, argv, std::move(options)).exit_code;
 }
 
 }  // namespace mlpipe

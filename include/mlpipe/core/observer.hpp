@@ -65,6 +65,13 @@ class run_observer {
     (void)node, (void)inputs, (void)outputs;
   }
 
+  /// The summary figures of the earlier execution a cached node reuses (called after node_cached), so that a
+  /// run reports the same figures for a node whether it executed or came from the cache.
+  virtual std::vector<std::pair<std::string, property_value>> cached_records(const node_info& node) {
+    (void)node;
+    return {};
+  }
+
   /// The node starts executing. Returns the directory its outputs go to (each output in <dir>/<key>/ or
   /// <dir>/<key>-<index>/), or an empty path to keep outputs in memory. The runner writes outputs under a
   /// temporary name beside it and renames them into place only when complete.

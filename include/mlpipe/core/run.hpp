@@ -30,36 +30,11 @@
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/core/pipeline.hpp>
+#include <mlpipe/core/run_options.hpp>
+#include <mlpipe/core/run_report.hpp>
 #include <mlpipe/core/run_result.hpp>
 
 namespace mlpipe {
-
-struct run_options {
-  /// Threads for independent nodes (1: one after another on the calling thread).
-  std::size_t threads = 1;
-  /// Records the run and serves cached nodes (a metadata store's recorder); none by default.
-  run_observer* observer = nullptr;
-  /// The run's id; generated (UTC time and a random suffix) when empty.
-  std::string run_id = {};
-  /// Where stages' ctx.log() messages go; dropped when empty.
-  std::function<void(std::string_view node, std::string_view message)> log = {};
-  /// run_node under mpirun: the ranks of the run. A data-parallel stage (is_data_parallel) then works on its
-  /// share of the rows on every rank and only rank 0 saves the outputs; other stages ignore it.
-  const mlpipe::collective* collective = nullptr;
-};
-
-/// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".
-inline std::string make_run_id() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  auto suffix = fingerprint_hex((std::uint64_t{rd()} << 32) ^ rd()).substr(0, 6);
-  return std::string(buf) + "-" + suffix;
-}
 
 namespace detail {
 
@@ -223,6 +198,13 @@ void execute(run_env<P>& env, std::size_t i) {
     }
   }
 
+  // The node's duration (executing it, or loading it from the cache), on every way out of this function.
+  struct timer {
+    double& seconds;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~timer() { seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } timed{r.details().seconds[i]};
+
   auto make_context = [&](const std::filesystem::path& workdir) {
     context ctx(env.pipeline.name(), std::string(g.names[i]), env.run_id(), workdir,
                 env.parallel ? 1 : env.options.threads);
@@ -307,6 +289,7 @@ void execute(run_env<P>& env, std::size_t i) {
         {
           std::lock_guard lk(env.observer_mutex);
           obs->node_cached(info, inputs, *hit);
+          r.details().records[i] = obs->cached_records(info);  // the reused execution's figures
         }
         states[i] = node_state::cached;
         return;
@@ -489,7 +472,7 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
     env.parallel = true;
     result.details();  // allocated up front: threads must not race to create it
     detail::run_parallel(env, options.threads, std::index_sequence_for<Nodes...>{});
-  } else if (options.observer) {
+  } else if (options.observer || options.time_nodes) {
     detail::run_observed(env);
   } else {
     detail::run_sequential(env, std::index_sequence_for<Nodes...>{});
@@ -497,14 +480,6 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
   if (options.observer) options.observer->run_finished(result.ok());
   return result;
 }
-
-/// The outcome of run_node.
-struct node_run_result {
-  node_state state = node_state::not_run;
-  std::string error;
-  std::vector<artifact_ref> outputs;  // saved to output_dir/<key>
-  std::vector<std::pair<std::string, property_value>> records;
-};
 
 namespace detail {
 template <std::size_t I, class P>

@@ -19,20 +19,9 @@
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/pipeline.hpp>
+#include <mlpipe/core/run_report.hpp>
 
 namespace mlpipe {
-
-enum class node_state : std::uint8_t { not_run, succeeded, failed, skipped, cached };
-
-constexpr std::string_view to_string(node_state s) noexcept {
-  switch (s) {
-    case node_state::succeeded: return "succeeded";
-    case node_state::failed: return "failed";
-    case node_state::skipped: return "skipped";
-    case node_state::cached: return "cached";
-    default: return "not run";
-  }
-}
 
 namespace detail {
 /// Storage for one node's output without an engaged flag: the node's state says whether it holds a value
@@ -111,6 +100,10 @@ class run_result<pipeline_t<Nodes...>> {
     return details_->records[index(node)];
   }
 
+  /// How long the node took (executing, or loading from the cache), in seconds; 0 unless the run measured it
+  /// (run_options::time_nodes, an observer, or several threads).
+  double seconds(std::string_view node) const { return details_ ? details_->seconds[index(node)] : 0.0; }
+
   /// Where each output of the node was saved (empty unless the run had an observer that keeps artifacts).
   std::span<const artifact_ref> outputs(std::string_view node) const {
     if (!details_) return {};
@@ -157,6 +150,7 @@ class run_result<pipeline_t<Nodes...>> {
     std::array<std::string, N> errors;
     std::array<std::vector<std::pair<std::string, property_value>>, N> records;
     std::array<std::vector<artifact_ref>, N> outputs;
+    std::array<double, N> seconds{};
   };
   details_t& details() {
     if (!details_) details_ = std::make_unique<details_t>();
@@ -179,5 +173,32 @@ class run_result<pipeline_t<Nodes...>> {
   std::unique_ptr<details_t> details_;  // allocated only when a node fails, records figures or is recorded
   std::string run_id_;
 };
+
+/// The run's outcome as a run_report, which has no pipeline type: what `main` prints and its extensions read.
+template <node_type... Nodes>
+run_report make_run_report(const pipeline_t<Nodes...>& p, const run_result<pipeline_t<Nodes...>>& r) {
+  using P = pipeline_t<Nodes...>;
+  constexpr auto& g = P::graph::value;
+  run_report rep;
+  rep.pipeline = p.name();
+  rep.run_id = r.run_id();
+  rep.ok = r.ok();
+  rep.nodes.reserve(P::size);
+  for (auto i : g.order) {
+    auto name = g.names[i];
+    node_report n;
+    n.name = std::string(name);
+    n.stage = std::string(P::stage_names[i]);
+    n.state = r.states()[i];
+    n.seconds = r.seconds(name);
+    n.error = std::string(r.error(name));
+    auto rec = r.records(name);
+    n.records.assign(rec.begin(), rec.end());
+    auto outs = r.outputs(name);
+    n.outputs.assign(outs.begin(), outs.end());
+    rep.nodes.push_back(std::move(n));
+  }
+  return rep;
+}
 
 }  // namespace mlpipe

@@ -18,8 +18,9 @@
 #include <mlpipe/transform/transform_graph.hpp>
 
 // x86-64: also an AVX2 copy of the two hot loops, picked at load time on CPUs that have it (no FMA: the same
-// operations in the same order, so the same bits on every CPU)
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// operations in the same order, so the same bits on every CPU). Not under ThreadSanitizer: the clones' resolver
+// runs while the program is relocated, before TSan's runtime is up, and its instrumented code crashes there.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define MLPIPE_DETAIL_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MLPIPE_DETAIL_VECTOR_CLONES
