@@ -26,7 +26,8 @@ say "preparing the data in $work/data: two spans of breast_cancer.csv, span 2 wi
 rm -rf "$work"   # a fresh store and artifact root each time, so the first run really executes every node
 bash "$src/examples/lifecycle/make_spans.sh" "$src/examples/data/breast_cancer.csv" "$work/data" mean_texture 1.5
 store="sqlite:$work/metadata.sqlite"
-args=(--work "$work" --data "$work/data/span-{SPAN}.csv" --label diagnosis --store "$store" --root "$work/artifacts")
+serving=$work/serving/lifecycle
+args=(--data "$work/data/span-{SPAN}.csv" --label diagnosis --store "$store" --root "$work/artifacts" --push-to "$serving")
 
 say "first run: every node executes"
 "$example" "${args[@]}"
@@ -34,12 +35,11 @@ say "first run: every node executes"
 say "second run: nothing changed, so every node comes from the cache"
 out=$("$example" "${args[@]}" 2>/dev/null)
 printf '%s\n' "$out"
-grep -q "from the cache:" <<<"$out" || { echo "demo: the second run took nothing from the cache" >&2; exit 1; }
+grep -q "8 from the cache" <<<"$out" || { echo "demo: the second run took nothing from the cache" >&2; exit 1; }
 
 say "the runs recorded in the metadata store ($mlpipe runs --store $store)"
 "$mlpipe" runs --store "$store"
 
-serving=$work/serving/lifecycle
 say "serving the pushed model: $mlpipe serve --model-base $serving --name lifecycle"
 [[ -f $serving/1/manifest.json ]] || { echo "demo: nothing was pushed to $serving" >&2; exit 1; }
 serve_log=$work/serve.log

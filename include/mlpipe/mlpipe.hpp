@@ -19,7 +19,7 @@
 #include <mlpipe/transform/fit_transform.hpp>
 
 #include <mlpipe/train/train.hpp>
-#include <mlpipe/train/tune.hpp>
+#include <mlpipe/tune/tune.hpp>
 
 #include <mlpipe/evaluate/evaluate.hpp>
 

@@ -1,7 +1,9 @@
 // src/deploy/http_server.cpp: mlpipe::http_server (mlpipe/deploy/http.hpp) on Boost.Beast and Boost.Asio, compiled
 // once into mlpipe::serve so that no user of the header pays for Beast's templates.
 //
-// One io_context run by `workers` threads. A connection is a chain of asynchronous operations on its own strand:
+// `workers` io_contexts, one thread each (connections are dealt to them in turn, as nginx deals them to its
+// workers: no lock or wake-up between threads on a request's path). A connection is a chain of asynchronous
+// operations on its thread:
 // wait for the first byte (idle deadline), read headers and body (one read deadline, body capped by the parser
 // whatever the transfer encoding), run the handler inline on the thread that completed the read, write the answer
 // (write deadline), and wait again. A waiting connection holds a socket and a small buffer, never a thread, so
@@ -22,7 +24,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -179,7 +182,14 @@ struct http_server::impl {
   class session;
 
   explicit impl(http_server_options o)
-      : opt(std::move(o)), ioc(static_cast<int>(std::max<std::size_t>(1, opt.workers))), acceptor(net::make_strand(ioc)) {}
+      : opt(std::move(o)), iocs(make_iocs(std::max<std::size_t>(1, opt.workers))), acceptor(*iocs[0]) {
+    for (auto& c : iocs) guards.emplace_back(c->get_executor());  // a thread without connections keeps running
+  }
+  static std::vector<std::unique_ptr<net::io_context>> make_iocs(std::size_t n) {
+    std::vector<std::unique_ptr<net::io_context>> v;
+    for (std::size_t i = 0; i < n; ++i) v.push_back(std::make_unique<net::io_context>(1));
+    return v;
+  }
 
   http_server_options opt;
   std::vector<route_t> routes;
@@ -193,15 +203,17 @@ struct http_server::impl {
   std::mutex done_m;
   std::condition_variable done_cv;
   std::size_t threads_done = 0;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<net::io_context>> iocs;  // iocs[i] is run by threads[i] alone
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  std::size_t next_ioc = 0;  // the acceptor's thread only
+  tcp::acceptor acceptor;    // on iocs[0]
   std::unique_ptr<net::steady_timer> accept_retry;
   std::vector<std::thread> threads;
   int port = -1;
   bool started = false, stopped = false;
 
   void accept();
-  void run_thread();
+  void run_thread(net::io_context& ioc);
 };
 
 class http_server::impl::session : public std::enable_shared_from_this<session> {
@@ -497,7 +509,8 @@ class http_server::impl::session : public std::enable_shared_from_this<session> 
 };
 
 void http_server::impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto& to = *iocs[next_ioc++ % iocs.size()];
+  acceptor.async_accept(to, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {
       // out of descriptors and the like: try again shortly rather than spin
@@ -520,7 +533,7 @@ void http_server::impl::accept() {
   });
 }
 
-void http_server::impl::run_thread() {
+void http_server::impl::run_thread(net::io_context& ioc) {
   for (;;) {
     try {
       ioc.run();
@@ -555,7 +568,7 @@ void http_server::start() {
   if (!ec) {
     ep = tcp::endpoint(addr, static_cast<unsigned short>(m.opt.port));
   } else {  // a host name: its first address
-    tcp::resolver res(m.ioc);
+    tcp::resolver res(*m.iocs[0]);
     auto r = res.resolve(m.opt.host, std::to_string(m.opt.port), ec);
     if (ec || r.empty()) throw std::runtime_error("cannot resolve host '" + m.opt.host + "': " + ec.message());
     ep = r.begin()->endpoint();
@@ -571,7 +584,7 @@ void http_server::start() {
   m.started = true;
   m.accept();
   const std::size_t n = std::max<std::size_t>(1, m.opt.workers);
-  for (std::size_t i = 0; i < n; ++i) m.threads.emplace_back([&m] { m.run_thread(); });
+  for (std::size_t i = 0; i < n; ++i) m.threads.emplace_back([&m, i] { m.run_thread(*m.iocs[i]); });
 }
 
 void http_server::stop() {
@@ -586,6 +599,7 @@ void http_server::stop() {
     for (auto& [id, w] : m.sessions)
       if (auto s = w.lock()) live.push_back(std::move(s));
   }
+  for (auto& g : m.guards) g.reset();  // each thread ends once its connections have
   net::post(m.acceptor.get_executor(), [&m] {
     beast::error_code ec;
     m.acceptor.close(ec);
@@ -595,7 +609,8 @@ void http_server::stop() {
   live.clear();
   {
     std::unique_lock lk(m.done_m);
-    if (!m.done_cv.wait_for(lk, m.opt.stop_timeout, [&] { return m.threads_done == m.threads.size(); })) m.ioc.stop();
+    if (!m.done_cv.wait_for(lk, m.opt.stop_timeout, [&] { return m.threads_done == m.threads.size(); }))
+      for (auto& c : m.iocs) c->stop();
   }
   for (auto& t : m.threads) t.join();
 }

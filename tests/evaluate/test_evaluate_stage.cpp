@@ -17,7 +17,7 @@
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/train/train.hpp>
-#include <mlpipe/train/tune.hpp>
+#include <mlpipe/tune/tune.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 
 namespace {

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include <mlpipe/core/parameters.hpp>
-#include <mlpipe/train/tune_search.hpp>
-#include <mlpipe/train/tune_space.hpp>
+#include <mlpipe/tune/search.hpp>
+#include <mlpipe/tune/space.hpp>
 
 namespace {
 using namespace mlpipe;
@@ -151,7 +151,7 @@ TEST_CASE("HyperParameters: save, load, fingerprint, apply to train") {
   tuning_options opt;
   opt.trials = 5;
   auto r = run_search(space, [](const json& p) { return p["l2"].get<double>(); }, opt);
-  auto hp = hyperparameters::from_result(r, "eval_loss", opt);
+  auto hp = make_hyperparameters(r, "eval_loss", opt);
   auto dir = fs::temp_directory_path() / ("mlpipe-hp-" + std::to_string(std::random_device{}()));
   hp.save(dir);
   auto back = hyperparameters::load(dir);

@@ -1,5 +1,6 @@
 // tools/commands/run.hpp: `mlpipe run --data FILE_OR_PATTERN --label COL`: the standard life cycle on any CSV
-// (examples, statistics, schema, validation, transform, training, evaluation), recorded in a metadata store and cached.
+// (examples, statistics, schema, validation, transform, training, evaluation, and with --push-to infra validation
+// and push), built on mlpipe::metadata's main: the same options, store, recording, caching and report.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,7 +11,6 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,19 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/main.hpp>
-#include <mlpipe/core/pipeline.hpp>
-#include <mlpipe/core/run.hpp>
 #include <mlpipe/data/csv_examples.hpp>
 #include <mlpipe/data/csv_reader.hpp>
 #include <mlpipe/data/span.hpp>
+#include <mlpipe/deploy/infra_validate.hpp>
 #include <mlpipe/deploy/push.hpp>
-#if __has_include(<httplib.h>)
-#include <mlpipe/deploy/infra_validate.hpp>  // with the model server: push only what a server answered correctly
-#define MLPIPE_RUN_INFRA_VALIDATE 1
-#endif
 #include <mlpipe/evaluate/evaluate.hpp>
-#include <mlpipe/metadata/open.hpp>
-#include <mlpipe/metadata/recorder.hpp>
+#include <mlpipe/metadata/main.hpp>
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/validate/anomalies.hpp>
@@ -48,17 +42,12 @@ namespace detail_run {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+/// `mlpipe run`'s own options; the rest of its command line (--store, --root, --no-cache, --set, --threads,
+/// --json, --list, --dot, ...) is mlpipe::metadata::main's.
 struct options {
-  std::string data, label, model = "auto", store = metadata::default_store_url(), root = "mlpipe-artifacts";
-  std::string push_to, pipeline;
-  std::vector<std::string> sets, thresholds, exclude;
-  std::size_t threads = 1;
-  bool no_cache = false, no_baseline = false, json = false;
-};
-
-/// A usage or input error (exit 2), as opposed to a node that failed (exit 1).
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  std::string data, label, model = "auto", pipeline, push_to;
+  std::vector<std::string> thresholds, exclude, rest;
+  bool no_baseline = false;
 };
 
 /// The pipeline's default name: the data file's stem without its {SPAN} part ("data/span-{SPAN}.csv" -> "span").
@@ -150,199 +139,122 @@ inline std::string last_blessed_model(metadata::store& s, const std::string& pip
   return dir.string();
 }
 
-inline std::string fmt_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+/// What `mlpipe run` adds to the metadata main: the last blessed model of the pipeline as the evaluation's
+/// baseline, and in the outcome the data, label, model kind and baseline, with the figures users look for first.
+class run_extension : public main_extension {
+ public:
+  run_extension(const options& o, std::string label, std::string kind, metadata::store_extension& store)
+      : o_(o), label_(std::move(label)), kind_(std::move(kind)), store_(store) {}
 
-
-/// What every model's run shares: the store opened, the baseline found, the pipeline's name.
-struct run_setup {
-  std::string name, label, baseline;
-  std::unique_ptr<metadata::store> store;
-};
-
-inline run_setup setup(const options& o, const std::string& label, std::string_view kind) {
-  run_setup r;
-  r.name = o.pipeline.empty() ? default_pipeline_name(o.data) : o.pipeline;
-  r.label = label;
-  try {
-    auto u = metadata::parse_store_url(o.store);
-    if (u.kind == metadata::dialect::sqlite)
-      if (auto parent = fs::path(u.path).parent_path(); !parent.empty()) fs::create_directories(parent);
-    r.store = metadata::open_store(o.store);
-  } catch (const std::exception& e) {
-    throw usage_error("--store " + o.store + ": " + e.what());
-  }
-  if (!o.no_baseline) r.baseline = last_blessed_model(*r.store, r.name, o.root, label, kind);
-  return r;
-}
-
-// The standard life cycle for one model type. A macro, not a function template: GCC 12 stops with an internal
-// compiler error (check_noexcept_r) on this `<<` composition inside a template; in a plain function it is fine.
-#define MLPIPE_RUN_LIFECYCLE_PIPELINE(Model, su, o, thresholds, ...)                                               \
-  ::mlpipe::pipeline(                                                                                              \
-      su.name, ::mlpipe::node<"examples">(::mlpipe::csv_examples{.pattern = o.data, .label = su.label}),          \
-      ::mlpipe::node<"statistics">(::mlpipe::statistics{}) << ::mlpipe::from<"examples">,                          \
-      ::mlpipe::node<"schema">(::mlpipe::infer_schema{}) << ::mlpipe::from<"statistics">,                          \
-      ::mlpipe::node<"anomalies">(::mlpipe::validate{}) << ::mlpipe::from<"statistics", "schema">,                 \
-      ::mlpipe::node<"transform">(::mlpipe::fit_transform<>{.ops = ::mlpipe::default_ops(), .exclude = o.exclude}) \
-          << ::mlpipe::from<"examples">,                                                                           \
-      ::mlpipe::node<"model">(::mlpipe::train<Model>{}) << ::mlpipe::from<"examples", "transform">,                \
-      ::mlpipe::node<"evaluation">(                                                                                \
-          ::mlpipe::evaluate{.thresholds = std::move(thresholds), .slices = {}, .baseline = su.baseline})          \
-          << ::mlpipe::from<"model", "examples", "transform"> __VA_ARGS__)
-#ifdef MLPIPE_RUN_INFRA_VALIDATE
-#define MLPIPE_RUN_PUSH_NODE                                                                                       \
-  , ::mlpipe::node<"infra_validation">(::mlpipe::infra_validate{}) << ::mlpipe::from<"model", "transform", "examples">, \
-      ::mlpipe::node<"push">(::mlpipe::push_validated{.base = o.push_to})                                         \
-          << ::mlpipe::from<"model", "transform", "evaluation", "infra_validation">
-#else
-#define MLPIPE_RUN_PUSH_NODE \
-  , ::mlpipe::node<"push">(::mlpipe::push{.base = o.push_to}) << ::mlpipe::from<"model", "transform", "evaluation">
-#endif
-
-template <class P>
-int run_and_report(P& p, const options& o, run_setup& su, std::string_view kind) {
-  const std::string& name = su.name;
-  const std::string& label = su.label;
-  const std::string& baseline = su.baseline;
-  auto* st = su.store.get();
-  try {
-    for (auto& s : o.sets) apply_override(p, s);
-  } catch (const std::exception& e) {
-    throw usage_error(e.what());
+  void configure(main_context& m) override {
+    if (o_.no_baseline) return;
+    baseline_ = last_blessed_model(*store_.store(), m.pipeline.name, store_.root(), label_, kind_);
+    if (!baseline_.empty()) m.pipeline.set_parameter("evaluation.baseline=" + baseline_);
   }
 
-  metadata::recorder rec(*st, o.root);
-  rec.set_cache(!o.no_cache);
-  run_options ro{.threads = o.threads, .observer = &rec};
-  if (!o.json)
-    ro.log = [](std::string_view node, std::string_view msg) {
-      std::fprintf(stderr, "  [%.*s] %.*s\n", int(node.size()), node.data(), int(msg.size()), msg.data());
+  void after_run(main_context&, run_report& r) override {
+    r.notes.insert(r.notes.begin(), {"data", o_.data + " (label '" + label_ + "', " + kind_ + " regression)"});
+    r.notes.insert(r.notes.begin() + 1,
+                   {"baseline", baseline_.empty() ? "none (no earlier blessed model to compare with)" : baseline_});
+  }
+
+  void add_to_summary(const run_report& r, json& out) override {
+    out["data"] = o_.data;
+    out["label"] = label_;
+    out["model_kind"] = kind_;
+    out["baseline"] = baseline_.empty() ? json(nullptr) : json(baseline_);
+    auto usable = [&](std::string_view n) {
+      auto* node = r.find(n);
+      return node && (node->state == node_state::succeeded || node->state == node_state::cached) &&
+             !node->outputs.empty();
     };
-  auto r = run(p, ro);
-
-  auto usable = [&](std::string_view n) { return r.state(n) == node_state::succeeded || r.state(n) == node_state::cached; };
-  json out;
-  out["run"] = rec.run_id();
-  out["pipeline"] = name;
-  out["ok"] = r.ok();
-  out["store"] = o.store;
-  out["data"] = o.data;
-  out["label"] = label;
-  out["model_kind"] = std::string(kind);
-  out["baseline"] = baseline.empty() ? json(nullptr) : json(baseline);
-  out["nodes"] = json::array();
-  for (auto n : p.names()) {
-    json jn{{"node", std::string(n)}, {"state", std::string(to_string(r.state(n)))}};
-    if (!r.error(n).empty()) jn["error"] = std::string(r.error(n));
-    if (auto outs = r.outputs(n); !outs.empty()) {
-      jn["outputs"] = json::array();
-      for (auto& a : outs) jn["outputs"].push_back({{"type", a.type_name}, {"uri", a.uri.string()}});
+    if (usable("anomalies"))
+      out["anomalies"] = json::parse(anomalies::load(r.find("anomalies")->outputs[0].uri).to_json().dump())["anomalies"];
+    if (usable("evaluation")) {
+      json m = json::object();
+      for (auto& [k, v] : r.find("evaluation")->records)
+        if (k != "blessed" && k != "blessing" && k != "threshold_failures" && k != "slices")
+          std::visit([&](const auto& x) { m[k] = x; }, v);
+      out["evaluation"] = m;
+      out["blessed"] = r.record("evaluation", "blessed") && format_property(*r.record("evaluation", "blessed")) == "1";
+      if (auto* why = r.record("evaluation", "blessing")) out["blessing"] = format_property(*why);
     }
-    out["nodes"].push_back(std::move(jn));
-  }
-  if (usable("anomalies")) out["anomalies"] = json::parse(r.template get<"anomalies">().to_json().dump())["anomalies"];
-  if (usable("evaluation")) {
-    // from the artifact, not the run's records: a cached node has its outputs but recorded nothing this time
-    json m = json::object();
-    const auto& ev = r.template get<"evaluation">().evaluation;
-    for (const auto& [k, v] : ev.overall().metrics) m[k] = v;
-    if (const auto* b = ev.find(ev.overall().slice, true))
-      for (const auto& [k, v] : b->metrics) m["baseline_" + k] = v;
-    out["evaluation"] = m;
-    out["blessed"] = r.template get<"evaluation">().blessing.blessed;
-    out["blessing"] = r.template get<"evaluation">().blessing.reason;
-  }
-  if (auto outs = r.outputs("model"); !outs.empty()) out["model"] = outs[0].uri.string();
-#ifdef MLPIPE_RUN_INFRA_VALIDATE
-  if (p.find("infra_validation") && usable("infra_validation"))
-    if (auto outs = r.outputs("infra_validation"); !outs.empty()) {  // (get<> needs the node in every pipeline)
-      auto ib = infra_blessing::load(outs[0].uri);
+    if (usable("model")) out["model"] = r.find("model")->outputs[0].uri.string();
+    if (usable("infra_validation")) {
+      auto ib = infra_blessing::load(r.find("infra_validation")->outputs[0].uri);
       out["infra_blessed"] = ib.blessed;
       out["infra_blessing"] = ib.reason;
     }
-#endif
-  out["pushed"] = nullptr;
-  if (p.find("push") && usable("push"))
-    if (auto outs = r.outputs("push"); !outs.empty()) {
-      auto pm = pushed_model::load(outs[0].uri);
+    out["pushed"] = nullptr;
+    if (usable("push")) {
+      auto pm = pushed_model::load(r.find("push")->outputs[0].uri);
       out["pushed"] = {{"version", pm.version}, {"path", pm.path}};
     }
+  }
 
-  if (o.json) {
-    std::cout << out.dump(2) << '\n';
-    return r.ok() ? 0 : 1;
-  }
-  std::printf("\nrun %s of pipeline '%s' on %s (label '%s', %s regression)\n", rec.run_id().c_str(), name.c_str(),
-              o.data.c_str(), label.c_str(), std::string(kind).c_str());
-  for (auto n : p.names()) {
-    std::printf("  %-16.*s %s", int(n.size()), n.data(), std::string(to_string(r.state(n))).c_str());
-    if (!r.error(n).empty()) std::printf("  (%.*s)", int(r.error(n).size()), r.error(n).data());
-    std::printf("\n");
-  }
-  if (usable("anomalies")) {
-    const auto& an = r.template get<"anomalies">();
-    std::printf("validation: %zu anomal%s\n", an.size(), an.size() == 1 ? "y" : "ies");
-    for (auto& a : an.items)
-      std::printf("  %s %s: %s\n", std::string(to_string(a.kind)).c_str(), a.column.c_str(), a.description.c_str());
-  }
-  if (usable("evaluation")) {
-    std::string figures;
-    for (auto& [k, v] : out["evaluation"].items())
-      if (k != "slices" && k != "blessed" && k != "threshold_failures" && k != "example_count" &&
-          k.find("_macro") == std::string::npos && k.find("_micro") == std::string::npos &&
-          (!k.starts_with("baseline_") || k == "baseline_auc" || k == "baseline_rmse" || k == "baseline_accuracy"))
-        figures += (figures.empty() ? "" : ", ") + k + " " + (v.is_number_float() ? fmt_number(v.template get<double>()) : v.dump());
-    std::printf("evaluation: %s\n  %s: %s%s\n", figures.c_str(), out["blessed"].get<bool>() ? "BLESSED" : "NOT BLESSED",
-                out["blessing"].get<std::string>().c_str(),
-                baseline.empty() ? " (no earlier blessed model to compare with)" : (" (baseline: " + baseline + ")").c_str());
-  }
-  if (out.contains("model")) std::printf("model: %s\n", out["model"].get<std::string>().c_str());
-  if (out.contains("infra_blessed"))
-    std::printf("infra validation: %s: %s\n", out["infra_blessed"].get<bool>() ? "BLESSED" : "NOT BLESSED",
-                out["infra_blessing"].get<std::string>().c_str());
-  if (!out["pushed"].is_null())
-    std::printf("pushed: %s (version %lld)\n", out["pushed"]["path"].template get<std::string>().c_str(),
-                static_cast<long long>(out["pushed"]["version"].template get<std::int64_t>()));
-  else if (p.find("push"))
-    std::printf("pushed: nothing (push %s)\n", std::string(to_string(r.state("push"))).c_str());
-  std::printf("metadata: mlpipe show %s --store %s\n", rec.run_id().c_str(), o.store.c_str());
-  return r.ok() ? 0 : 1;
+ private:
+  const options& o_;
+  std::string label_, kind_, baseline_;
+  metadata::store_extension& store_;
+};
+
+/// The stages whose types are not the model's, made in a plain function: GCC 12 stops with an internal compiler
+/// error when stages with members like `std::vector<std::string> splits = {"train", "eval"}` are brace-initialised
+/// inside a template (docs/concepts.md, Known issues).
+struct standard_stages {
+  csv_examples examples;
+  statistics stats;
+  infer_schema schema;
+  validate validation;
+  fit_transform<> transform;
+  evaluate evaluation;
+  infra_validate infra;
+  push_validated push;
+};
+inline standard_stages make_standard_stages(const options& o, const std::string& label,
+                                            std::vector<metric_threshold> thresholds) {
+  standard_stages s;
+  s.examples.pattern = o.data;
+  s.examples.label = label;
+  s.transform.ops = default_ops();
+  s.transform.exclude = o.exclude;
+  s.evaluation.thresholds = std::move(thresholds);
+  s.push.base = o.push_to;
+  return s;
 }
 
-inline int run_logistic(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "logistic");
+/// The standard life cycle for one model type, run by the metadata main with the run extension.
+template <class Model>
+int run_model(const options& o, const std::string& label, const std::string& kind,
+              std::vector<metric_threshold> thresholds) {
+  const std::string name = o.pipeline.empty() ? default_pipeline_name(o.data) : o.pipeline;
+  metadata::store_extension store;
+  run_extension ext(o, label, kind, store);
+  std::vector<std::string> args{"mlpipe run"};
+  args.insert(args.end(), o.rest.begin(), o.rest.end());
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  const int argc = static_cast<int>(argv.size());
+  main_options mo{.run = {}, .extensions = {&store, &ext}, .parameter_options = {}, .description = {}};
+  auto s = make_standard_stages(o, label, std::move(thresholds));
+  // the standard nodes, then `tail` (with --push-to: infra validation in a separate `mlpipe serve` process, push)
+  auto build = [&](auto&&... tail) {
+    return pipeline(name, node<"examples">(s.examples), node<"statistics">(s.stats) << from<"examples">,
+                    node<"schema">(s.schema) << from<"statistics">,
+                    node<"anomalies">(s.validation) << from<"statistics", "schema">,
+                    node<"transform">(s.transform) << from<"examples">,
+                    node<"model">(train<Model>()) << from<"examples", "transform">,
+                    node<"evaluation">(s.evaluation) << from<"model", "examples", "transform">,
+                    std::move(tail)...);
+  };
   if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "logistic");
+    auto p = build();
+    return mlpipe::main(p, argc, argv.data(), mo);
   }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(logistic_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "logistic");
+  auto p = build(node<"infra_validation">(s.infra) << from<"model", "transform", "examples">,
+                 node<"push">(s.push) << from<"model", "transform", "evaluation", "infra_validation">);
+  return mlpipe::main(p, argc, argv.data(), mo);
 }
-inline int run_linear(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "linear");
-  if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "linear");
-  }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(linear_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "linear");
-}
-inline int run_softmax(const options& o, const std::string& label, std::vector<metric_threshold> thresholds) {
-  auto su = setup(o, label, "softmax");
-  if (o.push_to.empty()) {
-    auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds);
-    return run_and_report(p, o, su, "softmax");
-  }
-  auto p = MLPIPE_RUN_LIFECYCLE_PIPELINE(softmax_regression, su, o, thresholds, MLPIPE_RUN_PUSH_NODE);
-  return run_and_report(p, o, su, "softmax");
-}
-#undef MLPIPE_RUN_LIFECYCLE_PIPELINE
-#undef MLPIPE_RUN_PUSH_NODE
-#undef MLPIPE_RUN_INFRA_VALIDATE
 
 inline int run_command(options o) {
   std::string label = o.label;
@@ -361,9 +273,9 @@ inline int run_command(options o) {
       throw usage_error(std::string("--model auto: ") + e.what());
     }
   }
-  if (kind == "logistic") return run_logistic(o, label, thresholds);
-  if (kind == "linear") return run_linear(o, label, thresholds);
-  if (kind == "softmax") return run_softmax(o, label, thresholds);
+  if (kind == "logistic") return run_model<logistic_regression>(o, label, kind, thresholds);
+  if (kind == "linear") return run_model<linear_regression>(o, label, kind, thresholds);
+  if (kind == "softmax") return run_model<softmax_regression>(o, label, kind, thresholds);
   throw usage_error("--model '" + kind + "' is not logistic, linear, softmax or auto");
 }
 
@@ -374,32 +286,28 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
   namespace dr = detail_run;
   auto o = std::make_shared<dr::options>();
   auto* c = app.add_subcommand("run", "The standard life cycle on a CSV, recorded in a metadata store and cached:\n"
-                                      "examples, statistics, schema, validation, transform, training, evaluation");
+                                      "examples, statistics, schema, validation, transform, training, evaluation.\n"
+                                      "Beyond the options below it takes those of every pipeline program: --store,\n"
+                                      "--root, --no-cache, --set NODE.PARAM=VALUE, --threads, --json, --list, --dot");
   c->add_option("--data", o->data, "CSV file or {SPAN} pattern (newest span current, the one before the baseline)")
       ->required();
   c->add_option("--label", o->label, "Label column: its name, or its number counting from 1")->required();
   c->add_option("--model", o->model, "logistic | linear | softmax | auto (from the label)")
       ->check(CLI::IsMember({"auto", "logistic", "linear", "softmax"}))
       ->capture_default_str();
-  c->add_option("--store", o->store, "Metadata store: sqlite:PATH or mariadb://user:password@host:port/database")
-      ->capture_default_str();
-  c->add_option("--root", o->root, "Artifact root: <root>/<pipeline>/<node>/<execution id>/")->capture_default_str();
   c->add_option("--pipeline", o->pipeline, "Pipeline name in the store (default: the data file's stem)");
   c->add_option("--push-to", o->push_to,
                 "Validate the model in a separate `mlpipe serve` process (node infra_validation), then push it to "
                 "DIR/<version>/ when blessed by both (otherwise refused: exit 1)");
   c->add_option("--threshold", o->thresholds, "Blessing threshold: auc>=0.8, log_loss<=0.5, auc>=baseline-0.01");
   c->add_option("--exclude", o->exclude, "Columns that are not features");
-  c->add_option("--set", o->sets, "Override a parameter: NODE.PARAM=VALUE (nodes: examples, statistics, schema, "
-                                   "anomalies, transform, model, evaluation, infra_validation, push)");
-  c->add_option("--threads", o->threads, "Threads for independent nodes")->check(CLI::Range(1, 256));
-  c->add_flag("--no-cache", o->no_cache, "Execute every node (still recorded)");
   c->add_flag("--no-baseline", o->no_baseline, "Do not evaluate against the last blessed model");
-  c->add_flag("--json", o->json, "Print the outcome as JSON");
-  c->callback([o, &exit_code] {
+  c->allow_extras();  // the pipeline program's own options, handed to mlpipe::metadata's main
+  c->callback([o, c, &exit_code] {
+    o->rest = c->remaining();
     try {
       exit_code = dr::run_command(*o);
-    } catch (const dr::usage_error& e) {
+    } catch (const usage_error& e) {
       std::fprintf(stderr, "mlpipe run: error: %s\n", e.what());
       exit_code = 2;
     } catch (const std::exception& e) {

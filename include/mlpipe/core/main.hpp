@@ -126,7 +126,7 @@ main_result<pipeline_t<Nodes...>> run_main(pipeline_t<Nodes...>& p, int argc, co
 /// node succeeded, 1 when a node failed, 2 on a usage error (bad option, unknown node or parameter, bad value).
 template <node_type... Nodes>
 int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, main_options options = {}) {
-  return run_main(p, argc, argv, std::move(options)).exit_code;
+  return mlpipe::run_main(p, argc, argv, std::move(options)).exit_code;
 }
 
 }  // namespace mlpipe

@@ -51,7 +51,7 @@ using http_handler = std::function<void(const http_request&, http_response&)>;
 struct http_server_options {
   std::string host = "127.0.0.1";  // "0.0.0.0" or "::" to listen beyond loopback (behind a load balancer)
   int port = 0;                    // 0: any free port (see http_server::port())
-  std::size_t workers = 4;         // threads that read, run handlers and write; nothing else holds a thread
+  std::size_t workers = 4;         // threads, each an event loop with its share of the connections (no other)
   std::size_t max_body_bytes = std::size_t{4} << 20;  // enforced while reading, any transfer encoding: 413
   std::size_t max_header_bytes = 16 << 10;           // request line and headers: 431 beyond
   std::size_t keep_alive_requests = 1000;            // requests per connection before it closes

@@ -88,6 +88,7 @@ inline void record_evaluation(context& ctx, const model_evaluation& ev, const mo
       if (k.find('/') == std::string::npos) ctx.record("baseline_" + k, v);
   ctx.record("slices", ev.candidate.size());
   ctx.record("blessed", b.blessed ? 1 : 0);
+  ctx.record("blessing", b.reason);
   ctx.record("threshold_failures", b.failures.size());
   ctx.log(b.reason);
 }

@@ -188,6 +188,15 @@ class recorder : public run_observer {
           if (!k.starts_with("mlpipe_")) e.custom_properties.emplace(k, v);
       e.custom_properties[std::string(names::cached_from)] = it->second;
     }
+    auto& figures = cached_records_[std::string(node.name)];
+    figures.clear();
+    for (auto& [k, v] : e.custom_properties) {
+      if (k.starts_with("mlpipe_")) continue;
+      if (auto b = std::get_if<bool>(&v)) figures.emplace_back(k, property_value{std::int64_t{*b}});
+      else if (auto i = std::get_if<std::int64_t>(&v)) figures.emplace_back(k, property_value{*i});
+      else if (auto d = std::get_if<double>(&v)) figures.emplace_back(k, property_value{*d});
+      else figures.emplace_back(k, property_value{std::get<std::string>(v)});
+    }
     auto items = input_items(inputs);
     std::vector<std::pair<artifact_ref, std::int64_t>> outs;
     for (auto& o : outputs) {
@@ -201,6 +210,49 @@ class recorder : public run_observer {
     for (std::size_t i = 0; i < outputs.size(); ++i)
       outs.emplace_back(outputs[i], items[inputs.size() + i].artifact.id);
     outputs_[std::string(node.name)] = std::move(outs);
+  }
+
+  /// An artifact for an unwired optional input of a node that decides blessings (its executions record
+  /// `blessed`): the input of type `type_name` that the node's newest blessed execution took as its candidate
+  /// (another port than this one), e.g. the last blessed model as the baseline of an evaluation. nullopt on a
+  /// first run, when nothing was blessed yet, or when that artifact's files are gone.
+  std::optional<artifact_ref> last_blessed_input(const node_info& node, std::string_view port,
+                                                 std::string_view type_name) {
+    auto node_ctx = s_.get_context(names::node, node_context_name(node));
+    if (!node_ctx) return std::nullopt;
+    std::optional<execution> best;
+    for (auto& e : s_.get_executions_by_context(node_ctx->id)) {
+      if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
+      auto b = e.custom_properties.find("blessed");
+      if (b == e.custom_properties.end() || to_text(b->second) != "1") continue;
+      if (!best || e.create_time_ms > best->create_time_ms || (e.create_time_ms == best->create_time_ms && e.id > best->id))
+        best = std::move(e);
+    }
+    if (!best) return std::nullopt;
+    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&best->id, 1))) {
+      if (store::is_output(ev.type) || ev.path.empty()) continue;
+      auto key = std::get_if<std::string>(&ev.path[0]);
+      if (key && *key == port) continue;  // the baseline that execution was compared with
+      auto a = s_.get_artifact(ev.artifact_id);
+      std::error_code ec;
+      if (!a || a->type != type_name || a->state != artifact_state::live || !std::filesystem::is_directory(a->uri, ec))
+        continue;
+      artifact_ref ref;
+      ref.key = std::string(port);
+      ref.type_name = a->type;
+      ref.uri = a->uri;
+      if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
+        if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
+      return ref;
+    }
+    return std::nullopt;
+  }
+
+  /// The figures of the execution a cached node reuses (as node_cached copied them).
+  std::vector<std::pair<std::string, property_value>> cached_records(const node_info& node) override {
+    std::lock_guard lock(m_);
+    auto it = cached_records_.find(std::string(node.name));
+    return it == cached_records_.end() ? std::vector<std::pair<std::string, property_value>>{} : it->second;
   }
 
   std::filesystem::path node_started(const node_info& node, std::span<const artifact_ref> inputs) override {
@@ -358,6 +410,7 @@ class recorder : public run_observer {
     outputs_.clear();
     node_ctx_.clear();
     cached_from_.clear();
+    cached_records_.clear();
     abandoned_ = abandon_stale(pipeline_);
     s_.transaction([&] {
       context pc;
@@ -478,6 +531,7 @@ class recorder : public run_observer {
   std::map<std::string, execution> running_;
   std::map<std::string, std::vector<std::pair<artifact_ref, std::int64_t>>> outputs_;
   std::map<std::string, std::int64_t> cached_from_;
+  std::map<std::string, std::vector<std::pair<std::string, property_value>>> cached_records_;
   std::size_t abandoned_ = 0;
 };
 

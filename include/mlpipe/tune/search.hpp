@@ -1,5 +1,5 @@
-// mlpipe/train/tune_search.hpp: grid, random and successive-halving search over a search_space, trials run in
-// parallel on threads; and the `hyperparameters` artifact ("HyperParameters") that records every trial and the best.
+// mlpipe/tune/search.hpp: grid, random and successive-halving search over a search_space, trials run in
+// parallel on threads; its result as the `hyperparameters` artifact (train/hyperparameters.hpp).
 #pragma once
 
 #include <algorithm>
@@ -24,7 +24,8 @@
 #include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
-#include <mlpipe/train/tune_space.hpp>
+#include <mlpipe/train/hyperparameters.hpp>
+#include <mlpipe/tune/space.hpp>
 
 namespace mlpipe {
 
@@ -57,34 +58,6 @@ struct tuning_options {
   // rung only the best 1/eta of the candidates go on.
   std::size_t min_budget = 1, max_budget = 27, eta = 3;
 };
-
-/// One trial: which parameters, at which budget, what it scored and how long it took.
-struct trial_record {
-  std::size_t id = 0;
-  std::size_t rung = 0;      // successive halving: 0 for the smallest budget
-  std::size_t budget = 0;    // 0 when the strategy uses no budget
-  nlohmann::json parameters = nlohmann::json::object();
-  double metric = std::numeric_limits<double>::quiet_NaN();
-  double seconds = 0;
-  std::string error;         // the exception's message when the trial threw
-
-  bool ok() const noexcept { return error.empty() && !std::isnan(metric); }
-};
-
-inline void to_json(nlohmann::json& j, const trial_record& t) {
-  j = {{"id", t.id}, {"rung", t.rung}, {"budget", t.budget}, {"parameters", t.parameters}, {"seconds", t.seconds}};
-  j["metric"] = std::isnan(t.metric) ? nlohmann::json(nullptr) : nlohmann::json(t.metric);
-  if (!t.error.empty()) j["error"] = t.error;
-}
-inline void from_json(const nlohmann::json& j, trial_record& t) {
-  t.id = j.at("id").get<std::size_t>();
-  t.rung = j.value("rung", std::size_t{0});
-  t.budget = j.value("budget", std::size_t{0});
-  t.parameters = j.at("parameters");
-  t.metric = j.at("metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["metric"].get<double>();
-  t.seconds = j.value("seconds", 0.0);
-  t.error = j.value("error", "");
-}
 
 /// What a search found: the best trial's parameters and every trial, in id order.
 struct tuning_result {
@@ -249,92 +222,16 @@ tuning_result run_search(const search_space& space, F&& trial, const tuning_opti
   return result;
 }
 
-/// Sets parameters on a reflected stage from a JSON object {name: value}; "a.b" sets the nested parameter b of
-/// a. Type-checked: a value of the wrong type throws mlpipe::parameter_error naming the parameter.
-template <class S>
-void apply_parameters(S& stage, const nlohmann::json& params, std::string_view where = "tune") {
-  if (!params.is_object()) throw parameter_error(std::string(where) + ": parameters must be a JSON object");
-  for (auto it = params.begin(); it != params.end(); ++it) {
-    const std::string& key = it.key();
-    auto dot = key.find('.');
-    if (dot == std::string::npos) {
-      set_parameter(stage, key, it.value(), where);
-      continue;
-    }
-    // nested: {"optimizer.learning_rate": v} -> optimizer = {"learning_rate": v} (other members unchanged)
-    nlohmann::json nested = it.value();
-    std::string rest = key.substr(dot + 1);
-    for (auto d = rest.rfind('.'); d != std::string::npos; d = rest.rfind('.')) {
-      nested = nlohmann::json{{rest.substr(d + 1), nested}};
-      rest.resize(d);
-    }
-    set_parameter(stage, key.substr(0, dot), nlohmann::json{{rest, nested}}, where);
-  }
+/// The HyperParameters artifact of a search's result.
+inline hyperparameters make_hyperparameters(const tuning_result& r, std::string metric, const tuning_options& opt) {
+  hyperparameters h;
+  h.values = r.best;
+  h.metric = std::move(metric);
+  h.maximize = opt.maximize;
+  h.best_metric = r.best_metric;
+  h.strategy = std::string(to_string(opt.strategy));
+  h.trials = r.trials;
+  return h;
 }
-
-/// Artifact "HyperParameters": the best parameters a tuner found (what `train` takes), the metric they scored,
-/// and every trial. Saved as <dir>/hyperparameters.json. The fingerprint covers the best parameters and the
-/// metric's name only, so re-tuning to the same answer keeps downstream caches valid despite other timings.
-struct hyperparameters {
-  static constexpr std::string_view type_name = "HyperParameters";
-
-  nlohmann::json values = nlohmann::json::object();
-  std::string metric;           // what was optimized, e.g. "eval_loss" or "auc"
-  bool maximize = false;
-  double best_metric = std::numeric_limits<double>::quiet_NaN();
-  std::string strategy;
-  std::vector<trial_record> trials;
-
-  /// Sets the best parameters on a stage (e.g. a train<M>): hp.apply_to(trainer).
-  template <class S>
-  void apply_to(S& stage) const {
-    apply_parameters(stage, values, "hyperparameters");
-  }
-
-  nlohmann::json to_json() const {
-    nlohmann::json j = {{"format", "mlpipe.HyperParameters"}, {"version", 1}, {"values", values},
-                        {"metric", metric}, {"maximize", maximize}, {"strategy", strategy}, {"trials", trials}};
-    j["best_metric"] = std::isnan(best_metric) ? nlohmann::json(nullptr) : nlohmann::json(best_metric);
-    return j;
-  }
-  static hyperparameters from_json(const nlohmann::json& j) {
-    if (j.value("format", "") != "mlpipe.HyperParameters")
-      throw std::runtime_error("not a HyperParameters artifact (format field is " +
-                               j.value("format", std::string("missing")) + ")");
-    if (j.value("version", 0) != 1)
-      throw std::runtime_error("HyperParameters version " + j["version"].dump() + " is not supported (expected 1)");
-    hyperparameters h;
-    h.values = j.at("values");
-    h.metric = j.at("metric").get<std::string>();
-    h.maximize = j.at("maximize").get<bool>();
-    h.strategy = j.at("strategy").get<std::string>();
-    h.trials = j.at("trials").get<std::vector<trial_record>>();
-    h.best_metric = j.at("best_metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["best_metric"].get<double>();
-    return h;
-  }
-  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "hyperparameters.json", to_json()); }
-  static hyperparameters load(const std::filesystem::path& dir) {
-    return detail::load_json_file(dir / "hyperparameters.json", "no HyperParameters there",
-                                  [](const nlohmann::json& j) { return from_json(j); });
-  }
-  std::uint64_t fingerprint() const {
-    hasher h(0x68797065ULL);
-    h.update(std::string_view(values.dump()));
-    h.update(std::string_view(metric));
-    return h.digest();
-  }
-
-  /// From a search's result.
-  static hyperparameters from_result(const tuning_result& r, std::string metric, const tuning_options& opt) {
-    hyperparameters h;
-    h.values = r.best;
-    h.metric = std::move(metric);
-    h.maximize = opt.maximize;
-    h.best_metric = r.best_metric;
-    h.strategy = std::string(to_string(opt.strategy));
-    h.trials = r.trials;
-    return h;
-  }
-};
 
 }  // namespace mlpipe

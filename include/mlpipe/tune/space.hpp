@@ -1,4 +1,4 @@
-// mlpipe/train/tune_space.hpp: a tuner's search space, one domain per parameter:
+// mlpipe/tune/space.hpp: a tuner's search space, one domain per parameter:
 //   search_space{{"l2", log_uniform(1e-6, 1)}, {"learning_rate", choice{0.01, 0.1}}, {"epochs", int_uniform(5, 50)}}
 #pragma once
 

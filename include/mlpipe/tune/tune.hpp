@@ -1,4 +1,4 @@
-// mlpipe/train/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split
+// mlpipe/tune/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split
 // by its loss or any evaluation metric) and `train_tuned<Model>`, which trains with the HyperParameters found.
 #pragma once
 
@@ -23,8 +23,8 @@
 #include <mlpipe/train/labels.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/train/train.hpp>
-#include <mlpipe/train/tune_search.hpp>
-#include <mlpipe/train/tune_space.hpp>
+#include <mlpipe/tune/search.hpp>
+#include <mlpipe/tune/space.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
@@ -166,7 +166,7 @@ struct tune<linear_model<K>> {
     };
     auto result = run_search(space, trial, opt);
     tuning_outputs out;
-    out.best = hyperparameters::from_result(result, metric, opt);
+    out.best = make_hyperparameters(result, metric, opt);
     auto best_trainer = trainer_for(result.best, result.trials[result.best_trial].budget, halving);
     if (halving) out.best.values["epochs"] = best_trainer.epochs, out.best.values["max_iterations"] = best_trainer.max_iterations;
     out.fitted = best_trainer.fit(in.train, &in.eval, g, in.label, ctx);  // records the final fit's figures

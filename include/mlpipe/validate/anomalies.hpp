@@ -342,6 +342,9 @@ struct validate {
     auto out = find_anomalies(current, s, base, stats.options.histogram_buckets);
     ctx.record("anomalies", out.size());
     ctx.record("rows", static_cast<std::size_t>(current.rows));
+    // each anomaly as a figure "KIND COLUMN" (the first ten), so a run's report and the store name them
+    for (std::size_t k = 0; k < out.items.size() && k < 10; ++k)
+      ctx.record(std::string(to_string(out.items[k].kind)) + " " + out.items[k].column, out.items[k].description);
     if (!out.empty()) ctx.log(out.to_text());
     return out;
   }
