@@ -13,8 +13,8 @@ packages=(
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   # optional component: data-parallel runs over MPI
   libopenmpi-dev openmpi-bin
-  # tests and benchmarks
-  doctest-dev libbenchmark-dev
+  # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev)
+  doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

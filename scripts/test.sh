@@ -3,8 +3,12 @@
 #   1. installs the Debian packages it needs (scripts/install-deps.sh, idempotent);
 #   2. a Release build with -Wall -Wextra -Wpedantic of every test, example, benchmark and the mlpipe command,
 #      then the whole CTest suite (it starts and stops its own private MariaDB server);
-#   3. the same suite again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
-# Environment: MLPIPE_BUILD_ROOT (default ./build), MLPIPE_JOBS (default: cores), MLPIPE_SKIP_SANITIZE=1.
+#   3. the same suite again in an AddressSanitizer + UndefinedBehaviorSanitizer build;
+#   4. the fuzz targets (libFuzzer, clang-19, ASan+UBSan; a small build of those alone), about 20 s each;
+#   5. three tests under ThreadSanitizer (a small build of those alone): the parallel runner, the server under
+#      concurrent requests with hot reload, concurrent recording.
+# Environment: MLPIPE_BUILD_ROOT (default ./build), MLPIPE_JOBS (default: cores), MLPIPE_SKIP_SANITIZE=1 (skips
+# 3-5), MLPIPE_FUZZ_SECONDS (per target, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,5 +35,21 @@ if [[ ${MLPIPE_SKIP_SANITIZE:-0} != 1 ]]; then
   step "tests (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$build/sanitize" --output-on-failure -j "$jobs" --timeout 900
+
+  step "fuzz targets build (clang-19, libFuzzer + ASan + UBSan)"
+  cmake -S . -B "$build/fuzz" -G Ninja -DCMAKE_CXX_COMPILER=clang++-19 -DMLPIPE_FUZZ=ON -DMLPIPE_BUILD_TESTS=OFF \
+    -DMLPIPE_BUILD_EXAMPLES=OFF -DMLPIPE_BUILD_BENCHMARKS=OFF -DMLPIPE_BUILD_TOOLS=OFF
+  cmake --build "$build/fuzz" -j "$jobs"
+  step "fuzzing"
+  bash scripts/fuzz.sh "$build/fuzz" "${MLPIPE_FUZZ_SECONDS:-20}"
+
+  step "ThreadSanitizer build (three tests)"
+  cmake -S . -B "$build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMLPIPE_TSAN=ON \
+    -DMLPIPE_BUILD_BENCHMARKS=OFF -DMLPIPE_BUILD_EXAMPLES=OFF -DMLPIPE_BUILD_TOOLS=OFF
+  tsan_tests=(test_core test_deploy_server test_metadata_threads)
+  cmake --build "$build/tsan" -j "$jobs" --target "${tsan_tests[@]}"
+  step "tests (ThreadSanitizer)"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir "$build/tsan" --output-on-failure --timeout 900 -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
 fi
 step "all tests passed"

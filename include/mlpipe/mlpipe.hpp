@@ -27,5 +27,6 @@
 #include <mlpipe/metadata/store.hpp>
 
 #include <mlpipe/deploy/bundle.hpp>
+#include <mlpipe/deploy/infra_blessing.hpp>
 #include <mlpipe/deploy/predictor.hpp>
 #include <mlpipe/deploy/push.hpp>

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <sstream>
 
 #include <mlpipe/data/csv.hpp>
 #include <mlpipe/validate/statistics.hpp>
@@ -289,4 +291,27 @@ TEST_CASE("statistics artifact: save, load, fingerprint, text") {
   std::ofstream(dir / "statistics.json") << "{\"format\": \"something else\"}";
   CHECK_THROWS_WITH_AS(example_statistics::load(dir), doctest::Contains("statistics.json"), std::runtime_error);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("stats text: a huge value is cut under top values, and wide numbers stay apart") {
+  std::vector<std::optional<std::string>> s(10, std::string("short"));
+  s[0] = std::string(10'000'000, 'v') + "\nmore";  // 10 MB with a newline inside
+  std::vector<double> x(10, -1.234567e300);
+  x[1] = 1.234567e300;
+  table t;
+  t.add(column::strings("text", s));
+  t.add(column::numeric("x", x));
+  example_statistics st;
+  st.splits.push_back(compute_statistics(t, "train"));
+  const auto text = st.to_text();
+  CHECK(text.size() < 2000);
+  CHECK(text.find(std::string(40, 'v') + "...") != std::string::npos);
+  CHECK(text.find("\nmore") == std::string::npos);
+  // the numeric row: ten columns, however wide the numbers ("-1.23457e+300" is wider than its column)
+  auto at = text.find("\n  x ");
+  REQUIRE(at != std::string::npos);
+  std::istringstream row(text.substr(at + 1, text.find('\n', at + 1) - at - 1));
+  std::vector<std::string> cells{std::istream_iterator<std::string>(row), std::istream_iterator<std::string>()};
+  CHECK(cells.size() == 10);
+  CHECK(cells[5] == "-1.23457e+300");
 }

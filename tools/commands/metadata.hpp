@@ -159,7 +159,7 @@ inline void add_metadata_commands(CLI::App& app, int& exit_code) {
     c->add_option("--pipeline", o->pipeline, "Only this pipeline's runs");
     c->callback([o, &exit_code] {
       dm::guarded("runs", exit_code, [&] {
-        auto s = metadata::open_store(o->store);
+        auto s = metadata::open_store_read_only(o->store);
         auto r = metadata::list_runs(*s, o->pipeline);
         if (o->json) std::cout << r.dump(2) << '\n';
         else dm::print_runs(r);
@@ -173,7 +173,7 @@ inline void add_metadata_commands(CLI::App& app, int& exit_code) {
     dm::common(c, *o);
     c->callback([o, &exit_code] {
       dm::guarded("show", exit_code, [&] {
-        auto s = metadata::open_store(o->store);
+        auto s = metadata::open_store_read_only(o->store);
         auto r = metadata::show_run(*s, o->a);
         if (o->json) std::cout << r.dump(2) << '\n';
         else dm::print_run(r);
@@ -187,7 +187,7 @@ inline void add_metadata_commands(CLI::App& app, int& exit_code) {
     dm::common(c, *o);
     c->callback([o, &exit_code] {
       dm::guarded("lineage", exit_code, [&] {
-        auto s = metadata::open_store(o->store);
+        auto s = metadata::open_store_read_only(o->store);
         auto r = metadata::lineage(*s, o->a);
         if (o->json) std::cout << r.dump(2) << '\n';
         else dm::print_lineage(r);
@@ -202,7 +202,7 @@ inline void add_metadata_commands(CLI::App& app, int& exit_code) {
     dm::common(c, *o);
     c->callback([o, &exit_code] {
       dm::guarded("compare", exit_code, [&] {
-        auto s = metadata::open_store(o->store);
+        auto s = metadata::open_store_read_only(o->store);
         auto r = metadata::compare_runs(*s, o->a, o->b);
         if (o->json) std::cout << r.dump(2) << '\n';
         else dm::print_compare(r);
@@ -217,7 +217,7 @@ inline void add_metadata_commands(CLI::App& app, int& exit_code) {
     dm::common(c, *o);
     c->callback([o, &exit_code] {
       dm::guarded("history", exit_code, [&] {
-        auto s = metadata::open_store(o->store);
+        auto s = metadata::open_store_read_only(o->store);
         json r = metadata::metric_history(*s, o->metric, o->node);
         if (o->json) std::cout << r.dump(2) << '\n';
         else dm::print_history(r, o->metric);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/data/table.hpp>
 
 namespace mlpipe {
@@ -67,25 +68,26 @@ struct examples {
                      {"input_fingerprint", fingerprint_hex(input_fingerprint)},
                      {"rows", {{"train", train.rows()}, {"eval", eval.rows()}}},
                      {"baseline", baseline.has_value()}};
-    std::ofstream out(dir / "examples.json");
-    out << j.dump(2) << '\n';
-    if (!out) throw table_file_error(dir / "examples.json", "write failed");
+    detail::removing_on_failure(dir / "examples.json", [&] {
+      std::ofstream out(dir / "examples.json");
+      out << j.dump(2) << '\n';
+      out.close();
+      if (!out) throw table_file_error(dir / "examples.json", "write failed (disk full or read-only?)");
+    });
   }
 
   static examples load(const std::filesystem::path& dir) {
     auto meta = dir / "examples.json";
-    std::ifstream in(meta);
-    if (!in) throw table_file_error(meta, "cannot open (is this an Examples artifact directory?)");
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw table_file_error(meta, std::string("not valid JSON: ") + e.what());
+      j = detail::read_json_file(meta, "is this an Examples artifact directory?");
+    } catch (const std::runtime_error& e) {  // the message names the file already
+      throw table_file_error(meta, std::string(e.what()).substr(meta.string().size() + 2));
     }
-    if (!j.is_object() || j.value("format", "") != "mlpipe.examples")
+    if (!detail::json_format_is(j, "mlpipe.examples"))
       throw table_file_error(meta, "not an mlpipe Examples description (\"format\" is not \"mlpipe.examples\")");
-    if (j.value("version", 0) != 1)
-      throw table_file_error(meta, "unsupported Examples format version " + j.value("version", nlohmann::json()).dump());
+    if (detail::json_version(j) != 1)
+      throw table_file_error(meta, "unsupported Examples format version " + detail::json_version_shown(j));
     examples e;
     try {
       e.label = j.at("label").get<std::string>();

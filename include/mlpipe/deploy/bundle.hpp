@@ -114,17 +114,18 @@ struct bundle_manifest {
   }
 
   static bundle_manifest from_json(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_object() || j.value("format", "") != format)
+    if (!detail::json_format_is(j, format))
       throw bundle_error(where + ": not an mlpipe model bundle manifest (\"format\" is not \"mlpipe.bundle\")");
     const auto& v = j.contains("format_version") ? j["format_version"] : nlohmann::json(nullptr);
-    if (!v.is_number_integer() || v.get<int>() != format_version)
-      throw bundle_error(where + ": bundle format version " + v.dump() + " is not supported (this mlpipe reads version " +
+    if (!v.is_number_integer() || v != format_version)
+      throw bundle_error(where + ": bundle format version " + detail::json_excerpt(v) +
+                         " is not supported (this mlpipe reads version " +
                          std::to_string(format_version) + "; re-push the model with this mlpipe)");
     bundle_manifest m;
     try {
       m.task = j.at("task").get<std::string>();
       m.model_kind = j.at("model_kind").get<std::string>();
-      m.features = j.at("features").get<std::size_t>();
+      m.features = detail::json_count<bundle_error>(j, "features", where);
       const auto& sig = j.at("signature");
       for (const auto& i : sig.at("inputs")) {
         bundle_input in;
@@ -146,12 +147,15 @@ struct bundle_manifest {
       m.provenance.run_id = p.value("run_id", "");
       m.provenance.node = p.value("node", "");
       m.provenance.metadata = p.value("metadata", nlohmann::json::object());
+      if (!j.at("files").is_array()) throw bundle_error(where + ": field \"files\" must be an array");
       for (const auto& f : j.at("files"))
         m.files.push_back({f.at("path").get<std::string>(), f.at("bytes").get<std::uint64_t>(),
                            parse_hex(f.at("fingerprint").get<std::string>(), where)});
     } catch (const nlohmann::json::exception& e) {
       throw bundle_error(where + ": missing or wrong field: " + e.what());
     }
+    if (m.task != "regression" && m.task != "binary" && m.task != "multiclass")
+      throw bundle_error(where + ": field \"task\" is '" + m.task + "' (regression, binary or multiclass)");
     return m;
   }
 };
@@ -228,12 +232,7 @@ inline bundle_manifest write_bundle(const std::filesystem::path& dir, const tran
     man.files.push_back({r, bytes.size(), fingerprint_bytes(bytes.data(), bytes.size(), 0x62756e646c65ULL)});
     detail::fsync_path(dir / r, false);
   }
-  {
-    std::ofstream out(dir / "manifest.json");
-    out << man.to_json().dump(2) << '\n';
-    out.flush();
-    if (!out) throw bundle_error((dir / "manifest.json").string() + ": write failed");
-  }
+  detail::write_text_file<bundle_error>(dir / "manifest.json", man.to_json().dump(2) + '\n');
   detail::fsync_path(dir / "manifest.json", false);
   for (const char* sub : {"model", "transform", "schema"})
     if (fs::exists(dir / sub)) detail::fsync_path(dir / sub, true);
@@ -251,11 +250,7 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
   nlohmann::json j;
   {
     auto text = detail::read_file_bytes(mfile);
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-      throw bundle_error(mfile.string() + ": not valid JSON (truncated or damaged?): " + e.what());
-    }
+    j = detail::parse_json_text<bundle_error>(text, mfile.string());
   }
   model_bundle b;
   b.directory = dir;
@@ -271,13 +266,7 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
                          std::to_string(f.bytes) + " (truncated or replaced)");
     if (fingerprint_bytes(bytes.data(), bytes.size(), 0x62756e646c65ULL) != f.fingerprint)
       throw bundle_error(p.string() + ": content does not match the fingerprint in manifest.json (modified or damaged)");
-    auto parse = [&]() {
-      try {
-        return nlohmann::json::parse(bytes);
-      } catch (const nlohmann::json::exception& e) {
-        throw bundle_error(p.string() + ": not valid JSON: " + std::string(e.what()));
-      }
-    };
+    auto parse = [&]() { return detail::parse_json_text<bundle_error>(bytes, p.string()); };
     try {
       if (f.path == "model/model.json") b.model = model::from_json(parse(), p.string()), have_model = true;
       else if (f.path == "transform/transform_graph.json")
@@ -301,6 +290,19 @@ inline model_bundle load_bundle(const std::filesystem::path& dir) {
   if (b.transform.width() != b.model.features)
     throw bundle_error(dir.string() + ": the transform gives " + std::to_string(b.transform.width()) +
                        " features but the model takes " + std::to_string(b.model.features));
+  // The manifest is not fingerprinted: what the predictor and the server take from it must agree with the
+  // artifacts (the signature builds the request's table, which the transform then binds by name and kind).
+  auto disagree = [&](const std::string& what) {
+    throw bundle_error(mfile.string() + ": " + what + " does not match the bundle's model and transform");
+  };
+  const auto& man = b.manifest;
+  if (man.inputs.size() != b.transform.columns.size()) disagree("the signature's inputs");
+  for (std::size_t i = 0; i < man.inputs.size(); ++i)
+    if (man.inputs[i].name != b.transform.columns[i].column || man.inputs[i].kind != b.transform.columns[i].input_kind)
+      disagree("signature input '" + man.inputs[i].name + "'");
+  if (man.features != b.model.features) disagree("\"features\"");
+  if (man.task != detail::task_of(b.model)) disagree("\"task\"");
+  if (man.is_classifier() && man.classes != b.model.classes) disagree("the output's classes");
   return b;
 }
 

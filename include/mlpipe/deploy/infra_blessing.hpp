@@ -42,7 +42,7 @@ struct infra_blessing {
             {"clean_shutdown", clean_shutdown}};
   }
   static infra_blessing from_json(const nlohmann::json& j, const std::string& where) {
-    if (j.value("format", "") != "mlpipe.InfraBlessing" || j.value("version", 0) != 1)
+    if (!detail::json_format_is(j, "mlpipe.InfraBlessing") || detail::json_version(j) != 1)
       throw infra_error(where + ": not an InfraBlessing of format version 1");
     try {
       infra_blessing b;

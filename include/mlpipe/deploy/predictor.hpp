@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/deploy/bundle.hpp>
 #include <mlpipe/deploy/folded_model.hpp>
@@ -203,10 +204,21 @@ inline feature_value json_feature(const nlohmann::json& v, const std::string& wh
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) return v.get<std::string>();
   throw input_error(where + ": expected a number, a text or null, got " + std::string(v.type_name()) + " " +
-                    v.dump().substr(0, 80));
+                    json_excerpt(v, 80));
 }
 
 }  // namespace detail
+
+/// A request body's text -> JSON; input_error (the server's 400) when it is not JSON. nlohmann's parser and
+/// destructor are iterative, so a body of any nesting depth costs memory in proportion to its size, never
+/// stack; what reads the value afterwards must not recurse either (errors show detail::json_excerpt).
+inline nlohmann::json parse_request(std::string_view body) {
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(std::string("the body is not valid JSON: ") + e.what());
+  }
+}
 
 /// A TensorFlow Serving request body -> a table: {"instances": [{"f": 1, ...}, ...]} (objects by feature name)
 /// or {"instances": [[1, ...], ...]} (arrays in signature order) or {"inputs": {"f": [1, ...], ...}} (columnar).
@@ -225,9 +237,10 @@ inline table request_table(const predictor& p, const nlohmann::json& body, bool&
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const auto& row = rows[r];
       if (row.is_object()) {
-        for (auto it = row.begin(); it != row.end(); ++it)
-          cols[p.input_index(it.key(), r)][r] =
-              detail::json_feature(it.value(), "instance " + std::to_string(r) + ", feature '" + it.key() + "'");
+        for (auto it = row.begin(); it != row.end(); ++it) {
+          const std::size_t j = p.input_index(it.key(), r);  // an unknown name first, whatever its value
+          cols[j][r] = detail::json_feature(it.value(), "instance " + std::to_string(r) + ", feature '" + it.key() + "'");
+        }
       } else if (row.is_array()) {
         if (row.size() != in.size())
           throw input_error("instance " + std::to_string(r) + " has " + std::to_string(row.size()) +
@@ -260,6 +273,11 @@ inline table request_table(const predictor& p, const nlohmann::json& body, bool&
     }
   }
   return p.columns_to_table(cols);
+}
+
+/// The same from the body's text (parse_request, then request_table): what the server does with a request.
+inline table request_table(const predictor& p, std::string_view body, bool& columnar) {
+  return request_table(p, parse_request(body), columnar);
 }
 
 /// The answer for a table: per row, a number (regression) or {"class", "class_index", "probabilities"}; with

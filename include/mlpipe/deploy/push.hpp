@@ -55,7 +55,7 @@ struct pushed_model {
   static pushed_model load(const std::filesystem::path& dir) {
     auto file = dir / "pushed_model.json";
     return detail::load_json_file<push_error>(file, "no PushedModel there", [&](const nlohmann::json& j) {
-      if (j.value("format", "") != "mlpipe.PushedModel" || j.value("version", 0) != 1)
+      if (!detail::json_format_is(j, "mlpipe.PushedModel") || detail::json_version(j) != 1)
         throw push_error(file.string() + ": not a PushedModel of format version 1");
       return pushed_model{j.at("pushed").get<bool>(), j.at("model_version").get<std::int64_t>(),
                           j.at("path").get<std::string>(), j.at("reason").get<std::string>()};
@@ -73,7 +73,9 @@ inline std::vector<std::int64_t> list_versions(const std::filesystem::path& base
   if (!std::filesystem::is_directory(base, ec)) return v;
   for (const auto& e : std::filesystem::directory_iterator(base, ec)) {
     auto name = e.path().filename().string();
-    if (name.empty() || name.size() > 18 || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    // canonical numbers only: "007" would be listed as 7, then <base>/7 would not be found
+    if (name.empty() || name.size() > 18 || name.front() == '0' || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
     if (!e.is_directory(ec)) continue;
     auto n = std::stoll(name);
     if (n > 0) v.push_back(n);

@@ -58,10 +58,11 @@ struct model_blessing {
   }
 
   static model_blessing from_json(const nlohmann::json& j) {
-    if (j.value("format", "") != "mlpipe.ModelBlessing")
-      throw std::runtime_error("not a ModelBlessing (format field is " + j.value("format", std::string("missing")) + ")");
-    if (j.value("version", 0) != 1)
-      throw std::runtime_error("ModelBlessing version " + j["version"].dump() + " is not supported (expected 1)");
+    if (!detail::json_format_is(j, "mlpipe.ModelBlessing"))
+      throw std::runtime_error("not a ModelBlessing (format field is " + detail::json_format_shown(j) + ")");
+    if (detail::json_version(j) != 1)
+      throw std::runtime_error("ModelBlessing version " + detail::json_version_shown(j) +
+                               " is not supported (expected 1)");
     model_blessing b;
     b.blessed = j.at("blessed").get<bool>();
     b.checks = j.at("checks").get<std::size_t>();

@@ -75,10 +75,11 @@ struct model_evaluation {
   }
 
   static model_evaluation from_json(const nlohmann::json& j) {
-    if (j.value("format", "") != "mlpipe.ModelEvaluation")
-      throw std::runtime_error("not a ModelEvaluation (format field is " + j.value("format", std::string("missing")) + ")");
-    if (j.value("version", 0) != 1)
-      throw std::runtime_error("ModelEvaluation version " + j["version"].dump() + " is not supported (expected 1)");
+    if (!detail::json_format_is(j, "mlpipe.ModelEvaluation"))
+      throw std::runtime_error("not a ModelEvaluation (format field is " + detail::json_format_shown(j) + ")");
+    if (detail::json_version(j) != 1)
+      throw std::runtime_error("ModelEvaluation version " + detail::json_version_shown(j) +
+                               " is not supported (expected 1)");
     model_evaluation e;
     e.task = task_kind_from_string(j.at("task").get<std::string>());
     e.class_names = j.at("class_names").get<std::vector<std::string>>();

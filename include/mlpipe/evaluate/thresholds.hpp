@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/evaluate/metrics.hpp>
 
 namespace mlpipe {
@@ -169,7 +170,7 @@ inline void to_json(nlohmann::json& j, const metric_threshold& t) {
 
 inline void from_json(const nlohmann::json& j, metric_threshold& t) {
   auto fail = [&](const std::string& why) {
-    throw std::invalid_argument("threshold " + j.dump() + ": " + why);
+    throw std::invalid_argument("threshold " + detail::json_excerpt(j) + ": " + why);
   };
   if (!j.is_object()) fail("expected an object such as {\"metric\": \"auc\", \"lower_bound\": 0.8}");
   t = metric_threshold{};

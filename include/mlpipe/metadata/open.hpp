@@ -19,6 +19,14 @@ inline std::unique_ptr<store> open_store(std::string_view url) {
   return std::make_unique<store>(std::make_unique<detail::mariadb_connection>(std::move(u)));
 }
 
+/// Opens an existing store for reading only (the report commands): a SQLite path that does not exist is an
+/// error rather than a new empty store, and a store on a read-only filesystem can be read.
+inline std::unique_ptr<store> open_store_read_only(std::string_view url) {
+  auto u = parse_store_url(url);
+  if (u.kind == dialect::sqlite) return open_sqlite_store_read_only(u.path);
+  return std::make_unique<store>(std::make_unique<detail::mariadb_connection>(std::move(u)), store::read_only);
+}
+
 }  // namespace mlpipe::metadata
 
 namespace mlpipe {

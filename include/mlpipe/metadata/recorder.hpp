@@ -262,9 +262,15 @@ class recorder : public run_observer {
     auto items = input_items(inputs);
     auto ctxs = contexts_for(node);
     s_.put_execution(e, items, ctxs);
-    running_[std::string(node.name)] = e;
     auto parent = root_ / std::string(node.pipeline) / std::string(node.name);
-    std::filesystem::create_directories(parent);
+    try {
+      std::filesystem::create_directories(parent);
+    } catch (const std::exception& err) {
+      // The runner fails the node without calling node_failed (it never started): the record ends here.
+      finish_execution(e, execution_state::failed, std::string("cannot create its artifact directory: ") + err.what());
+      throw;
+    }
+    running_[std::string(node.name)] = e;
     return parent / std::to_string(e.id) / "";
   }
 
@@ -307,12 +313,7 @@ class recorder : public run_observer {
     std::lock_guard lock(m_);
     auto it = running_.find(std::string(node.name));
     if (it == running_.end()) return;
-    execution e;
-    e.id = it->second.id;
-    e.type_id = it->second.type_id;
-    e.state = execution_state::failed;
-    e.custom_properties[std::string(names::error)] = std::string(error);
-    s_.put_execution(e);
+    finish_execution(it->second, execution_state::failed, std::string(error));
     running_.erase(it);
   }
 
@@ -330,6 +331,9 @@ class recorder : public run_observer {
   void run_finished(bool ok) override {
     std::lock_guard lock(m_);
     if (run_ctx_.id == 0) return;
+    // Whatever the runner did not report as finished ends with the run: no execution outlives it as RUNNING.
+    for (auto& [name, e] : running_) finish_execution(e, execution_state::failed, "the run ended before the node finished");
+    running_.clear();
     context c = run_ctx_;
     c.properties.clear();
     c.custom_properties.clear();
@@ -339,7 +343,10 @@ class recorder : public run_observer {
   }
 
   /// Marks what dead runs of this pipeline left RUNNING (on this host) as abandoned: executions CANCELED,
-  /// their output artifacts ABANDONED, their runs' state ABANDONED. Returns how many executions it marked.
+  /// their output artifacts ABANDONED, their runs' state ABANDONED. Also closes, on any host, executions still
+  /// RUNNING in runs of this pipeline that recorded their end (COMPLETE, FAILED, ABANDONED: a run ends after
+  /// its nodes, so nothing of it still runs; a recorder of an older mlpipe could leave them). Returns how many
+  /// executions it marked.
   std::size_t abandon_stale(std::string_view pipeline) {
     const auto me = detail::host_name();
     const auto my_pid = static_cast<std::int64_t>(::getpid());
@@ -367,14 +374,7 @@ class recorder : public run_observer {
         // ... whose process is gone: their RUNNING executions (of dead processes) are abandoned.
         for (auto& e : s_.get_executions_by_context(run.id)) {
           if (e.state != execution_state::running || !is_dead(e.custom_properties)) continue;
-          execution u;
-          u.id = e.id;
-          u.type_id = e.type_id;
-          u.state = execution_state::canceled;
-          u.custom_properties[std::string(names::abandoned)] = true;
-          s_.put_execution(u);
-          for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
-            if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+          abandon(e);
           ++n;
         }
         context c = run;
@@ -383,11 +383,48 @@ class recorder : public run_observer {
         c.custom_properties[std::string(names::state)] = std::string("ABANDONED");
         s_.put_context(c);
       }
+      // RUNNING executions of finished runs (few: the scan reads only the state column of Execution).
+      detail::sql_value st[] = {static_cast<std::int64_t>(execution_state::running)};
+      std::vector<std::int64_t> stale;
+      for (auto& r : s_.connection().query("SELECT `id` FROM `Execution` WHERE `last_known_state` = ?", st))
+        stale.push_back(detail::as_int(r[0]));
+      for (auto& e : s_.get_executions(stale)) {
+        for (auto& run : s_.get_contexts_by_execution(e.id)) {
+          if (run.type != names::pipeline_run ||
+              detail::prop_string(run.custom_properties, names::pipeline_name) != pipeline)
+            continue;
+          const auto state = detail::prop_string(run.custom_properties, names::state);
+          if (state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") abandon(e), ++n;
+          break;
+        }
+      }
       return n;
     });
   }
 
  private:
+  // Ends a RUNNING execution in `state` with its error (the execution's other properties stay).
+  void finish_execution(const execution& running, execution_state state, const std::string& error) {
+    execution e;
+    e.id = running.id;
+    e.type_id = running.type_id;
+    e.state = state;
+    e.custom_properties[std::string(names::error)] = error;
+    s_.put_execution(e);
+  }
+
+  // A RUNNING execution nobody will finish: CANCELED, marked abandoned; its outputs ABANDONED.
+  void abandon(const execution& e) {
+    execution u;
+    u.id = e.id;
+    u.type_id = e.type_id;
+    u.state = execution_state::canceled;
+    u.custom_properties[std::string(names::abandoned)] = true;
+    s_.put_execution(u);
+    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
+      if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+  }
+
   static std::string node_context_name(const node_info& node) {
     return std::string(node.pipeline) + "." + std::string(node.name);
   }

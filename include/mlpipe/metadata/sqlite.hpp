@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -23,9 +24,21 @@ namespace detail {
 
 class sqlite_connection final : public sql_connection {
  public:
-  explicit sqlite_connection(std::filesystem::path file, int busy_timeout_ms = 5000) : file_(std::move(file)) {
+  /// `read_only`: the file must exist (a mistyped path is an error, not a new empty store) and is opened with
+  /// SQLite's mode=ro; on a read-only filesystem, where SQLite cannot create the WAL's shared-memory file, with
+  /// immutable=1 (no locks: the store is read as it is on disk).
+  explicit sqlite_connection(std::filesystem::path file, int busy_timeout_ms = 5000, bool read_only = false)
+      : file_(std::move(file)) {
     if (file_.has_parent_path() && !std::filesystem::exists(file_.parent_path()))
       throw store_error("sqlite:" + file_.string() + ": the folder " + file_.parent_path().string() + " does not exist");
+    busy_timeout_ms_ = busy_timeout_ms;
+    if (read_only) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file_, ec))
+        throw store_error("sqlite:" + file_.string() + ": no such store (reading never creates one: is the path right?)");
+      open_read_only();
+      return;
+    }
     int rc = sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) {
@@ -34,7 +47,6 @@ class sqlite_connection final : public sql_connection {
       db_ = nullptr;
       throw store_error("sqlite:" + file_.string() + ": cannot open: " + msg);
     }
-    busy_timeout_ms_ = busy_timeout_ms;
     sqlite3_busy_handler(db_, &sqlite_connection::on_busy, this);
     sqlite3_extended_result_codes(db_, 1);
     // WAL: readers never block the writer; synchronous=NORMAL keeps every commit across a process crash.
@@ -163,6 +175,35 @@ class sqlite_connection final : public sql_connection {
     throw store_error(msg);
   }
 
+  void open_read_only() {
+    std::string uri = "file:";
+    for (char c : file_.string()) {  // a URI: '?', '#' and '%' in the path are escaped
+      if (c == '?' || c == '#' || c == '%') {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+        uri += hex;
+      } else {
+        uri += c;
+      }
+    }
+    std::string why;
+    for (const char* mode : {"?mode=ro", "?mode=ro&immutable=1"}) {
+      int rc = sqlite3_open_v2((uri + mode).c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                               nullptr);
+      if (rc == SQLITE_OK) {
+        sqlite3_busy_handler(db_, &sqlite_connection::on_busy, this);
+        sqlite3_extended_result_codes(db_, 1);
+        // the first read opens the WAL: where that fails (a read-only filesystem), try the next mode
+        rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) return;
+      }
+      why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      db_ = nullptr;
+    }
+    throw store_error("sqlite:" + file_.string() + ": cannot open for reading: " + why);
+  }
+
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
@@ -176,6 +217,12 @@ class sqlite_connection final : public sql_connection {
 /// Opens (creating when new) the SQLite store in `file`.
 inline std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file) {
   return std::make_unique<store>(std::make_unique<detail::sqlite_connection>(file));
+}
+
+/// Opens the existing SQLite store in `file` for reading only (reports): never creates a file or tables, and
+/// reads a store on a read-only filesystem.
+inline std::unique_ptr<store> open_sqlite_store_read_only(const std::filesystem::path& file) {
+  return std::make_unique<store>(std::make_unique<detail::sqlite_connection>(file, 5000, true), store::read_only);
 }
 
 }  // namespace mlpipe::metadata

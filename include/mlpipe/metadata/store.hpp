@@ -147,7 +147,11 @@ inline sql_value opt(const std::optional<std::string>& s) { return s ? sql_value
 /// The metadata store. Not thread-safe: one store per thread (processes may share one database).
 class store {
  public:
-  explicit store(std::unique_ptr<detail::sql_connection> conn) : conn_(std::move(conn)) { init_schema(); }
+  explicit store(std::unique_ptr<detail::sql_connection> conn) : conn_(std::move(conn)) { init_schema(false); }
+  /// A store that is only read (reports): an empty database is refused instead of given tables.
+  struct read_only_t {};
+  static constexpr read_only_t read_only{};
+  store(std::unique_ptr<detail::sql_connection> conn, read_only_t) : conn_(std::move(conn)) { init_schema(true); }
 
   metadata::dialect dialect() const noexcept { return conn_->dialect(); }
   std::string describe() const { return conn_->describe(); }
@@ -829,7 +833,7 @@ class store {
            std::string(table) + "` (`context_id`, `" + std::string(column) + "`)";
   }
 
-  void init_schema() {
+  void init_schema(bool read_only) {
     auto& c = *conn_;
     const bool mysql = c.dialect() == dialect::mysql;
     auto count_tables = [&] {
@@ -860,6 +864,7 @@ class store {
         check_version();
         return;
       }
+      if (read_only) throw store_error(describe() + ": not an ML Metadata store (no MLMDEnv table)");
       if (!present.empty())
         throw store_error(describe() + ": the database has ML Metadata tables (" + *present.begin() +
                           ", ...) but no MLMDEnv table: a store older than ML Metadata 0.14; mlpipe will not migrate it");
@@ -886,6 +891,8 @@ class store {
         }
         c.query("SELECT RELEASE_LOCK(?)", std::span<const detail::sql_value>(lock, 1));
       });
+    } else if (read_only) {
+      read(create);
     } else {
       transaction(create);
     }

@@ -96,11 +96,10 @@ struct hyperparameters {
     return j;
   }
   static hyperparameters from_json(const nlohmann::json& j) {
-    if (j.value("format", "") != "mlpipe.HyperParameters")
-      throw std::runtime_error("not a HyperParameters artifact (format field is " +
-                               j.value("format", std::string("missing")) + ")");
-    if (j.value("version", 0) != 1)
-      throw std::runtime_error("HyperParameters version " + j["version"].dump() + " is not supported (expected 1)");
+    if (!detail::json_format_is(j, "mlpipe.HyperParameters"))
+      throw std::runtime_error("not a HyperParameters artifact (format field is " + detail::json_format_shown(j) + ")");
+    if (detail::json_version(j) != 1)
+      throw std::runtime_error("HyperParameters version " + detail::json_version_shown(j) + " is not supported (expected 1)");
     hyperparameters h;
     h.values = j.at("values");
     h.metric = j.at("metric").get<std::string>();

@@ -144,29 +144,28 @@ class model {
   }
 
   static model from_json(const nlohmann::json& j, const std::string& where = "model") {
-    if (!j.is_object() || j.value("format", "") != "mlpipe.model")
+    if (!detail::json_format_is(j, "mlpipe.model"))
       throw model_error(where + ": not an mlpipe model (\"format\" is not \"mlpipe.model\")");
-    if (j.value("version", 0) != format_version)
-      throw model_error(where + ": model format version " + j.value("version", nlohmann::json()).dump() +
+    if (detail::json_version(j) != format_version)
+      throw model_error(where + ": model format version " + detail::json_version_shown(j) +
                         " is not supported (this mlpipe reads version " + std::to_string(format_version) + ")");
     model m;
-    try {
-      auto k = j.at("kind").get<std::string>();
-      if (k == "linear") m.kind = model_kind::linear;
-      else if (k == "logistic") m.kind = model_kind::logistic;
-      else if (k == "softmax") m.kind = model_kind::softmax;
-      else throw model_error(where + ": unknown model kind '" + k + "'");
-      m.features = j.at("features").get<std::size_t>();
-      m.outputs = j.at("outputs").get<std::size_t>();
-      m.weights = j.at("weights").get<std::vector<double>>();
-      m.bias = j.at("bias").get<std::vector<double>>();
-      m.classes = j.at("classes").get<std::vector<std::string>>();
-      m.feature_names = j.value("feature_names", std::vector<std::string>{});
-      m.label = j.value("label", "");
-      m.training = j.value("training", nlohmann::json::object());
-    } catch (const nlohmann::json::exception& e) {
-      throw model_error(where + ": missing or wrong field: " + e.what());
-    }
+    using detail::json_field;
+    auto k = json_field<std::string, model_error>(j, "kind", where);
+    if (k == "linear") m.kind = model_kind::linear;
+    else if (k == "logistic") m.kind = model_kind::logistic;
+    else if (k == "softmax") m.kind = model_kind::softmax;
+    else throw model_error(where + ": unknown model kind '" + k + "'");
+    // bounded so that features * outputs cannot wrap around (the weights' size is checked against it)
+    m.features = detail::json_count<model_error>(j, "features", where);
+    m.outputs = detail::json_count<model_error>(j, "outputs", where, 1u << 20);
+    m.weights = json_field<std::vector<double>, model_error>(j, "weights", where);
+    m.bias = json_field<std::vector<double>, model_error>(j, "bias", where);
+    m.classes = json_field<std::vector<std::string>, model_error>(j, "classes", where);
+    if (j.contains("feature_names"))
+      m.feature_names = json_field<std::vector<std::string>, model_error>(j, "feature_names", where);
+    if (j.contains("label")) m.label = json_field<std::string, model_error>(j, "label", where);
+    m.training = j.value("training", nlohmann::json::object());
     m.validate(where);
     return m;
   }
@@ -175,15 +174,18 @@ class model {
   void validate(const std::string& where = "model") const {
     auto fail = [&](const std::string& what) { throw model_error(where + ": " + what); };
     if (outputs == 0) fail("0 outputs");
-    if (weights.size() != features * outputs)
+    if (features > weights.size() || weights.size() != features * outputs)  // the first: no wrap-around
       fail(std::to_string(weights.size()) + " weights for " + std::to_string(features) + " features x " +
            std::to_string(outputs) + " outputs");
     if (bias.size() != outputs) fail(std::to_string(bias.size()) + " biases for " + std::to_string(outputs) + " outputs");
     if (kind == model_kind::logistic && (outputs != 1 || classes.size() != 2)) fail("a logistic model has 2 classes");
     if (kind == model_kind::softmax && classes.size() != outputs) fail("softmax outputs != classes");
+    if (kind == model_kind::linear && outputs != 1) fail("a linear model has 1 output");
     if (!feature_names.empty() && feature_names.size() != features) fail("feature_names do not match features");
     for (double w : weights)
       if (!std::isfinite(w)) fail("a weight is not finite");
+    for (double b : bias)
+      if (!std::isfinite(b)) fail("a bias is not finite");
   }
 
   void save(const std::filesystem::path& dir) const { detail::write_json_file<model_error>(dir / "model.json", to_json(), 1); }

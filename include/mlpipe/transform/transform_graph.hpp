@@ -273,47 +273,101 @@ class transform_graph {
   }
 
   static transform_graph from_json(const nlohmann::json& j, const std::string& where = "transform graph") {
-    if (!j.is_object() || j.value("format", "") != "mlpipe.transform_graph")
+    if (!detail::json_format_is(j, "mlpipe.transform_graph"))
       throw transform_error(where + ": not an mlpipe transform graph (\"format\" is not \"mlpipe.transform_graph\")");
-    if (j.value("version", 0) != format_version)
-      throw transform_error(where + ": transform graph format version " + j.value("version", nlohmann::json()).dump() +
+    if (detail::json_version(j) != format_version)
+      throw transform_error(where + ": transform graph format version " +
+                            detail::json_version_shown(j) +
                             " is not supported (this mlpipe reads version " + std::to_string(format_version) + ")");
+    using detail::json_field;
+    using E = transform_error;
     transform_graph g;
-    try {
-      g.label = j.at("label").get<std::string>();
-      g.ops = j.value("ops", nlohmann::json::array());
-      for (auto& cj : j.at("columns")) {
-        column_transform c;
-        c.column = cj.at("column").get<std::string>();
-        c.input_kind = kind_from(cj.at("input_kind").get<std::string>(), where);
-        c.encoding = encoding_from(cj.at("encoding").get<std::string>(), where);
-        for (auto& sj : cj.at("steps")) {
-          numeric_step s;
-          s.kind = step_from(sj.at("kind").get<std::string>(), where);
-          s.a = sj.at("a").get<double>();
-          s.b = sj.at("b").get<double>();
-          if (s.kind == numeric_step_kind::bucketize) s.boundaries = sj.at("boundaries").get<std::vector<double>>();
-          c.steps.push_back(std::move(s));
-        }
-        if (c.encoding == feature_encoding::one_hot) c.vocabulary = cj.at("vocabulary").get<std::vector<std::string>>();
-        if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed) {
-          c.slots = cj.at("slots").get<std::size_t>();
-          if (c.slots == 0) throw transform_error(where + ": column '" + c.column + "' has 0 slots");
-        }
-        if (cj.contains("fill")) {
-          c.has_fill = true;
-          c.fill = cj.at("fill").get<std::string>();
-        }
-        g.columns.push_back(std::move(c));
+    g.label = json_field<std::string, E>(j, "label", where);
+    g.ops = j.value("ops", nlohmann::json::array());
+    const auto& cols = detail::json_array<E>(j, "columns", where);
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const auto& cj = cols[i];
+      const std::string at = where + ": columns[" + std::to_string(i) + "]";
+      if (!cj.is_object()) throw E(at + " must be an object");
+      column_transform c;
+      c.column = json_field<std::string, E>(cj, "column", at);
+      c.input_kind = kind_from(json_field<std::string, E>(cj, "input_kind", at), at);
+      c.encoding = encoding_from(json_field<std::string, E>(cj, "encoding", at), at);
+      const auto& steps = detail::json_array<E>(cj, "steps", at);
+      for (std::size_t k = 0; k < steps.size(); ++k) {
+        const auto& sj = steps[k];
+        const std::string st = at + ".steps[" + std::to_string(k) + "]";
+        if (!sj.is_object()) throw E(st + " must be an object");
+        numeric_step s;
+        s.kind = step_from(json_field<std::string, E>(sj, "kind", st), st);
+        s.a = json_field<double, E>(sj, "a", st);
+        s.b = json_field<double, E>(sj, "b", st);
+        if (s.kind == numeric_step_kind::bucketize) s.boundaries = json_field<std::vector<double>, E>(sj, "boundaries", st);
+        c.steps.push_back(std::move(s));
       }
-    } catch (const nlohmann::json::exception& e) {
-      throw transform_error(where + ": missing or wrong field: " + e.what());
+      if (c.encoding == feature_encoding::one_hot) c.vocabulary = json_field<std::vector<std::string>, E>(cj, "vocabulary", at);
+      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed)
+        c.slots = detail::json_count<E>(cj, "slots", at, max_slots);
+      if (cj.contains("fill")) {
+        c.has_fill = true;
+        c.fill = json_field<std::string, E>(cj, "fill", at);
+      }
+      g.columns.push_back(std::move(c));
     }
+    g.validate(where);
     g.finalize();
-    if (j.contains("width") && j["width"].get<std::size_t>() != g.width_)
-      throw transform_error(where + ": width " + j["width"].dump() + " does not match its columns (" +
+    if (j.contains("width") && detail::json_count<E>(j, "width", where, max_width) != g.width_)
+      throw transform_error(where + ": width " + detail::json_excerpt(j["width"]) + " does not match its columns (" +
                             std::to_string(g.width_) + ")");
     return g;
+  }
+
+  /// Most features one column may make, and all columns together: bounds what a block allocates per row.
+  static constexpr std::uint64_t max_slots = 1u << 24, max_width = 1u << 26;
+
+  /// Throws transform_error (prefixed with `where`) unless every column is one the kernels can apply: numeric
+  /// columns are encoded as a value or one-hot of their buckets (after a bucketize step whose boundaries are
+  /// ascending numbers, one slot per bucket); categorical and string columns as one-hot or hashed, without
+  /// numeric steps; slot counts from 1 to max_slots, at most max_width features in all.
+  void validate(const std::string& where = "transform graph") const {
+    std::uint64_t width = 0;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const auto& c = columns[i];
+      auto fail = [&](const std::string& why) {
+        throw transform_error(where + ": column '" + c.column + "' (columns[" + std::to_string(i) + "]): " + why);
+      };
+      for (std::size_t k = 0; k < i; ++k)
+        if (columns[k].column == c.column) fail("the column comes twice");
+      const bool numeric = c.input_kind == column_kind::numeric;
+      const auto enc = std::string(to_string(c.encoding));
+      if (numeric && c.encoding != feature_encoding::value && c.encoding != feature_encoding::bucket_one_hot)
+        fail("a numeric column is encoded as \"value\" or \"bucket_one_hot\", not \"" + enc + "\"");
+      if (!numeric && c.encoding != feature_encoding::one_hot && c.encoding != feature_encoding::hashed)
+        fail("a " + std::string(to_string(c.input_kind)) + " column is encoded as \"one_hot\" or \"hashed\", not \"" +
+             enc + "\"");
+      if (!numeric && !c.steps.empty()) fail("numeric steps on a " + std::string(to_string(c.input_kind)) + " column");
+      if (c.has_fill && numeric) fail("a text \"fill\" on a numeric column");
+      const numeric_step* last_bucketize = nullptr;
+      for (const auto& s : c.steps) {
+        if (s.kind != numeric_step_kind::bucketize) continue;
+        last_bucketize = &s;
+        for (std::size_t k = 0; k < s.boundaries.size(); ++k)
+          if (!std::isfinite(s.boundaries[k]) || (k > 0 && !(s.boundaries[k - 1] < s.boundaries[k])))
+            fail("bucketize boundaries must be finite and strictly ascending");
+      }
+      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed) {
+        if (c.slots == 0 || c.slots > max_slots)
+          fail(std::to_string(c.slots) + " slots (from 1 to " + std::to_string(max_slots) + ")");
+      }
+      if (c.encoding == feature_encoding::bucket_one_hot &&
+          (!last_bucketize || c.slots != last_bucketize->boundaries.size() + 1))
+        fail("\"bucket_one_hot\" needs a bucketize step with slots - 1 boundaries");
+      if (c.encoding == feature_encoding::one_hot && c.vocabulary.size() >= max_slots)
+        fail("a vocabulary of " + std::to_string(c.vocabulary.size()) + " values (at most " +
+             std::to_string(max_slots - 1) + ")");
+      width += c.width();
+      if (width > max_width) fail("more than " + std::to_string(max_width) + " features in all");
+    }
   }
 
   void save(const std::filesystem::path& dir) const {
@@ -589,8 +643,9 @@ class bound_transform {
           bad = 1;
           continue;
         }
-        auto slot = static_cast<std::size_t>(x[r]);
-        if (slot >= c.slots) slot = c.slots - 1;
+        // clamped before the conversion (out of range it is undefined); validate() guarantees slots >= 1
+        const double top = static_cast<double>(c.slots - 1);
+        auto slot = static_cast<std::size_t>(x[r] < 0.0 ? 0.0 : x[r] > top ? top : x[r]);
         dst[r * W + slot] = 1.0;
       }
     }

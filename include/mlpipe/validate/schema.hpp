@@ -18,6 +18,7 @@
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/validate/statistics.hpp>
@@ -110,20 +111,11 @@ struct schema {
     save_file(dir / "schema.json");
   }
   void save_file(const std::filesystem::path& file) const {
-    std::ofstream out(file);
-    out << to_json().dump(2) << '\n';
-    if (!out) throw schema_error(file.string() + ": write failed");
+    detail::write_text_file<schema_error>(file, to_json().dump(2) + '\n');
   }
   static schema load(const std::filesystem::path& dir) { return load_file(dir / "schema.json"); }
   static schema load_file(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw schema_error(file.string() + ": cannot open schema file");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw schema_error(file.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    auto j = detail::read_json_file<schema_error>(file, "cannot open schema file");
     return from_json(j, file.string());
   }
   std::uint64_t fingerprint() const {
@@ -171,8 +163,7 @@ struct schema_reader {
     throw schema_error(where + ": " + path + ": " + what);
   }
   static std::string shown(const nlohmann::json& v) {
-    auto s = v.dump();
-    return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+    return json_excerpt(v, 37);  // bounded and iterative, whatever the file nests
   }
   void only(const nlohmann::json& obj, const std::string& path, std::initializer_list<std::string_view> known) const {
     if (!obj.is_object()) fail(path, "expected an object, got " + shown(obj));

@@ -219,10 +219,10 @@ struct example_statistics {
   }
 
   static example_statistics from_json(const nlohmann::json& j) {
-    if (!j.is_object() || j.value("format", "") != "mlpipe.statistics")
+    if (!detail::json_format_is(j, "mlpipe.statistics"))
       throw std::runtime_error("not mlpipe statistics (\"format\" is not \"mlpipe.statistics\")");
-    if (j.value("version", 0) != 1)
-      throw std::runtime_error("unsupported statistics version " + j.value("version", nlohmann::json()).dump());
+    if (detail::json_version(j) != 1)
+      throw std::runtime_error("unsupported statistics version " + detail::json_version_shown(j));
     example_statistics s;
     const auto& o = j.at("options");
     s.options.histogram_buckets = o.at("histogram_buckets").get<std::size_t>();
@@ -259,9 +259,25 @@ inline std::string fmt_num(double v) {
   std::snprintf(b, sizeof b, "%.6g", v);
   return b;
 }
+/// `s` padded to `w` characters; one space still separates it from its neighbour when it is wider.
 inline std::string pad(std::string s, std::size_t w, bool right = true) {
-  if (s.size() >= w) return s;
+  if (s.size() >= w) return right ? " " + s : s + " ";
   return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+/// A value as a report shows it: at most `max` bytes (cut at a UTF-8 character boundary) then "...", and
+/// control characters (a newline would break the table) as '?'.
+inline std::string shown_value(std::string_view v, std::size_t max = 40) {
+  std::string s;
+  const bool cut = v.size() > max;
+  if (cut) {
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // not inside a character
+    v = v.substr(0, n);
+  }
+  s.reserve(v.size() + 3);
+  for (char c : v) s += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c;
+  if (cut) s += "...";
+  return s;
 }
 }  // namespace detail
 
@@ -273,7 +289,7 @@ inline std::string example_statistics::to_text() const {
     out += "split " + s.name + ": " + std::to_string(s.rows) + " rows, " + std::to_string(s.columns.size()) +
            " columns\n";
     std::size_t w = 6;
-    for (auto& c : s.columns) w = std::max(w, c.name().size());
+    for (auto& c : s.columns) w = std::max(w, detail::shown_value(c.name()).size());
     bool header = false;
     for (auto& c : s.columns) {
       if (!c.is_numeric()) continue;
@@ -283,7 +299,7 @@ inline std::string example_statistics::to_text() const {
                pad("nan/inf", 9) + "\n";
         header = true;
       }
-      out += "  " + pad(c.name(), w, false) + pad(std::to_string(c.present()), 9) +
+      out += "  " + pad(detail::shown_value(c.name()), w, false) + pad(std::to_string(c.present()), 9) +
              pad(std::to_string(c.missing()), 8) + pad(fmt_num(c.mean()), 12) + pad(fmt_num(c.std_dev()), 12) +
              pad(fmt_num(c.min()), 12) + pad(fmt_num(c.median()), 12) + pad(fmt_num(c.max()), 12) +
              pad(std::to_string(c.zeros()), 8) +
@@ -299,9 +315,9 @@ inline std::string example_statistics::to_text() const {
       }
       std::string top;
       for (auto& v : c.top(std::min<std::size_t>(options.top_k, 5)))
-        top += (top.empty() ? "" : ", ") + v.value + " (" + std::to_string(v.count) + ")";
+        top += (top.empty() ? "" : ", ") + detail::shown_value(v.value) + " (" + std::to_string(v.count) + ")";
       if (c.distinct() > 5) top += ", ...";
-      out += "  " + pad(c.name(), w, false) + pad(std::to_string(c.present()), 9) +
+      out += "  " + pad(detail::shown_value(c.name()), w, false) + pad(std::to_string(c.present()), 9) +
              pad(std::to_string(c.missing()), 8) + pad(std::to_string(c.distinct()), 9) +
              pad(fmt_num(c.average_length()), 8) + "  " + top + "\n";
     }

@@ -50,7 +50,12 @@ artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const s
   std::error_code ec;
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp);
-  a.save(tmp);
+  try {
+    a.save(tmp);
+  } catch (...) {
+    fs::remove_all(tmp, ec);  // what a failed save wrote (a full disk stays full otherwise)
+    throw;
+  }
   fs::remove_all(final_path, ec);
   fs::rename(tmp, final_path);
   return artifact_ref{key, 0, std::string(A::type_name), final_path, static_cast<std::uint64_t>(a.fingerprint())};

@@ -50,8 +50,12 @@ class table_writer {
   void finish() {
     std::uint64_t sum = h_.digest();
     number_unhashed(sum);
-    out_.flush();
-    if (!out_) throw table_file_error(file_, "write failed (disk full?)");
+    out_.close();
+    if (!out_) {
+      std::error_code ec;
+      std::filesystem::remove(file_, ec);  // a partial table would keep a full disk full
+      throw table_file_error(file_, "write failed (disk full?)");
+    }
   }
 
   template <class T>
