@@ -11,8 +11,8 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev
   # optional components: metadata backends and the model server
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  # tests and benchmarks
-  doctest-dev libbenchmark-dev
+  # tests and benchmarks (clang-19 and clang, Clang 14: the DSL's compile-fail tests check their diagnostics too)
+  doctest-dev libbenchmark-dev clang-19 clang
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

@@ -272,7 +272,9 @@ TEST_CASE("run_node: one node by name, inputs loaded from their artifact directo
 
   auto missing = mp::run_node(p, "total", {{"sq", dir / "a"}}, dir / "out2");
   CHECK(missing.state == mp::node_state::failed);
-  CHECK(missing.error == "no URI given for input 1 (from 'sq2')");
+  CHECK(missing.error == "no directory given for input port 'sq2' (--input sq2=DIR)");
+  auto typo = mp::run_node(p, "total", {{"sq", dir / "a"}, {"sq3", dir / "b"}}, dir / "out2");
+  CHECK(typo.error == "node 'total' has no input port 'sq3' (its ports: sq, sq2)");
   auto unknown = mp::run_node(p, "totl", {}, dir / "out3");
   CHECK(unknown.error == "the pipeline has no node 'totl' (its nodes: range, sq, sq2, total, check, after)");
   fs::remove_all(dir);

@@ -36,7 +36,8 @@ void apply_override(pipeline_t<Nodes...>& p, std::string_view assignment) {
                   "--set " + std::string(assignment) + ": node '" + std::string(node) + "'");
 }
 
-/// One line per node, in run order: name, stage, inputs, parameters as JSON.
+/// One line per node, in run order: name, stage, inputs (PORT=PRODUCER, or PRODUCER when the port is named
+/// after it; PORT=none for an unwired optional input), parameters as JSON.
 template <node_type... Nodes>
 std::string describe_nodes(const pipeline_t<Nodes...>& p) {
   using P = pipeline_t<Nodes...>;
@@ -47,10 +48,15 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
     line.resize(std::max<std::size_t>(line.size() + 1, 18), ' ');
     line += P::stage_names[i];
     line.resize(std::max<std::size_t>(line.size() + 1, 40), ' ');
-    if (g.in_begin[i + 1] > g.in_begin[i]) {
+    if (auto ports = P::inputs(i); !ports.empty()) {
       line += "<- ";
-      for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k)
-        line += (k > g.in_begin[i] ? ", " : "") + std::string(g.in_names[k]);
+      for (auto& port : ports) {
+        line += &port == ports.data() ? "" : ", ";
+        if (port.name != port.producer_name)
+          line += std::string(port.name) + "=" + (port.wired() ? std::string(port.producer_name) : "none");
+        else
+          line += port.producer_name;
+      }
       line += "  ";
     }
     auto params = p.parameters(i);

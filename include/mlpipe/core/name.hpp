@@ -1,10 +1,9 @@
 // mlpipe/core/name.hpp: compile-time names for nodes (`node<"model">`, `from<"examples">`).
-// A name is a string literal used as a template argument; diagnostics print it as text.
+// A name is a string literal used as a template argument; GCC and Clang 15+ print it as text in diagnostics.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
-#include <utility>
 
 namespace mlpipe {
 
@@ -15,34 +14,13 @@ struct fixed_string {
   constexpr fixed_string(const char (&s)[N]) {
     for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
   }
+  /// From a view of N - 1 characters (a name computed at compile time, e.g. a port's).
+  constexpr explicit fixed_string(std::string_view s) {
+    // Every element assigned (the terminator too): Clang then prints the name as text in diagnostics.
+    for (std::size_t i = 0; i < N; ++i) data[i] = i + 1 < N && i < s.size() ? s[i] : '\0';
+  }
   constexpr std::string_view view() const { return {data, N - 1}; }
   constexpr std::size_t size() const { return N - 1; }
 };
-
-namespace detail {
-/// The name as a pack of characters: Clang prints class-type template arguments as numbers, but
-/// prints characters readably, so diagnostics that must name a node use this on Clang.
-}  // namespace detail
-
-namespace errors {
-/// A node's name as diagnostics print it: `mlpipe::errors::node<"model">` (GCC) or
-/// `mlpipe::errors::node_chars<'m', 'o', 'd', 'e', 'l'>` (Clang prints class-type arguments as numbers).
-template <fixed_string S>
-struct node {};
-template <char... Cs>
-struct node_chars {};
-}  // namespace errors
-
-namespace detail {
-template <fixed_string S, std::size_t... Is>
-constexpr auto as_node_chars(std::index_sequence<Is...>) -> errors::node_chars<S.data[Is]...>;
-#if defined(__clang__)
-template <fixed_string S>
-using readable_name = decltype(as_node_chars<S>(std::make_index_sequence<S.size()>{}));
-#else
-template <fixed_string S>
-using readable_name = errors::node<S>;
-#endif
-}  // namespace detail
 
 }  // namespace mlpipe

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <mlpipe/core/errors.hpp>
 #include <mlpipe/core/name.hpp>
 #include <mlpipe/core/stage.hpp>
 
@@ -24,6 +25,10 @@ inline constexpr from_t<Names...> from{};
 
 namespace detail {
 struct node_tag {};
+/// What a node holds after a diagnostic about it (not a stage, inputs listed twice), so nothing else reports on it.
+struct diagnosed_stage {
+  int operator()() const { return 0; }
+};
 }  // namespace detail
 
 /// A stage with a name and its wiring. Made by `node<"name">(stage)`; wired with `<< from<...>`.
@@ -52,11 +57,14 @@ class node_t : public detail::node_tag {
   }
 
   // A node's inputs are listed once, in one from<...>: `<< from<"a"> << from<"b">` is a mistake
-  // (write `<< from<"a", "b">`).
+  // (write `<< from<"a", "b">`). The one diagnostic names the node.
   template <fixed_string... From>
-  friend constexpr void operator<<(node_t, from_t<From...>)
+  friend constexpr auto operator<<(node_t, from_t<From...>)
     requires Wired
-  = delete;
+  {
+    (void)sizeof(errors::inputs_listed_in_two_from<Name, From...>);  // see mlpipe/core/errors.hpp
+    return node_t<Name, detail::diagnosed_stage, true>(detail::diagnosed_stage{});
+  }
 
  private:
   Stage stage_;
@@ -66,12 +74,14 @@ class node_t : public detail::node_tag {
 template <fixed_string Name, class Stage>
 constexpr auto node(Stage s) {
   static_assert(Name.size() > 0, "mlpipe: a node's name must not be empty");
-  static_assert(stage<Stage>,
-                "mlpipe: node<\"...\">(s): s is not a stage. A stage is a copyable class with exactly one "
-                "non-template call operator `Out operator()(const In&..., mlpipe::context&)` returning a value "
-                "and taking its inputs by value or const reference.");
-  if constexpr (stage<Stage>)
+  if constexpr (stage<Stage>) {
     return node_t<Name, Stage, false>(std::move(s));
+  } else {
+    // A stage is a copyable class with exactly one non-template call operator
+    // `Out operator()(const In&..., mlpipe::context&)` returning a value, taking its inputs by value or const&.
+    (void)sizeof(errors::not_a_stage<Name, Stage>);
+    return node_t<Name, detail::diagnosed_stage, false>(detail::diagnosed_stage{});
+  }
 }
 
 /// True for the types node<"...">(...) makes.

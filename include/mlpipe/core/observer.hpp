@@ -29,16 +29,18 @@ struct node_info {
 
 /// One artifact handed into or out of a node. `key` is the input's producer node name for inputs and the
 /// artifact's output key (its type name, e.g. "Model") for outputs; `index` is the position under that key.
+/// `port` is, for inputs, the consumer's input port it fills (the stage's MLPIPE_INPUTS name).
 struct artifact_ref {
   std::string key;
   std::size_t index = 0;
   std::string type_name;          // ML Metadata type, e.g. "Examples"
   std::filesystem::path uri;      // the directory the artifact was saved to (empty when kept in memory only)
   std::uint64_t fingerprint = 0;
+  std::string port;
 };
 
 /// Called by run() in this order for each node that is reached:
-///   find_cached -> (hit)  node_cached
+///   [resolve_input per unwired optional input] -> find_cached -> (hit)  node_cached
 ///               -> (miss) node_started -> node_succeeded | node_failed
 /// and node_skipped for nodes whose inputs failed. Calls for one run may come from several threads, but never
 /// two at once: the runner serializes them.
@@ -49,6 +51,17 @@ class run_observer {
   virtual void run_started(std::string_view pipeline, std::string_view run_id,
                            std::span<const std::string> node_names) {
     (void)pipeline, (void)run_id, (void)node_names;
+  }
+
+  /// An unwired optional input of the node (optional_input<T> with no from<...> producer): an artifact to fill
+  /// it with (its `uri` is loaded with T::load; `key` defaults to the port), e.g. the last blessed model as
+  /// the baseline or the previous span's statistics; nullopt leaves it empty (a first run). Called before
+  /// find_cached (node.cache_key is 0 here): the artifact is then an input like the others, recorded and
+  /// part of the cache key.
+  virtual std::optional<artifact_ref> resolve_input(const node_info& node, std::string_view port,
+                                                    std::string_view type_name) {
+    (void)node, (void)port, (void)type_name;
+    return std::nullopt;
   }
 
   /// A reusable earlier execution's outputs for this cache key: each output's directory, in output order.

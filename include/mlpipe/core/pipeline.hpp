@@ -1,16 +1,18 @@
 // mlpipe/core/pipeline.hpp: `pipeline(nodes...)` composes named stages into a DAG the compiler checks:
-// unique names, every from<...> names a node, input counts, no cycle, and each input's type.
+// unique names, every from<...> names a node, input counts and names, no cycle, and each input's type.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include <mlpipe/core/artifact.hpp>
 #include <mlpipe/core/detail/graph.hpp>
 #include <mlpipe/core/errors.hpp>
 #include <mlpipe/core/node.hpp>
@@ -18,34 +20,64 @@
 
 namespace mlpipe {
 
+/// One input port of a node, as the pipeline's graph knows it at compile time.
+struct input_port {
+  std::string_view name;           // MLPIPE_INPUTS' name, else the producer's node name, else "input<K>"
+  std::size_t input = 0;           // the stage parameter it fills
+  std::size_t producer = 0;        // declaration index of the node wired to it; no_producer when none
+  std::string_view producer_name;  // empty when none
+  bool optional = false;           // an optional_input<T>
+  std::string_view type;           // the artifact's type name (e.g. "Model"), else the C++ type's name
+  static constexpr std::size_t no_producer = static_cast<std::size_t>(-1);
+  constexpr bool wired() const { return producer != no_producer; }
+};
+
 namespace detail {
+template <class Node>
+constexpr node_shape shape_of() {
+  using T = typename Node::traits;
+  return node_shape{Node::name,           Node::inputs.data(), Node::input_count,
+                    T::arity,             T::required,         T::optional.data(),
+                    T::declared_names.data(), T::declared_names.size()};
+}
+
 template <class... Nodes>
 struct graph_of {
   static constexpr std::size_t size = sizeof...(Nodes);
-  static constexpr std::size_t edges = (Nodes::input_count + ... + 0);
-  static constexpr auto value = analyze<size, edges>(
-      std::array<std::string_view, size>{Nodes::name...}, std::array<std::size_t, size>{Nodes::input_count...},
-      std::array<const std::string_view*, size>{Nodes::inputs.data()...});
+  static constexpr std::size_t edges = (count_wired(Nodes::inputs) + ... + 0);
+  static constexpr std::size_t ports = (Nodes::traits::arity + ... + 0);
+  static constexpr auto value = analyze<size, edges, ports>(std::array<node_shape, size>{shape_of<Nodes>()...});
 };
 
 template <std::size_t I, class... Nodes>
 using node_at = std::tuple_element_t<I, std::tuple<Nodes...>>;
 
-template <class Node>
-using name_of = readable_name<Node::fixed_name>;
+/// What a port of type T is called in the graph's description: its artifact type name, else its C++ name.
+template <class T>
+constexpr std::string_view port_type_name() {
+  if constexpr (artifact<T>)
+    return std::string_view{T::type_name};
+  else
+    return type_name_of<T>();
+}
 
-// Per-edge type check: the consumer's I-th input against what its producer gives.
+// Per-edge type check: the consumer's input against what its producer gives.
 template <class G, class Tuple, std::size_t Edge>
 struct edge_check {
   static constexpr std::size_t consumer = G::value.consumer[Edge];
-  static constexpr std::size_t input = Edge - G::value.in_begin[consumer];
+  static constexpr std::size_t input = G::value.edge_input[Edge];
+  static constexpr std::size_t port = G::value.port_begin[consumer] + input;
   static constexpr std::size_t producer = G::value.producer[Edge];
   using consumer_node = std::tuple_element_t<consumer, Tuple>;
   using producer_node = std::tuple_element_t<producer, Tuple>;
-  using expected = typename consumer_node::traits::template input<input>;
+  using expected = typename consumer_node::traits::template port_type<input>;
   using given = typename producer_node::traits::output;
   using selection = port_selection<given, expected>;
 };
+
+/// Port P's name as a template argument for a diagnostic.
+template <class G, std::size_t P>
+inline constexpr auto port_name_of = fixed_string<G::value.port_names[P].size() + 1>(G::value.port_names[P]);
 
 template <class... Nodes>
 struct pipeline_checks {
@@ -53,14 +85,6 @@ struct pipeline_checks {
   using tuple = std::tuple<Nodes...>;
   static constexpr auto& g = G::value;
 
-  template <std::size_t... Is>
-  static constexpr std::size_t first_arity_mismatch(std::index_sequence<Is...>) {
-    std::size_t found = npos;
-    ((found == npos && node_at<Is, Nodes...>::input_count != node_at<Is, Nodes...>::traits::arity ? found = Is
-                                                                                                 : 0),
-     ...);
-    return found;
-  }
   template <std::size_t... Es>
   static constexpr std::size_t first_bad_edge(std::index_sequence<Es...>) {
     std::size_t found = npos;
@@ -69,44 +93,58 @@ struct pipeline_checks {
   }
 
   template <std::size_t... Is>
-  static auto cycle_error(std::index_sequence<Is...>)
-      -> errors::cycle_through<name_of<node_at<g.cycle[Is], Nodes...>>...>;
+  static auto cycle_error(std::index_sequence<Is...>) -> errors::cycle_through<node_at<g.cycle[Is], Nodes...>::fixed_name...>;
 
-  /// Instantiates the first failing rule's diagnostic; true when every rule holds.
-  static constexpr bool check() {
-    if constexpr (g.has_duplicate()) {
-      (void)sizeof(errors::duplicate_node_name<name_of<node_at<g.dup_second, Nodes...>>>);
-      return false;
+  static constexpr std::size_t node_of_port(std::size_t port) {
+    std::size_t i = 0;
+    while (g.port_begin[i + 1] <= port) ++i;
+    return i;
+  }
+
+  /// The first broken rule's diagnostic (an incomplete type naming what is wrong), or void when every rule holds.
+  /// Chosen as a type, never evaluated: a constant expression that failed would add errors of its own.
+  static auto first_error() {
+    if constexpr ((std::is_same_v<typename Nodes::stage_type, diagnosed_stage> || ...)) {
+      return std::type_identity<diagnosed_stage>{};  // node<...>(s) has said s is not a stage
+    } else if constexpr (g.has_duplicate()) {
+      return std::type_identity<errors::duplicate_node_name<node_at<g.dup_second, Nodes...>::fixed_name>>{};
     } else if constexpr (g.has_unknown()) {
-      constexpr std::size_t node = g.consumer[g.unknown_edge];
-      constexpr std::size_t input = g.unknown_edge - g.in_begin[node];
-      using N = node_at<node, Nodes...>;
-      (void)sizeof(errors::from_names_no_node<name_of<N>, readable_name<std::get<input>(N::fixed_inputs)>>);
-      return false;
-    } else if constexpr (constexpr auto bad = first_arity_mismatch(std::index_sequence_for<Nodes...>{});
-                         bad != npos) {
-      using N = node_at<bad, Nodes...>;
-      (void)sizeof(errors::wrong_number_of_inputs<name_of<N>, typename N::stage_type, N::traits::arity,
-                                                  N::input_count>);
-      return false;
+      using N = node_at<g.consumer[g.unknown_edge], Nodes...>;
+      return std::type_identity<
+          errors::unknown_name_in_from<N::fixed_name, std::get<g.edge_input[g.unknown_edge]>(N::fixed_inputs)>>{};
+    } else if constexpr (g.bad_count != npos) {
+      using N = node_at<g.bad_count, Nodes...>;
+      return std::type_identity<errors::wrong_number_of_inputs<N::fixed_name, typename N::stage_type, N::traits::required,
+                                                               N::traits::arity, N::input_count>>{};
+    } else if constexpr (g.bad_declared != npos) {
+      using N = node_at<g.bad_declared, Nodes...>;
+      return std::type_identity<errors::input_names_do_not_match_inputs<
+          N::fixed_name, typename N::stage_type, N::traits::declared_names.size(), N::traits::arity>>{};
+    } else if constexpr (g.dup_port != npos) {
+      using N = node_at<node_of_port(g.dup_port), Nodes...>;
+      return std::type_identity<errors::duplicate_input_port<N::fixed_name, typename N::stage_type,
+                                                             port_name_of<G, g.dup_port>>>{};
+    } else if constexpr (g.unwired_required != npos) {
+      using N = node_at<node_of_port(g.unwired_required), Nodes...>;
+      return std::type_identity<errors::required_input_not_wired<N::fixed_name, typename N::stage_type,
+                                                                 port_name_of<G, g.unwired_required>>>{};
     } else if constexpr (!g.acyclic()) {
-      (void)sizeof(decltype(cycle_error(std::make_index_sequence<g.cycle_length>{})));
-      return false;
+      return std::type_identity<decltype(cycle_error(std::make_index_sequence<g.cycle_length>{}))>{};
     } else if constexpr (constexpr auto bad = first_bad_edge(std::make_index_sequence<G::edges>{}); bad != npos) {
       using C = edge_check<G, tuple, bad>;
+      constexpr auto& port = port_name_of<G, C::port>;
       if constexpr (C::selection::ambiguous)
-        (void)sizeof(errors::ambiguous_input<name_of<typename C::consumer_node>, C::input,
-                                             name_of<typename C::producer_node>, typename C::expected,
-                                             typename C::given>);
+        return std::type_identity<errors::ambiguous_input<C::consumer_node::fixed_name, port, C::producer_node::fixed_name,
+                                                          typename C::expected, typename C::given>>{};
       else
-        (void)sizeof(errors::input_type_mismatch<name_of<typename C::consumer_node>, C::input,
-                                                 name_of<typename C::producer_node>, typename C::expected,
-                                                 typename C::given>);
-      return false;
+        return std::type_identity<errors::input_type_mismatch<C::consumer_node::fixed_name, port,
+                                                              C::producer_node::fixed_name, typename C::expected,
+                                                              typename C::given>>{};
     } else {
-      return true;
+      return std::type_identity<void>{};
     }
   }
+  using error = typename decltype(first_error())::type;
 };
 
 struct pipeline_tag {};
@@ -140,6 +178,12 @@ class pipeline_t : public detail::pipeline_tag {
     return i == detail::npos ? std::nullopt : std::optional<std::size_t>(i);
   }
 
+  /// Node i's input ports (declaration order index), one per stage input: name, producer or none, optional.
+  static constexpr std::span<const input_port> inputs(std::size_t i) {
+    return std::span<const input_port>(input_ports).subspan(graph::value.port_begin[i],
+                                                            graph::value.port_begin[i + 1] - graph::value.port_begin[i]);
+  }
+
   /// Each node's stage name (stage_name<S>()), in declaration order.
   static constexpr std::array<std::string_view, size> stage_names{stage_name<typename Nodes::stage_type>()...};
 
@@ -159,6 +203,7 @@ class pipeline_t : public detail::pipeline_tag {
 
   /// The stage of the node with this compile-time name: `p.stage<"model">().l2 = 1e-3;`
   template <fixed_string Name>
+    requires(size > 0)  // a failed pipeline (no nodes) has no stages: its one diagnostic is enough
   auto& stage() noexcept {
     constexpr auto i = graph::value.find(Name.view());
     static_assert(i != detail::npos, "mlpipe: pipeline::stage<NAME>(): no node has that name");
@@ -195,12 +240,42 @@ class pipeline_t : public detail::pipeline_tag {
     return std::array<set_fn, size>{&set_parameter_of<Is>...};
   }(std::index_sequence_for<Nodes...>{});
 
+  template <class Node>
+  static constexpr auto port_types() {
+    return []<std::size_t... Ks>(std::index_sequence<Ks...>) {
+      return std::array<std::string_view, Node::traits::arity>{
+          detail::port_type_name<typename Node::traits::template port_type<Ks>>()...};
+    }(std::make_index_sequence<Node::traits::arity>{});
+  }
+  static constexpr auto input_ports = [] {
+    constexpr auto& g = graph::value;
+    std::array<input_port, graph::ports> r{};
+    constexpr std::array<std::string_view, graph::ports> types = [] {
+      std::array<std::string_view, graph::ports> t{};
+      std::size_t k = 0;
+      (
+          [&] {
+            for (auto n : port_types<Nodes>()) t[k++] = n;
+          }(),
+          ...);
+      return t;
+    }();
+    for (std::size_t i = 0; i < size; ++i)
+      for (std::size_t p = g.port_begin[i]; p < g.port_begin[i + 1]; ++p) {
+        auto e = g.port_edge[p];
+        r[p] = input_port{g.port_names[p], p - g.port_begin[i], e == detail::npos ? input_port::no_producer : g.producer[e],
+                          e == detail::npos ? std::string_view{} : g.names[g.producer[e]], g.port_optional[p], types[p]};
+      }
+    return r;
+  }();
+
   std::string name_;
   std::tuple<Nodes...> nodes_;
 };
 
-/// What `pipeline(...)` gives when a rule fails (after the diagnostic), so no further errors pile up.
-struct invalid_pipeline {};
+/// What `pipeline(...)` gives when a rule fails (after its one diagnostic): a pipeline of no nodes, so that
+/// main(p, ...), run(p) and the other calls on it add no errors of their own.
+using invalid_pipeline = pipeline_t<>;
 
 /// True for checked pipelines.
 template <class P>
@@ -210,10 +285,15 @@ concept pipeline_type = std::is_base_of_v<detail::pipeline_tag, std::remove_cvre
 template <node_type... Nodes>
 constexpr auto pipeline(std::string name, Nodes... nodes) {
   static_assert(sizeof...(Nodes) > 0, "mlpipe: a pipeline needs at least one node");
-  if constexpr (detail::pipeline_checks<Nodes...>::check())
+  using error = typename detail::pipeline_checks<Nodes...>::error;
+  if constexpr (std::is_void_v<error>) {
     return pipeline_t<Nodes...>(std::move(name), std::move(nodes)...);
-  else
-    return invalid_pipeline{};
+  } else if constexpr (std::is_same_v<error, detail::diagnosed_stage>) {
+    return invalid_pipeline(std::move(name));
+  } else {
+    (void)sizeof(error);  // The pipeline breaks the rule this names (mlpipe/core/errors.hpp says each rule).
+    return invalid_pipeline(std::move(name));
+  }
 }
 
 /// Composes nodes into a pipeline named "pipeline".

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -73,9 +74,13 @@ constexpr bool is_stage_cacheable() {
 
 /// What the careful path needs of node I, as plain function pointers: the per-node code stays a few small
 /// thunks, and the logic around them (skip, record, cache, save) is compiled once per pipeline, not per node.
+struct resolved_inputs;
+
 template <class P>
 struct node_ops {
-  void (*call)(run_env<P>&, context*);  // runs the stage on its producers' outputs and stores its output
+  // Runs the stage on its producers' outputs (and resolved optional inputs, or nullptr) and stores its output.
+  void (*call)(run_env<P>&, context*, const void* const* resolved);
+  resolved_inputs (*resolve)(run_observer&, const node_info&, std::vector<artifact_ref>& inputs);  // or nullptr
   std::vector<artifact_ref> (*save)(run_env<P>&, const std::filesystem::path& dir);  // empty dir: describe only
   void (*load)(run_env<P>&, const std::vector<artifact_ref>&);  // its output from cached artifacts
   void (*reset)(run_env<P>&);
@@ -87,22 +92,93 @@ struct node_ops {
   bool takes_context, cacheable, persistable;
 };
 
+/// Node I's K-th argument: its producer's output (or the member of it the input takes); for an optional input,
+/// an optional_input<T> pointing at that, at what the store resolved (`resolved[K]`), or at nothing.
+template <std::size_t I, std::size_t K, class P>
+[[gnu::always_inline]] inline decltype(auto) input_argument(run_env<P>& env, const void* const* resolved) {
+  using traits = typename P::template node_type_at<I>::traits;
+  using in_t = typename traits::template input<K>;
+  using port_t = typename traits::template port_type<K>;
+  constexpr auto& g = P::graph::value;
+  constexpr std::size_t edge = g.port_edge[g.port_begin[I] + K];
+  if constexpr (edge == npos) {
+    return in_t(resolved ? static_cast<const port_t*>(resolved[K]) : nullptr);
+  } else {
+    const port_t& value = select_port<port_t>(*std::get<g.producer[edge]>(env.result.outputs_storage()));
+    if constexpr (traits::optional[K])
+      return in_t(&value);
+    else
+      return value;
+  }
+}
+
 template <std::size_t I, class P>
-[[gnu::always_inline]] inline void call_node(run_env<P>& env, context* ctx) {
+[[gnu::always_inline]] inline void call_node(run_env<P>& env, context* ctx, const void* const* resolved) {
   using node_t = typename P::template node_type_at<I>;
   using traits = typename node_t::traits;
-  constexpr auto& g = P::graph::value;
-  constexpr std::size_t first_edge = g.in_begin[I];
   auto& outs = env.result.outputs_storage();
   auto& stage = env.pipeline.template node_at<I>().stage();
   [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
     if constexpr (traits::takes_context)
-      std::get<I>(outs).emplace(
-          stage(select_port<typename traits::template input<Ks>>(*std::get<g.producer[first_edge + Ks]>(outs))...,
-                *ctx));
+      std::get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)..., *ctx));
     else
-      std::get<I>(outs).emplace(
-          stage(select_port<typename traits::template input<Ks>>(*std::get<g.producer[first_edge + Ks]>(outs))...));
+      std::get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)...));
+  }(std::make_index_sequence<traits::arity>{});
+  (void)resolved;
+}
+
+/// Values the observer resolved for a node's unwired optional inputs, kept alive while the node runs.
+struct resolved_inputs {
+  std::vector<std::shared_ptr<const void>> values;  // per input; empty where nothing was resolved
+  std::vector<const void*> pointers;                // values[k].get(), what the call reads
+};
+
+/// Asks the observer to fill node I's unwired optional artifact inputs; loads each one it names and adds it
+/// to `inputs` (its port and fingerprint set), so it is recorded and keys the cache like a wired input.
+template <std::size_t I, class P>
+resolved_inputs resolve_node_inputs(run_observer& obs, const node_info& info, std::vector<artifact_ref>& inputs) {
+  using traits = typename P::template node_type_at<I>::traits;
+  constexpr auto& g = P::graph::value;
+  resolved_inputs r;
+  r.values.resize(traits::arity);
+  [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    (
+        [&] {
+          using port_t = typename traits::template port_type<Ks>;
+          constexpr std::size_t port = g.port_begin[I] + Ks;
+          if constexpr (g.port_edge[port] == npos && artifact<port_t>) {
+            const std::string_view name = g.port_names[port];
+            std::optional<artifact_ref> ref;
+            try {
+              ref = obs.resolve_input(info, name, port_t::type_name);
+              if (!ref) return;
+              auto value = std::make_shared<const port_t>(port_t::load(ref->uri));
+              ref->fingerprint = value->fingerprint();
+              r.values[Ks] = std::move(value);
+            } catch (const std::exception& e) {
+              throw std::runtime_error("filling optional input '" + std::string(name) + "' from the store failed: " +
+                                       e.what());
+            }
+            ref->port = std::string(name);
+            if (ref->key.empty()) ref->key = ref->port;
+            ref->type_name = std::string(port_t::type_name);
+            inputs.push_back(std::move(*ref));
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<traits::arity>{});
+  for (auto& v : r.values) r.pointers.push_back(v.get());
+  return r;
+}
+
+/// Whether node I has an unwired optional input the store could fill.
+template <std::size_t I, class P>
+constexpr bool has_resolvable_input() {
+  using traits = typename P::template node_type_at<I>::traits;
+  constexpr auto& g = P::graph::value;
+  return []<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    return ((g.port_edge[g.port_begin[I] + Ks] == npos && artifact<typename traits::template port_type<Ks>>) || ... ||
+            false);
   }(std::make_index_sequence<traits::arity>{});
 }
 
@@ -113,6 +189,7 @@ constexpr node_ops<P> make_node_ops() {
   using out_t = typename node_t::traits::output;
   node_ops<P> ops{};
   ops.call = &call_node<I, P>;
+  if constexpr (has_resolvable_input<I, P>()) ops.resolve = &resolve_node_inputs<I, P>;
   ops.save = [](run_env<P>& env, const std::filesystem::path& dir) -> std::vector<artifact_ref> {
     if constexpr (persistable<out_t>) {
       const auto& out = *std::get<I>(env.result.outputs_storage());
@@ -218,11 +295,11 @@ void execute(run_env<P>& env, std::size_t i) {
     try {
       if (ops.takes_context) {
         auto ctx = make_context({});
-        ops.call(env, &ctx);
+        ops.call(env, &ctx, nullptr);
         emplaced = true;
         if (!ctx.records().empty()) r.details().records[i] = ctx.records();
       } else {
-        ops.call(env, nullptr);
+        ops.call(env, nullptr, nullptr);
         emplaced = true;
       }
       states[i] = node_state::succeeded;
@@ -248,6 +325,7 @@ void execute(run_env<P>& env, std::size_t i) {
     auto add = [&](const artifact_ref& ref) {
       artifact_ref in = ref;
       in.key = std::string(g.names[producer]);
+      in.port = std::string(g.port_names[g.port_begin[i] + g.edge_input[k]]);
       in.index = 0;
       for (auto& e : inputs) in.index += e.key == in.key;
       inputs.push_back(std::move(in));
@@ -257,6 +335,19 @@ void execute(run_env<P>& env, std::size_t i) {
       add(refs[member]);
     else
       for (auto& ref : refs) add(ref);
+  }
+
+  // Unwired optional inputs the store can fill (the last blessed model, the previous span's statistics).
+  resolved_inputs resolved;
+  if (ops.resolve) {
+    try {
+      std::lock_guard lk(env.observer_mutex);
+      resolved = ops.resolve(*obs, info_for(&params, 0), inputs);
+    } catch (...) {
+      states[i] = node_state::failed;
+      r.details().errors[i] = describe_exception(std::current_exception());
+      return;
+    }
   }
 
   std::uint64_t key = 0;
@@ -312,7 +403,7 @@ void execute(run_env<P>& env, std::size_t i) {
   }
   try {
     auto ctx = make_context(dir);
-    ops.call(env, &ctx);
+    ops.call(env, &ctx, resolved.pointers.empty() ? nullptr : resolved.pointers.data());
     emplaced = true;
     auto outs = ops.save(env, dir);
     r.details().outputs[i] = outs;
@@ -340,7 +431,7 @@ template <class P>
 [[gnu::noinline]] void call_with_context(run_env<P>& env, std::size_t i) {
   context ctx(env.pipeline.name(), std::string(P::graph::value.names[i]), env.run_id(), {}, env.options.threads);
   if (env.options.log) ctx.set_log_sink(env.options.log);
-  pipeline_ops<P>::ops[i].call(env, &ctx);
+  pipeline_ops<P>::ops[i].call(env, &ctx, nullptr);
   if (!ctx.records().empty()) env.result.details().records[i] = ctx.records();
 }
 
@@ -351,7 +442,7 @@ template <std::size_t I, class P>
   if constexpr (P::template node_type_at<I>::traits::takes_context)
     call_with_context(env, I);
   else
-    call_node<I, P>(env, nullptr);
+    call_node<I, P>(env, nullptr, nullptr);
 }
 
 /// One thread, no observer. Optimistic: every node runs in topological order with no per-node checks (the
@@ -482,46 +573,73 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
 }
 
 namespace detail {
+/// Node i's input ports as "a, b, c", for messages.
+template <class P>
+std::string port_list(std::size_t i) {
+  std::string s;
+  for (auto& port : P::inputs(i)) s += (s.empty() ? "" : ", ") + std::string(port.name);
+  return s.empty() ? "none" : s;
+}
+
 template <std::size_t I, class P>
 node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,
                         const std::filesystem::path& output_dir, const run_options& options) {
   using node_t = typename P::template node_type_at<I>;
   using traits = typename node_t::traits;
   using out_t = typename traits::output;
-  constexpr auto& g = P::graph::value;
-  constexpr std::size_t first_edge = g.in_begin[I];
   node_run_result res;
   try {
-    auto load_input = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
-      using in_t = typename traits::template input<K>;
-      const std::string producer(g.names[g.producer[first_edge + K]]);
-      if constexpr (!artifact<in_t>) {
-        throw std::runtime_error("input " + std::to_string(K) + " (from '" + producer +
-                                 "') is not an artifact, so it cannot be loaded from a URI");
-        return in_t{};
+    for (auto& [port, dir] : input_uris)
+      if (P::graph::value.find_port(I, port) == npos)
+        throw std::runtime_error("node '" + std::string(node_t::name) + "' has no input port '" + port +
+                                 "' (its ports: " + port_list<P>(I) + ")");
+    const std::string run_id = options.run_id.empty() ? make_run_id() : options.run_id;
+    // Input K as loaded: a required input must be given; an optional one is taken from input_uris, else from
+    // the observer (resolve_input), else left empty.
+    auto load_input = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) -> std::optional<typename traits::template port_type<K>> {
+      using port_t = typename traits::template port_type<K>;
+      constexpr input_port port = P::inputs(I)[K];
+      const std::string from = port.wired() && port.producer_name != port.name
+                                   ? " (wired from '" + std::string(port.producer_name) + "')" : "";
+      auto it = input_uris.find(port.name);
+      if constexpr (!artifact<port_t>) {
+        if (it != input_uris.end() || port.wired() || !port.optional)
+          throw std::runtime_error("input port '" + std::string(port.name) + "'" + from + " takes a " +
+                                   std::string(port.type) + ", which is not an artifact, so it cannot be loaded from a directory");
+        return std::nullopt;
       } else {
-        auto it = input_uris.find(producer);
-        if (it == input_uris.end())
-          throw std::runtime_error("no URI given for input " + std::to_string(K) + " (from '" + producer + "')");
-        return in_t::load(it->second);
+        if (it != input_uris.end()) return port_t::load(it->second);
+        if (port.wired())
+          throw std::runtime_error("no directory given for input port '" + std::string(port.name) + "'" + from +
+                                   " (--input " + std::string(port.name) + "=DIR)");
+        if (options.observer) {
+          node_info info{p.name(), node_t::name, stage_name<typename node_t::stage_type>(),
+                         stage_version<typename node_t::stage_type>(), nullptr, 0};
+          if (auto ref = options.observer->resolve_input(info, port.name, port_t::type_name)) return port_t::load(ref->uri);
+        }
+        return std::nullopt;
       }
     };
     auto inputs = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-      return std::tuple<typename traits::template input<Ks>...>{
+      return std::tuple<std::optional<typename traits::template port_type<Ks>>...>{
           load_input(std::integral_constant<std::size_t, Ks>{})...};
     }(std::make_index_sequence<traits::arity>{});
     auto& stage = p.template node_at<I>().stage();
-    context ctx(p.name(), std::string(node_t::name), options.run_id.empty() ? make_run_id() : options.run_id,
-                output_dir, options.threads);
+    context ctx(p.name(), std::string(node_t::name), run_id, output_dir, options.threads);
     if (options.log) ctx.set_log_sink(options.log);
-    out_t out = std::apply(
-        [&](const auto&... in) -> out_t {
-          if constexpr (traits::takes_context)
-            return stage(in..., ctx);
-          else
-            return stage(in...);
-        },
-        inputs);
+    out_t out = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) -> out_t {
+      auto arg = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) -> decltype(auto) {
+        auto& in = std::get<K>(inputs);
+        if constexpr (traits::optional[K])
+          return typename traits::template input<K>(in ? &*in : nullptr);
+        else
+          return static_cast<const typename traits::template port_type<K>&>(*in);
+      };
+      if constexpr (traits::takes_context)
+        return stage(arg(std::integral_constant<std::size_t, Ks>{})..., ctx);
+      else
+        return stage(arg(std::integral_constant<std::size_t, Ks>{})...);
+    }(std::make_index_sequence<traits::arity>{});
     if constexpr (persistable<out_t>) {
       if (!output_dir.empty()) res.outputs = save_outputs(out, output_dir);
     }
@@ -536,7 +654,8 @@ node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path,
 }  // namespace detail
 
 /// Runs one node by its runtime name, as an orchestrator does: its inputs are loaded from the artifact
-/// directories given per producer node name, its outputs are saved under output_dir.
+/// directories given per input port name (P::inputs(i)); an unwired optional input not given is asked of
+/// options.observer (resolve_input), else left empty. Its outputs are saved under output_dir.
 template <node_type... Nodes>
 node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node,
                          const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,

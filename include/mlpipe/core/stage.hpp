@@ -2,13 +2,16 @@
 // `Out operator()(const In1&, const In2&, context&)`: inputs, output and whether it takes a context.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/inputs.hpp>
 
 namespace mlpipe {
 
@@ -103,6 +106,22 @@ struct stage_traits {
   static constexpr bool takes_context = split::had_context;
   template <std::size_t I>
   using input = typename detail::at<I, inputs>::type;
+  /// What a producer must give input I: T for optional_input<T>, else the input's type.
+  template <std::size_t I>
+  using port_type = typename detail::optional_input_of<input<I>>::type;
+  /// Which inputs are optional_input<T>.
+  static constexpr auto optional = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<bool, arity>{detail::optional_input_of<input<Is>>::optional...};
+  }(std::make_index_sequence<arity>{});
+  /// How many inputs from<...> must list: up to and including the last required one.
+  static constexpr std::size_t required = [] {
+    std::size_t r = 0;
+    for (std::size_t i = 0; i < arity; ++i)
+      if (!optional[i]) r = i + 1;
+    return r;
+  }();
+  /// The names the stage declares with MLPIPE_INPUTS (an empty array when it declares none).
+  static constexpr auto declared_names = detail::declared_input_names<S>();
 };
 
 namespace detail {

@@ -1,7 +1,9 @@
-// A struct without a call operator is not a stage.
-// expect: node<"...">\(s\): s is not a stage
+// A struct without a call operator is not a stage; the pipeline built with it adds no error of its own.
+// expect: not_a_stage<.*"settings".*settings>
 #include "stages.hpp"
 struct settings { int x = 1; };
 int main() {
-  auto n = mp::node<"settings">(settings{});
+  auto p = mp::pipeline(mp::node<"load">(load_data{}), mp::node<"settings">(settings{}) << mp::from<"load">,
+                        mp::node<"scale">(scale{}) << mp::from<"settings">);
+  (void)p;
 }

@@ -17,3 +17,10 @@ struct combine {
 struct describe {
   std::string operator()(const int& x) const { return std::to_string(x); }
 };
+/// Takes a model and examples, and optionally a baseline model (as mlpipe's evaluate does).
+struct evaluate {
+  MLPIPE_INPUTS(model, examples, baseline);
+  int operator()(const int& model, const int& examples, mp::optional_input<int> baseline) const {
+    return model + examples + (baseline ? *baseline : 0);
+  }
+};

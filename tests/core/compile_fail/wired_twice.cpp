@@ -1,7 +1,8 @@
 // Inputs are listed in one from<...>, not one << per input.
-// expect: use of deleted function
-// expect: operator<<
+// expect: inputs_listed_in_two_from<.*"merge".*"b"
 #include "stages.hpp"
 int main() {
-  auto n = mp::node<"merge">(combine{}) << mp::from<"a"> << mp::from<"b">;
+  auto p = mp::pipeline(mp::node<"a">(load_data{}), mp::node<"b">(load_data{}),
+                        mp::node<"merge">(combine{}) << mp::from<"a"> << mp::from<"b">);
+  (void)p;
 }

@@ -25,7 +25,7 @@ MLPIPE_DECL int run_one_node(const pipeline_handle& p, const main_context& m, co
   for (auto& in : inputs) {
     auto eq = in.find('=');
     if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "--input '%s': expected INPUT=DIR\n", in.c_str());
+      std::fprintf(stderr, "--input '%s': expected PORT=DIR\n", in.c_str());
       return 2;
     }
     dirs[in.substr(0, eq)] = in.substr(eq + 1);
@@ -53,7 +53,7 @@ MLPIPE_DECL int run_one_node(const pipeline_handle& p, const main_context& m, co
 
 MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char* const* argv, main_options& o) {
   CLI::App app{o.description.empty() ? "Runs the pipeline '" + p.name + "'." : o.description};
-  app.footer("Nodes (name, stage, inputs, parameters):\n" + p.describe());
+  app.footer("Nodes (name, stage, inputs as PORT=PRODUCER, parameters):\n" + p.describe());
   bool list = false, dot = false, mermaid = false, quiet = false, json = false;
   std::vector<std::string> sets, inputs;
   std::string run_node_name, output_dir;
@@ -71,7 +71,7 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
     app.add_option(po.flag, shortcut_values[i], po.help.empty() ? "Sets " + po.parameter : po.help + " (sets " + po.parameter + ")");
   }
   app.add_option("--run-node", run_node_name, "Run only this node, its inputs loaded from --input dirs");
-  app.add_option("--input", inputs, "With --run-node: INPUT=DIR, an input artifact's directory");
+  app.add_option("--input", inputs, "With --run-node: PORT=DIR, the directory of the artifact for input port PORT");
   app.add_option("--output", output_dir, "With --run-node: the directory its outputs are saved to");
   app.add_flag("--json", json, "Print the outcome as a JSON document (the nodes' states, durations, figures, outputs)");
   app.add_flag("-q,--quiet", quiet, "Print nothing but errors");

@@ -79,7 +79,7 @@ MLPIPE_DECL nlohmann::json run_report::to_json() const {
     json j{{"node", n.name}, {"stage", n.stage}, {"state", std::string(to_string(n.state))}, {"seconds", n.seconds}};
     if (!n.error.empty()) j["error"] = n.error;
     json r = json::object();
-    for (auto& [k, v] : n.records) std::visit([&](const auto& x) { r[k] = x; }, v);
+    for (auto& rec : n.records) std::visit([&](const auto& x) { r[rec.first] = x; }, rec.second);  // Clang 14: no binding captures
     j["records"] = std::move(r);
     json outs = json::array();
     for (auto& a : n.outputs)
