@@ -62,13 +62,13 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
     CAPTURE(dc.file);
     auto ex = load_examples(dc.file, dc.label);
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
     model m = dc.softmax ? train<softmax_regression>{}(ex, g, ctx) : train<logistic_regression>{}(ex, g, ctx);
-    auto ev = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(m, ex, g, ctx);
+    auto ev = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(m, ex, g, {}, {}, ctx);
     REQUIRE(ev.blessing.blessed);
 
     auto base = fresh_dir(std::string("roundtrip_") + dc.label);
-    auto pushed = push{.base = base.string()}(m, g, ev.blessing, ctx);
+    auto pushed = push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
     CHECK(pushed.pushed);
     CHECK(pushed.version == 1);
     CHECK(fs::exists(base / "1" / "manifest.json"));
@@ -116,7 +116,7 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
                               proba.begin() + 6 * static_cast<std::ptrdiff_t>(m.num_classes())));
 
     // a second push is version 2; versions list ascending
-    auto second = push{.base = base.string()}(m, g, ev.blessing, ctx);
+    auto second = push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
     CHECK(second.version == 2);
     CHECK(list_versions(base) == std::vector<std::int64_t>{1, 2});
   }
@@ -169,7 +169,7 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
     ex.train = with_missing(ex.train, holey, 7, 3);
     ex.eval = with_missing(ex.eval, holey, 5, 1);
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
     model m = dc.kind == 0   ? train<logistic_regression>{}(ex, g, ctx)
               : dc.kind == 1 ? train<softmax_regression>{}(ex, g, ctx)
                              : train<linear_regression>{}(ex, g, ctx);
@@ -201,7 +201,7 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
   SUBCASE("a missing value the transform does not impute is still an error naming the row and column") {
     auto ex = load_examples("iris.csv", "species");
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
     auto m = train<softmax_regression>{}(ex, g, ctx);
     for (auto& c : g.columns)  // a transform that does not impute
       std::erase_if(c.steps, [](const numeric_step& s) { return s.kind == numeric_step_kind::impute; });
@@ -222,7 +222,7 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
 TEST_CASE("deploy: the predictor is safe for concurrent callers") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto m = train<softmax_regression>{}(ex, g, ctx);
   auto dir = fresh_dir("concurrent") / "bundle";
   write_bundle(dir, g, m);
@@ -242,14 +242,14 @@ TEST_CASE("deploy: the predictor is safe for concurrent callers") {
 TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto m = train<logistic_regression>{}(ex, g, ctx);
-  auto ev = evaluate{.thresholds = {at_least("accuracy", 1.01)}}(m, ex, g, ctx);  // impossible
+  auto ev = evaluate{.thresholds = {at_least("accuracy", 1.01)}}(m, ex, g, {}, {}, ctx);  // impossible
   REQUIRE_FALSE(ev.blessing.blessed);
   auto base = fresh_dir("refuse");
   std::string why;
   try {
-    push{.base = base.string()}(m, g, ev.blessing, ctx);
+    push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
   } catch (const push_error& e) {
     why = e.what();
   }
@@ -257,20 +257,20 @@ TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
   CHECK(why.find("accuracy") != std::string::npos);  // the blessing's reason is passed on
   CHECK(list_versions(base).empty());
   // no thresholds at all: not blessed either
-  auto none = evaluate{}(m, ex, g, ctx);
-  CHECK_THROWS_AS(push{.base = base.string()}(m, g, none.blessing, ctx), push_error);
+  auto none = evaluate{}(m, ex, g, {}, {}, ctx);
+  CHECK_THROWS_AS(push{.base = base.string()}(m, g, none.blessing, {}, ctx), push_error);
   CHECK(list_versions(base).empty());
 }
 
 TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto m = train<softmax_regression>{}(ex, g, ctx);
   auto base = fresh_dir("interrupted");
   model_blessing ok;
   ok.blessed = true;
-  push{.base = base.string()}(m, g, ok, ctx);  // version 1 exists
+  push{.base = base.string()}(m, g, ok, {}, ctx);  // version 1 exists
 
   fs::path seen_tmp;
   detail::push_before_publish_hook() = [&](const fs::path& tmp) {
@@ -279,7 +279,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
     CHECK(list_versions(base) == std::vector<std::int64_t>{1});
     throw std::runtime_error("simulated crash");
   };
-  CHECK_THROWS_WITH(push{.base = base.string()}(m, g, ok, ctx), "simulated crash");
+  CHECK_THROWS_WITH(push{.base = base.string()}(m, g, ok, {}, ctx), "simulated crash");
   detail::push_before_publish_hook() = nullptr;
   CHECK(list_versions(base) == std::vector<std::int64_t>{1});
   CHECK_FALSE(seen_tmp.empty());
@@ -289,7 +289,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
   fs::create_directories(base / ".tmp-push-999-dead" / "model");
   write_all(base / ".tmp-push-999-dead" / "model" / "model.json", "{\"format\": \"mlpi");
   CHECK(list_versions(base) == std::vector<std::int64_t>{1});
-  auto next = push{.base = base.string()}(m, g, ok, ctx);
+  auto next = push{.base = base.string()}(m, g, ok, {}, ctx);
   CHECK(next.version == 2);
   CHECK_NOTHROW(predictor(base / "2"));
 }
@@ -297,7 +297,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
 TEST_CASE("deploy: damaged bundles are errors that name the file") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto m = train<softmax_regression>{}(ex, g, ctx);
   auto root = fresh_dir("damaged");
   auto fresh = [&](const std::string& name) {
@@ -376,7 +376,7 @@ TEST_CASE("deploy: damaged bundles are errors that name the file") {
 TEST_CASE("deploy: rows that do not fit the signature are input errors") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto m = train<softmax_regression>{}(ex, g, ctx);
   auto dir = fresh_dir("signature") / "b";
   write_bundle(dir, g, m);

@@ -39,7 +39,7 @@ served setup_iris(const std::string& dir) {
   served s;
   s.ex = test::load_examples("iris.csv", "species");
   context ctx;
-  s.g = fit_transform{}(s.ex, ctx);
+  s.g = fit_transform{}(s.ex, {}, ctx);
   s.m = train<softmax_regression>{}(s.ex, s.g, ctx);
   s.base = test::fresh_dir(dir);
   push_bundle(s.base, s.g, s.m);

@@ -39,16 +39,16 @@ examples load_examples(const std::string& file, const std::string& label, table*
 
 }  // namespace
 
-TEST_CASE("evaluate: a logistic model on breast_cancer, blessed against a weaker baseline, refused the other way") {
+TEST_CASE("evaluate: one stage with and without a baseline model: blessed against a weaker one, refused the other way") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   auto good = train<logistic_regression>{.l2 = 1e-3}(ex, g, ctx);
   auto weak = train<logistic_regression>{.l2 = 10.0}(ex, g, ctx);
 
-  evaluate_against stage{.thresholds = {at_least("auc", 0.9), no_worse_than_baseline("auc", -0.001),
-                                        no_worse_than_baseline("log_loss")}};
-  auto out = stage(good, ex, g, weak, ctx);
+  evaluate stage{.thresholds = {at_least("auc", 0.9), no_worse_than_baseline("auc", -0.001),
+                                no_worse_than_baseline("log_loss")}};
+  auto out = stage(good, ex, g, optional_input<model>(&weak), {}, ctx);  // read through the candidate's transform
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);
   CHECK(out.evaluation.task == task_kind::binary);
@@ -62,12 +62,18 @@ TEST_CASE("evaluate: a logistic model on breast_cancer, blessed against a weaker
   for (const auto& [k, v] : ctx.records()) recorded_auc |= k == "auc";
   CHECK(recorded_auc);
 
-  auto reversed = stage(weak, ex, g, good, ctx);
+  auto reversed = stage(weak, ex, g, optional_input<model>(&good), {}, ctx);
   CHECK_FALSE(reversed.blessing.blessed);
   CHECK(reversed.blessing.failures.front().slice == "overall");
+
+  // without a baseline (a first run): no baseline metrics, and the change thresholds pass
+  auto alone = stage(good, ex, g, {}, {}, ctx);
+  CHECK(alone.blessing.blessed);
+  CHECK(alone.evaluation.find("overall", true) == nullptr);
+  CHECK(alone.evaluation.overall().metrics == out.evaluation.overall().metrics);
 }
 
-TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric column; softmax on iris") {
+TEST_CASE("evaluate: a baseline model with its own transform, loaded from a directory; slices by a numeric column; softmax on iris") {
   namespace fs = std::filesystem;
   // fair: label "had_affair" (affairs > 0), sliced by "religious" (1..4)
   table t = read_csv(std::string(MLPIPE_DATA_DIR) + "/fair.csv");
@@ -77,24 +83,17 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   extra.add(column::categorical("had_affair", had));
   auto ex = load_examples("fair.csv", "had_affair", &extra);
   context ctx;
-  auto g = fit_transform<>{.exclude = {"affairs"}}(ex, ctx);
+  auto g = fit_transform<>{.exclude = {"affairs"}}(ex, {}, ctx);
   auto cand = train<logistic_regression>{.l2 = 1e-4}(ex, g, ctx);
   auto base = train<logistic_regression>{.l2 = 1e-4}(ex, g, ctx);
 
   auto dir = fs::temp_directory_path() / ("mlpipe-eval-baseline-" + std::to_string(std::random_device{}()));
   base.save(dir / "model");
   g.save(dir / "transform");
+  auto loaded = load_trained_model(dir);
   evaluate stage{.thresholds = {no_worse_than_baseline("auc", -1e-12), at_least("accuracy", 0.6).on_slice("religious")},
-                 .slices = {"religious"},
-                 .baseline = dir.string()};
-  auto out = stage(cand, ex, g, ctx);
-  // the baseline's content, not just its path, is what a cache key must see
-  const auto before = stage.source_fingerprint();
-  CHECK(before != 0);
-  train<logistic_regression>{.l2 = 1.0}(ex, g, ctx).save(dir / "model");
-  CHECK(stage.source_fingerprint() != before);
-  base.save(dir / "model");
-  CHECK(stage.source_fingerprint() == before);
+                 .slices = {"religious"}};
+  auto out = stage(cand, ex, g, optional_input<model>(&loaded.m), optional_input<transform_graph>(&loaded.transform), ctx);
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);  // the same training, so no change at all
   REQUIRE(out.evaluation.candidate.size() == 1 + 4);
@@ -105,14 +104,13 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   CHECK(rows == static_cast<double>(ex.eval.rows()));
   CHECK(out.evaluation.find("religious=4", true) != nullptr);
 
-  stage.baseline = (dir / "nowhere").string();
-  CHECK_THROWS_WITH(stage(cand, ex, g, ctx), doctest::Contains("not a directory"));
+  CHECK_THROWS_WITH(load_trained_model(dir / "nowhere"), doctest::Contains("not a directory"));
   fs::remove_all(dir);
 
   auto iris = load_examples("iris.csv", "species");
-  auto gi = fit_transform{}(iris, ctx);
+  auto gi = fit_transform{}(iris, {}, ctx);
   auto soft = train<softmax_regression>{.l2 = 1e-3}(iris, gi, ctx);
-  auto ev = evaluate{.thresholds = {at_least("accuracy", 0.85), at_least("f1/virginica", 0.8)}}(soft, iris, gi, ctx);
+  auto ev = evaluate{.thresholds = {at_least("accuracy", 0.85), at_least("f1/virginica", 0.8)}}(soft, iris, gi, {}, {}, ctx);
   INFO(ev.blessing.reason);
   CHECK(ev.blessing.blessed);
   CHECK(ev.evaluation.task == task_kind::multiclass);
@@ -123,7 +121,7 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
 TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every trial recorded, train_tuned agrees") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   tune<logistic_regression> tuner{.space = {{"l2", log_uniform(1e-5, 10)}}, .trials = 6, .seed = 3};
   auto out = tuner(ex, g, ctx);
   CHECK(out.best.trials.size() == 6);
@@ -149,7 +147,7 @@ TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every tria
 TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own direction") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   // l2 from nearly none to so strong that the model is all bias: AUC must prefer the weak end
   tune<logistic_regression> tuner{.space = {{"l2", choice{1e-4, 1e3}}}, .strategy = "grid", .metric = "auc"};
   auto out = tuner(ex, g, ctx);
@@ -176,7 +174,7 @@ TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own di
   CHECK_THROWS_WITH(tuner(ex, g, ctx), doctest::Contains("unknown metric 'auroc'"));
 
   auto rh = load_examples("randhie.csv", "mdvis");
-  auto gr = fit_transform{}(rh, ctx);
+  auto gr = fit_transform{}(rh, {}, ctx);
   tune<linear_regression> ridge{.space = {{"l2", choice{1e-3, 1e6}}}, .strategy = "grid", .metric = "r2"};
   auto r2 = ridge(rh, gr, ctx);
   CHECK(r2.best.maximize);
@@ -185,7 +183,7 @@ TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own di
   CHECK_THROWS_WITH(ridge(rh, gr, ctx), doctest::Contains("classification metric"));
 }
 
-TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluated against a default model") {
+TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluated against a default model wired as the baseline") {
   namespace mp = mlpipe;
   auto p = mp::pipeline(
       "cancer",
@@ -196,14 +194,15 @@ TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluate
           << mp::from<"examples", "transform">,
       mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">,
       mp::node<"default">(mp::train<mp::logistic_regression>{.l2 = 1.0}) << mp::from<"examples", "transform">,
-      mp::node<"evaluation">(mp::evaluate_against{.thresholds = {mp::at_least("auc", 0.95),
-                                                                 mp::no_worse_than_baseline("log_loss")}})
+      mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.95),
+                                                         mp::no_worse_than_baseline("log_loss")}})
           << mp::from<"model", "examples", "transform", "default">);
   auto r = mp::run(p, {.threads = 2});
   REQUIRE(r.ok());
   const auto& out = r.get<"evaluation">();
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);
+  CHECK(out.evaluation.find("overall", true) != nullptr);  // the wired baseline was compared with
   CHECK(r.get<"tuned">().best.trials.size() == 4);
   CHECK(r.get<"model">().weights == r.get<"tuned">().fitted.weights);
 }
@@ -231,7 +230,7 @@ TEST_CASE("the stages' parameters reflect to JSON and are set from text (--set n
 TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, grid over choices, accuracy maximized") {
   auto iris = load_examples("iris.csv", "species");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(iris, ctx);
+  auto g = fit_transform{}(iris, {}, ctx);
   tune<softmax_regression> halving{.base = {.solver = "adam", .batch_size = 16, .learning_rate = 0.05},
                                    .space = {{"l2", log_uniform(1e-5, 1e-1)}, {"learning_rate", uniform(0.01, 0.2)}},
                                    .strategy = "successive_halving", .trials = 9, .metric = "accuracy",
@@ -257,7 +256,7 @@ TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, gri
 TEST_CASE("tune<linear_regression> on fair (affairs): grid over l2, scored by RMSE on the eval split") {
   auto ex = load_examples("fair.csv", "affairs");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   tune<linear_regression> tuner{.space = {{"l2", choice{1e-6, 1e-2, 10.0}}}, .strategy = "grid", .metric = "rmse"};
   auto out = tuner(ex, g, ctx);
   REQUIRE(out.best.trials.size() == 3);

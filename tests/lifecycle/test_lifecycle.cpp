@@ -218,29 +218,37 @@ TEST_CASE("mlpipe run: the standard life cycle on any CSV, cached, with exit cod
   CHECK(states(json::parse(refused.out))["push"] == "failed");
   CHECK(!fs::exists(serving / "2"));
 
-  // the second run: the data, model and transform come from the cache; the first run's blessed model is now
-  // the baseline, so the evaluation runs again, against it
-  auto b = sh(base + " --label diagnosis --threshold 'auc>=0.8'");
+  // the second run: nothing changed and the newest blessed model is the one under evaluation, so there is no
+  // baseline and everything comes from the cache
+  auto jb = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8'").out);
+  for (auto& [n, s] : states(jb)) CHECK_MESSAGE(s == "cached", n);
+  CHECK(jb["baseline"].is_null());
+  // a changed model: the store fills the evaluation's optional baseline with the last blessed model (the first
+  // run's), so the evaluation runs again, against it
+  auto b = sh(base + " --label diagnosis --threshold 'auc>=0.8' --set model.l2=0.5");
   INFO(b.out);
   REQUIRE(b.code == 0);
-  auto jb = json::parse(b.out);
-  auto sb = states(jb);
-  for (auto n : {"examples", "statistics", "schema", "anomalies", "transform", "model"}) CHECK_MESSAGE(sb[n] == "cached", n);
+  auto jb2 = json::parse(b.out);
+  auto sb = states(jb2);
+  for (auto n : {"examples", "statistics", "schema", "anomalies", "transform"}) CHECK_MESSAGE(sb[n] == "cached", n);
+  CHECK(sb["model"] == "succeeded");
   CHECK(sb["evaluation"] == "succeeded");
-  REQUIRE(jb["baseline"].is_string());
-  CHECK(jb["evaluation"]["baseline_auc"] == jb["evaluation"]["auc"]);
-  // third: even the evaluation against that same baseline is cached
-  auto jc = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8'").out);
+  REQUIRE(jb2["baseline"].is_string());
+  CHECK(jb2["baseline"] == ja["model"]);
+  CHECK(jb2["evaluation"]["baseline_auc"] == ja["evaluation"]["auc"]);
+  // again: the evaluation against that same baseline is cached, and still reports its metrics
+  auto jc = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8' --set model.l2=0.5").out);
   for (auto& [n, s] : states(jc)) CHECK_MESSAGE(s == "cached", n);
-  CHECK(jc["evaluation"]["auc"] == ja["evaluation"]["auc"]);  // a cached evaluation still reports its metrics
+  CHECK(jc["evaluation"]["auc"] == jb2["evaluation"]["auc"]);
   CHECK(jc["evaluation"]["baseline_auc"] == ja["evaluation"]["auc"]);
+  CHECK(jc["baseline"] == ja["model"]);
 
   // --no-cache executes everything again
   auto jn = json::parse(sh(base + " --label diagnosis --threshold 'auc>=0.8' --no-cache").out);
   for (auto& [n, s] : states(jn)) CHECK_MESSAGE(s == "succeeded", n);
 
   // the label by its number (diagnosis is column 31) is the same pipeline, so all of it is cached (without a
-  // baseline: the --no-cache run's model is a new artifact, so the baseline's path would differ)
+  // baseline, as the first run)
   auto jnum = json::parse(sh(base + " --label 31 --threshold 'auc>=0.8' --no-baseline").out);
   CHECK(jnum["label"] == "diagnosis");
   for (auto& [n, s] : states(jnum)) CHECK_MESSAGE(s == "cached", n);

@@ -19,7 +19,7 @@
 #include <mlpipe/data/csv_examples.hpp>
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
-#include <mlpipe/transform/fit_transform_schema.hpp>
+#include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
 

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
@@ -92,67 +91,32 @@ inline table read_current_span(const std::string& pattern, std::string& label) {
   return t;
 }
 
-/// The newest blessed model of this pipeline (its evaluation's input model and transform), copied together into
-/// <root>/<pipeline>/baseline/<model id>-<transform id>/ as `evaluate` reads a baseline; "" when there is none.
-inline std::string last_blessed_model(metadata::store& s, const std::string& pipeline, const fs::path& root,
-                                      const std::string& label, std::string_view kind) {
-  auto ctx = s.get_context(metadata::names::node, pipeline + ".evaluation");
-  if (!ctx) return {};
-  std::optional<metadata::execution> best;
-  for (auto& e : s.get_executions_by_context(ctx->id)) {
-    if (e.state != metadata::execution_state::complete && e.state != metadata::execution_state::cached) continue;
-    auto b = e.custom_properties.find("blessed");
-    if (b == e.custom_properties.end() || metadata::to_text(b->second) != "1") continue;
-    if (!best || e.create_time_ms > best->create_time_ms || (e.create_time_ms == best->create_time_ms && e.id > best->id))
-      best = e;
-  }
-  if (!best) return {};
-  std::int64_t model_id = 0, transform_id = 0;
-  for (auto& ev : s.get_events_by_execution_ids(std::span<const std::int64_t>(&best->id, 1))) {
-    if (metadata::store::is_output(ev.type) || ev.path.empty()) continue;
-    auto key = std::get_if<std::string>(&ev.path[0]);
-    if (key && *key == "model") model_id = ev.artifact_id;
-    if (key && *key == "transform") transform_id = ev.artifact_id;
-  }
-  auto m = s.get_artifact(model_id), t = s.get_artifact(transform_id);
-  if (!m || !t || m->state != metadata::artifact_state::live || t->state != metadata::artifact_state::live) return {};
-  std::error_code ec;
-  if (!fs::is_directory(m->uri, ec) || !fs::is_directory(t->uri, ec)) return {};
-  auto dir = root / pipeline / "baseline" / (std::to_string(model_id) + "-" + std::to_string(transform_id));
-  if (!fs::is_directory(dir)) {
-    auto tmp = dir;
-    tmp += ".tmp-" + std::to_string(::getpid());
-    fs::remove_all(tmp);
-    fs::create_directories(tmp);
-    fs::copy(m->uri, tmp / "Model", fs::copy_options::recursive);
-    fs::copy(t->uri, tmp / "TransformGraph", fs::copy_options::recursive);
-    fs::rename(tmp, dir, ec);  // another process may have put it there first: either copy is the same
-    if (ec) fs::remove_all(tmp);
-  }
-  // a baseline the candidate cannot be compared with (another label or model kind) is no baseline
-  try {
-    auto b = load_trained_model(dir);
-    if (b.m.label != label || to_string(b.m.kind) != kind) return {};
-  } catch (const std::exception&) {
-    return {};
-  }
-  return dir.string();
-}
-
-/// What `mlpipe run` adds to the metadata main: the last blessed model of the pipeline as the evaluation's
-/// baseline, and in the outcome the data, label, model kind and baseline, with the figures users look for first.
+/// What `mlpipe run` adds to the metadata main: which earlier blessed model may be the evaluation's baseline (the
+/// store fills it: one that predicts the same label with the same kind of model, none with --no-baseline), and in
+/// the outcome the data, label, model kind and baseline, with the figures users look for first.
 class run_extension : public main_extension {
  public:
   run_extension(const options& o, std::string label, std::string kind, metadata::store_extension& store)
       : o_(o), label_(std::move(label)), kind_(std::move(kind)), store_(store) {}
 
-  void configure(main_context& m) override {
-    if (o_.no_baseline) return;
-    baseline_ = last_blessed_model(*store_.store(), m.pipeline.name, store_.root(), label_, kind_);
-    if (!baseline_.empty()) m.pipeline.set_parameter("evaluation.baseline=" + baseline_);
+  void before_run(main_context&) override {
+    auto* rec = store_.recorder();
+    rec->set_fill_inputs(!o_.no_baseline);
+    rec->set_input_filter([this](const node_info&, std::string_view port, const artifact_ref& ref) {
+      if (port != "baseline") return true;
+      try {  // a baseline the candidate cannot be compared with (another label or model kind) is no baseline
+        auto b = model::load(ref.uri);
+        return b.label == label_ && to_string(b.kind) == kind_;
+      } catch (const std::exception&) {
+        return false;
+      }
+    });
   }
 
   void after_run(main_context&, run_report& r) override {
+    auto filled = store_.recorder()->filled_inputs("evaluation");
+    auto b = filled.find("baseline");
+    baseline_ = b == filled.end() ? std::string() : b->second.uri.string();
     r.notes.insert(r.notes.begin(), {"data", o_.data + " (label '" + label_ + "', " + kind_ + " regression)"});
     r.notes.insert(r.notes.begin() + 1,
                    {"baseline", baseline_.empty() ? "none (no earlier blessed model to compare with)" : baseline_});
@@ -209,7 +173,7 @@ struct standard_stages {
   fit_transform<> transform;
   evaluate evaluation;
   infra_validate infra;
-  push_validated push;
+  mlpipe::push push;
 };
 inline standard_stages make_standard_stages(const options& o, const std::string& label,
                                             std::vector<metric_threshold> thresholds) {

@@ -12,6 +12,7 @@
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/outputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
@@ -94,59 +95,33 @@ inline void record_evaluation(context& ctx, const model_evaluation& ev, const mo
 }
 }  // namespace detail
 
-/// Stage "evaluate": model + examples + the model's TransformGraph -> ModelEvaluation + ModelBlessing.
+/// Stage "evaluate": model + examples + the model's TransformGraph, and optionally a baseline model (with its own
+/// TransformGraph) -> ModelEvaluation + ModelBlessing.
 ///   mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.8)}, .slices = {"sex"}})
-///       << mp::from<"model", "examples", "transform">
-/// Metrics come from the eval split, overall and for each slice. `baseline` names a directory holding the model
-/// in production (its model.json and transform_graph.json, e.g. what `mlpipe train -o` wrote); without one,
-/// change thresholds pass (TFX's first run).
+///       << mp::from<"model", "examples", "transform">               // the baseline, if any, from the store
+///   ... << mp::from<"tuned", "examples", "transform", "default">     // the baseline wired: another model of the run
+/// Metrics come from the eval split, overall and for each slice, and with a baseline the baseline's too (for
+/// no_worse_than_baseline thresholds). The baseline is read through `baseline_transform` when given, else through
+/// the candidate's transform. Left unwired, a metadata store fills both with the last model this node blessed and
+/// its transform (never the model under evaluation itself); without a baseline, change thresholds pass (TFX's
+/// first run).
 struct evaluate {
   std::vector<metric_threshold> thresholds;  // at_least / at_most / no_worse_than_baseline ...
   std::vector<std::string> slices;           // column names, "a,b" to cross two columns
-  std::string baseline;                      // directory of the baseline model ("" for none)
-  MLPIPE_PARAMETERS(thresholds, slices, baseline);
+  MLPIPE_PARAMETERS(thresholds, slices);
+  MLPIPE_INPUTS(model, examples, transform, baseline, baseline_transform);
 
   static constexpr std::string_view name = "evaluate";
-  static constexpr int version = 1;
+  static constexpr int version = 2;
 
-  /// The baseline directory's content (its model's and transform's fingerprints; 0 without a baseline): what a
-  /// cache must add to the parameters, since the path alone does not change when the model under it does.
-  std::uint64_t source_fingerprint() const {
-    if (baseline.empty()) return 0;
-    auto b = load_trained_model(baseline);
-    const std::uint64_t parts[] = {b.m.fingerprint(), b.transform.fingerprint()};
-    return combine_fingerprints(parts);
-  }
-
-  evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g, context& ctx) const {
+  evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g,
+                                optional_input<model> baseline, optional_input<transform_graph> baseline_transform,
+                                context& ctx) const {
     if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate: the examples have no eval split rows");
     std::optional<trained_model> base;
-    if (!baseline.empty()) base = load_trained_model(baseline);
+    if (baseline) base = trained_model{*baseline, baseline_transform ? *baseline_transform : g};
     evaluation_outputs out;
     out.evaluation = evaluate_model(m, g, ex.eval, slices, base ? &*base : nullptr);
-    out.blessing = bless(out.evaluation, thresholds);
-    detail::record_evaluation(ctx, out.evaluation, out.blessing);
-    return out;
-  }
-};
-
-/// Stage "evaluate_against": as evaluate, with the baseline model an input of the pipeline (e.g. the model of a
-/// default configuration against the tuned one), both read through the same transform.
-///   mp::node<"evaluation">(mp::evaluate_against{...}) << mp::from<"tuned", "examples", "transform", "default">
-struct evaluate_against {
-  std::vector<metric_threshold> thresholds;
-  std::vector<std::string> slices;
-  MLPIPE_PARAMETERS(thresholds, slices);
-
-  static constexpr std::string_view name = "evaluate_against";
-  static constexpr int version = 1;
-
-  evaluation_outputs operator()(const model& m, const examples& ex, const transform_graph& g, const model& baseline,
-                                context& ctx) const {
-    if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate_against: the examples have no eval split rows");
-    trained_model base{baseline, g};
-    evaluation_outputs out;
-    out.evaluation = evaluate_model(m, g, ex.eval, slices, &base);
     out.blessing = bless(out.evaluation, thresholds);
     detail::record_evaluation(ctx, out.evaluation, out.blessing);
     return out;

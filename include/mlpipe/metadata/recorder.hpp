@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -212,40 +214,44 @@ class recorder : public run_observer {
     outputs_[std::string(node.name)] = std::move(outs);
   }
 
-  /// An artifact for an unwired optional input of a node that decides blessings (its executions record
-  /// `blessed`): the input of type `type_name` that the node's newest blessed execution took as its candidate
-  /// (another port than this one), e.g. the last blessed model as the baseline of an evaluation. nullopt on a
-  /// first run, when nothing was blessed yet, or when that artifact's files are gone.
-  std::optional<artifact_ref> last_blessed_input(const node_info& node, std::string_view port,
-                                                 std::string_view type_name) {
-    auto node_ctx = s_.get_context(names::node, node_context_name(node));
-    if (!node_ctx) return std::nullopt;
-    std::optional<execution> best;
-    for (auto& e : s_.get_executions_by_context(node_ctx->id)) {
-      if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
-      auto b = e.custom_properties.find("blessed");
-      if (b == e.custom_properties.end() || to_text(b->second) != "1") continue;
-      if (!best || e.create_time_ms > best->create_time_ms || (e.create_time_ms == best->create_time_ms && e.id > best->id))
-        best = std::move(e);
+  /// Whether unwired optional inputs are filled from the store (resolve_input); on by default.
+  void set_fill_inputs(bool on) { fill_inputs_ = on; }
+  /// A check a candidate must pass to fill an optional input (e.g. a baseline model that predicts the same label).
+  void set_input_filter(std::function<bool(const node_info&, std::string_view port, const artifact_ref&)> f) {
+    input_filter_ = std::move(f);
+  }
+  /// What filled the node's optional inputs in the current (or last) run: port -> artifact.
+  std::map<std::string, artifact_ref> filled_inputs(std::string_view node) const {
+    auto it = filled_.find(std::string(node));
+    return it == filled_.end() ? std::map<std::string, artifact_ref>{} : it->second;
+  }
+
+  /// Fills an unwired optional input of a node that decides blessings (its executions record `blessed`, as
+  /// `evaluate` does): a Model port gets the model of the node's newest blessed execution whose model is not the
+  /// one this run gives the node (the last blessed model: the baseline); a port of another type (the baseline's
+  /// TransformGraph) is filled from that same execution, and only along with its model. Empty on a first run.
+  std::optional<artifact_ref> resolve_input(const node_info& node, std::string_view port,
+                                            std::string_view type_name) override {
+    std::lock_guard lock(m_);
+    if (!fill_inputs_) return std::nullopt;
+    const std::string name(node.name);
+    auto& filled = filled_[name];
+    std::optional<artifact_ref> ref;
+    if (type_name != "Model") {
+      if (auto e = filled_from_.find(name); e != filled_from_.end()) ref = blessed_input(e->second, port, type_name);
+    } else {
+      for (auto id : blessed_executions(node)) {
+        ref = blessed_input(id, port, type_name);
+        if (!ref || produced_in_this_run(*ref) || (input_filter_ && !input_filter_(node, port, *ref))) {
+          ref.reset();
+          continue;
+        }
+        filled_from_[name] = id;
+        break;
+      }
     }
-    if (!best) return std::nullopt;
-    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&best->id, 1))) {
-      if (store::is_output(ev.type) || ev.path.empty()) continue;
-      auto key = std::get_if<std::string>(&ev.path[0]);
-      if (key && *key == port) continue;  // the baseline that execution was compared with
-      auto a = s_.get_artifact(ev.artifact_id);
-      std::error_code ec;
-      if (!a || a->type != type_name || a->state != artifact_state::live || !std::filesystem::is_directory(a->uri, ec))
-        continue;
-      artifact_ref ref;
-      ref.key = std::string(port);
-      ref.type_name = a->type;
-      ref.uri = a->uri;
-      if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
-        if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
-      return ref;
-    }
-    return std::nullopt;
+    if (ref) filled[std::string(port)] = *ref;
+    return ref;
   }
 
   /// The figures of the execution a cached node reuses (as node_cached copied them).
@@ -388,6 +394,52 @@ class recorder : public run_observer {
   }
 
  private:
+  /// The node's COMPLETE or CACHED executions that recorded blessed = 1, newest first.
+  std::vector<std::int64_t> blessed_executions(const node_info& node) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> found;  // (create time, id)
+    auto node_ctx = s_.get_context(names::node, node_context_name(node));
+    if (!node_ctx) return {};
+    for (auto& e : s_.get_executions_by_context(node_ctx->id)) {
+      if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
+      auto b = e.custom_properties.find("blessed");
+      if (b != e.custom_properties.end() && to_text(b->second) == "1") found.emplace_back(e.create_time_ms, e.id);
+    }
+    std::sort(found.rbegin(), found.rend());
+    std::vector<std::int64_t> ids;
+    for (auto& [t, id] : found) ids.push_back(id);
+    return ids;
+  }
+
+  /// The input of type `type_name` that execution `id` took under another port than `port` (its candidate, not
+  /// the baseline it was compared with), while its files exist.
+  std::optional<artifact_ref> blessed_input(std::int64_t id, std::string_view port, std::string_view type_name) {
+    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&id, 1))) {
+      if (store::is_output(ev.type) || ev.path.empty()) continue;
+      auto key = std::get_if<std::string>(&ev.path[0]);
+      if (key && *key == port) continue;
+      auto a = s_.get_artifact(ev.artifact_id);
+      std::error_code ec;
+      if (!a || a->type != type_name || a->state != artifact_state::live || !std::filesystem::is_directory(a->uri, ec))
+        continue;
+      artifact_ref ref;
+      ref.key = std::string(port);
+      ref.type_name = a->type;
+      ref.uri = a->uri;
+      if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
+        if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
+      return ref;
+    }
+    return std::nullopt;
+  }
+
+  /// Whether a node of this run gave an artifact of the same type and content.
+  bool produced_in_this_run(const artifact_ref& ref) const {
+    for (auto& [producer, outs] : outputs_)
+      for (auto& [o, id] : outs)
+        if (o.type_name == ref.type_name && o.fingerprint == ref.fingerprint) return true;
+    return false;
+  }
+
   static std::string node_context_name(const node_info& node) {
     return std::string(node.pipeline) + "." + std::string(node.name);
   }
@@ -411,6 +463,8 @@ class recorder : public run_observer {
     node_ctx_.clear();
     cached_from_.clear();
     cached_records_.clear();
+    filled_.clear();
+    filled_from_.clear();
     abandoned_ = abandon_stale(pipeline_);
     s_.transaction([&] {
       context pc;
@@ -532,6 +586,10 @@ class recorder : public run_observer {
   std::map<std::string, std::vector<std::pair<artifact_ref, std::int64_t>>> outputs_;
   std::map<std::string, std::int64_t> cached_from_;
   std::map<std::string, std::vector<std::pair<std::string, property_value>>> cached_records_;
+  bool fill_inputs_ = true;
+  std::function<bool(const node_info&, std::string_view, const artifact_ref&)> input_filter_;
+  std::map<std::string, std::map<std::string, artifact_ref>> filled_;
+  std::map<std::string, std::int64_t> filled_from_;  // node -> the blessed execution its inputs were filled from
   std::size_t abandoned_ = 0;
 };
 

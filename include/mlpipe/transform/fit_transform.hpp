@@ -1,5 +1,5 @@
-// mlpipe/transform/fit_transform.hpp: the `fit_transform` stage: fits a composition of ops on the train split
-// and returns the TransformGraph that training, evaluation and serving apply unchanged.
+// mlpipe/transform/fit_transform.hpp: the `fit_transform` stage: fits a composition of ops on the train split (with
+// vocabularies from an optional Schema) and returns the TransformGraph that training, evaluation and serving apply.
 #pragma once
 
 #include <algorithm>
@@ -11,11 +11,13 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/transform/ops.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
+#include <mlpipe/validate/schema.hpp>
 
 namespace mlpipe {
 
@@ -68,20 +70,41 @@ inline void record_fitted(const transform_graph& g, std::size_t train_rows, cont
 }
 }  // namespace detail
 
-/// Stage "fit_transform": examples -> TransformGraph, fitted on the train split only.
+/// The domains of a schema's categorical and string columns (columns without a domain are left out).
+inline category_domains schema_domains(const schema& s) {
+  category_domains d;
+  for (const auto& c : s.columns)
+    if (!c.is_numeric() && c.domain) d.emplace(c.name, *c.domain);
+  return d;
+}
+
+/// Stage "fit_transform": examples, and optionally a Schema -> TransformGraph, fitted on the train split only.
 ///   mp::node<"transform">(mp::fit_transform{mp::impute_mean | mp::standardize | mp::one_hot}) << mp::from<"examples">
+///   ... << mp::from<"examples", "schema">     // one-hot vocabularies from the schema's domains
+/// With a schema, each one-hot vocabulary is taken from the column's domain there (as TFX Transform reads its
+/// schema): every allowed value gets a feature even when the train split lacks it, values outside the domain go
+/// to the out-of-vocabulary slot, and a string column with a domain is one-hot encoded too; the feature layout
+/// then follows the schema, not one span's data.
 template <class Ops = default_transform_ops>
 struct fit_transform {
   Ops ops = default_ops();
   std::vector<std::string> exclude;  // columns that are not features (ids, leaks)
   MLPIPE_PARAMETERS(ops, exclude);
+  MLPIPE_INPUTS(examples, schema);
 
   static constexpr std::string_view name = "fit_transform";
   static constexpr int version = 1;
 
-  transform_graph operator()(const examples& in, context& ctx) const {
-    auto g = fit_transform_graph(ops, in.train, in.label, exclude);
-    detail::record_fitted(g, in.train.rows(), ctx, "");
+  transform_graph operator()(const examples& in, optional_input<mlpipe::schema> s, context& ctx) const {
+    if (!s) {
+      auto g = fit_transform_graph(ops, in.train, in.label, exclude);
+      detail::record_fitted(g, in.train.rows(), ctx, "");
+      return g;
+    }
+    auto domains = schema_domains(*s);
+    auto g = fit_transform_graph(ops, in.train, in.label, exclude, domains);
+    ctx.record("schema_domains", domains.size());
+    detail::record_fitted(g, in.train.rows(), ctx, ", vocabularies from " + std::to_string(domains.size()) + " schema domains");
     return g;
   }
 };
