@@ -104,11 +104,18 @@ template <std::size_t I, std::size_t K, class P>
   if constexpr (edge == npos) {
     return in_t(resolved ? static_cast<const port_t*>(resolved[K]) : nullptr);
   } else {
-    const port_t& value = select_port<port_t>(*std::get<g.producer[edge]>(env.result.outputs_storage()));
-    if constexpr (traits::optional[K])
-      return in_t(&value);
-    else
+    // A reference into the producer's output (the whole of it, or a member), or a new object when the input
+    // converts it (e.g. a model into any_model): that one is returned by value, so it lives through the call.
+    decltype(auto) value = select_port<port_t>(*std::get<g.producer[edge]>(env.result.outputs_storage()));
+    if constexpr (std::is_reference_v<decltype(value)>) {
+      if constexpr (traits::optional[K])
+        return in_t(&value);
+      else
+        return value;
+    } else {
+      static_assert(!traits::optional[K], "mlpipe: an optional input cannot yet take an output that it converts");
       return value;
+    }
   }
 }
 
