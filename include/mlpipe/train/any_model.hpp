@@ -102,8 +102,10 @@ class any_model {
   using mlpipe_accepts_convertible = void;  // core/outputs.hpp: a port of this type takes convertible outputs
 
   any_model() = default;
-  template <model_type M>
-    requires(!std::same_as<std::remove_cvref_t<M>, any_model>)
+  // any_model itself is ruled out first: checking model_type<any_model> (copyable: this very constructor) would
+  // depend on itself (clang: "satisfaction of constraint depends on itself").
+  template <class M>
+    requires(!std::same_as<std::remove_cvref_t<M>, any_model> && model_type<M>)
   any_model(M m) : p_(std::make_shared<holder<M>>(std::move(m))) {}  // NOLINT: implicit on purpose
 
   explicit operator bool() const noexcept { return p_ != nullptr; }
