@@ -505,6 +505,9 @@ void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is..
     if (g.in_begin[i + 1] == g.in_begin[i]) ready.push_back(i);
 
   std::atomic<std::size_t> queued{ready.size()};  // ready.size(), readable without the lock
+  // What the nodes create lazily is created here, before the threads share it: the run id and the details.
+  (void)env.run_id();
+  (void)env.result.details();
   auto worker = [&](std::size_t) {
     std::size_t next = npos;
     for (;;) {
