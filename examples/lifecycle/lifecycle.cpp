@@ -18,15 +18,16 @@
 // Every node's execution, parameters, artifacts and figures go to the metadata store (--store, SQLite by
 // default); artifacts to <root>/<pipeline>/<node>/<execution id>/. Run it twice: the second run takes every
 // node whose stage, parameters and inputs did not change from the cache. The command line is
-// mlpipe::metadata::main's (--store, --root, --no-cache, --set, --list, --dot, --json, --threads) plus three
+// mlpipe::metadata::main's (--store, --root, --no-cache, --set, --list, --dot, --json, --threads), the engines'
+// (--run-node, --export slurm|cwl|kfp|airflow, --submit slurm, --watch: docs/orchestration.md) plus three
 // shortcuts for parameters (--data, --label, --push-to). Try:
 //   example_lifecycle --data 'DIR/span-{SPAN}.csv' --label diagnosis --push-to DIR/serving --store sqlite:DIR/md.sqlite
 //   example_lifecycle ... --set model.l2=0.01      (re-runs model, evaluation and push only)
 //   example_lifecycle --list | --dot
 // examples/lifecycle/demo.sh builds it, writes two spans of breast_cancer.csv (the second with a drifted
 // column) and runs it twice.
-#include <mlpipe/metadata/main.hpp>
 #include <mlpipe/mlpipe.hpp>
+#include <mlpipe/orchestrate/main.hpp>
 
 namespace mp = mlpipe;
 
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
       mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.8)}})
           << mp::from<"model", "examples", "transform">,
       mp::node<"push">(mp::push{.base = "lifecycle-demo/serving/lifecycle"}) << mp::from<"model", "transform", "evaluation">);
-  return mp::metadata::main(p, argc, argv,
-                            {.parameter_options = {{"--data", "examples.pattern", "CSV file or {SPAN} pattern"},
-                                                   {"--label", "examples.label", "Label column (two classes)"},
-                                                   {"--push-to", "push.base", "Serving directory of blessed models"}}});
+  return mp::orchestrate::main(p, argc, argv,
+                               {.parameter_options = {{"--data", "examples.pattern", "CSV file or {SPAN} pattern"},
+                                                      {"--label", "examples.label", "Label column (two classes)"},
+                                                      {"--push-to", "push.base", "Serving directory of blessed models"}}});
 }

@@ -191,26 +191,26 @@ TEST_CASE("run_node: inputs by port name; an optional one given, resolved or lef
   auto p = make_pipeline();
   auto value = [](const mp::node_run_result& r) { return series::load(r.outputs.at(0).uri).values.at(0); };
 
-  auto plain = mp::run_node(p, "alone", {{"examples", dir / "ex"}}, dir / "o1");
+  auto plain = mp::run_node(p, "alone", {.inputs = {{"examples", dir / "ex"}}, .outputs = {{"Series", dir / "o1"}}});
   REQUIRE(plain.state == mp::node_state::succeeded);
   CHECK(value(plain) == 10);
-  auto given = mp::run_node(p, "alone", {{"examples", dir / "ex"}, {"baseline", dir / "base"}}, dir / "o2");
+  auto given = mp::run_node(p, "alone", {.inputs = {{"examples", dir / "ex"}, {"baseline", dir / "base"}}, .outputs = {{"Series", dir / "o2"}}});
   REQUIRE(given.state == mp::node_state::succeeded);
   CHECK(value(given) == 6);
   resolving_observer store;
   store.baseline_dir = dir / "base";
-  auto resolved = mp::run_node(p, "alone", {{"examples", dir / "ex"}}, dir / "o3", {.observer = &store});
+  auto resolved = mp::run_node(p, "alone", {.inputs = {{"examples", dir / "ex"}}, .outputs = {{"Series", dir / "o3"}}}, {.observer = &store});
   REQUIRE(resolved.state == mp::node_state::succeeded);
   CHECK(value(resolved) == 6);
 
-  auto missing = mp::run_node(p, "against", {{"examples", dir / "ex"}}, dir / "o4");
-  CHECK(missing.error == "no directory given for input port 'baseline' (wired from 'other') (--input baseline=DIR)");
-  auto unknown = mp::run_node(p, "alone", {{"example", dir / "ex"}}, dir / "o5");
-  CHECK(unknown.error == "node 'alone' has no input port 'example' (its ports: examples, baseline)");
-  auto not_loadable = mp::run_node(p, "weighted", {{"left", dir / "ex"}, {"right", dir / "ex"}}, dir / "o6");
+  auto missing = mp::run_node(p, "against", {.inputs = {{"examples", dir / "ex"}}, .outputs = {{"Series", dir / "o4"}}});
+  CHECK(missing.error == "node 'against': input port 'baseline': no --input baseline=DIR given (the directory of the Series artifact node 'other' wrote)");
+  auto unknown = mp::run_node(p, "alone", {.inputs = {{"example", dir / "ex"}}, .outputs = {{"Series", dir / "o5"}}});
+  CHECK(unknown.error == "node 'alone': no input port 'example' (its input ports: examples, baseline)");
+  auto not_loadable = mp::run_node(p, "weighted", {.inputs = {{"left", dir / "ex"}, {"right", dir / "ex"}}, .outputs = {{"Series", dir / "o6"}}});
   CHECK(not_loadable.error ==
-        "input port 'weight' (wired from 'three') takes a int, which is not an artifact, so it cannot be loaded from "
-        "a directory");
+        "node 'weighted': its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
+        "when the node runs alone: run the whole pipeline instead");
   fs::remove_all(dir);
 }
 
@@ -226,7 +226,7 @@ TEST_CASE("main: --run-node takes --input PORT=DIR; --list shows each node's por
   auto ex = "examples=" + (dir / "ex").string();
   CHECK(call({"-q", "--run-node", "alone", "--input", ex, "--output", (dir / "out").string()}) == 0);
   CHECK(series::load(dir / "out" / "Series").values == std::vector<long>{5});
-  CHECK(call({"-q", "--run-node", "alone", "--input", "nope=" + dir.string()}) == 1);
+  CHECK(call({"-q", "--run-node", "alone", "--input", "nope=" + dir.string()}) == 2);  // a usage error
   CHECK(call({"-q", "--run-node", "alone", "--input", "examples"}) == 2);
 
   const std::string list = mp::describe_nodes(p);

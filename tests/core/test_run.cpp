@@ -259,24 +259,89 @@ TEST_CASE("observer cache: an unchanged node is loaded, a changed parameter re-r
   fs::remove_all(obs.root);
 }
 
-TEST_CASE("run_node: one node by name, inputs loaded from their artifact directories") {
+TEST_CASE("run_node: one node by name, each input port read from a directory, each output put where asked") {
   auto p = make_pipeline();
   auto dir = temp_dir("run-node");
+  // what a whole run writes: the artifacts of sq and sq2, each in its own folder
+  recording_observer obs;
+  obs.root = dir / "whole";
+  auto whole = mp::run(p, {.observer = &obs});
+  REQUIRE(whole.ok());
+  auto sq_dir = whole.outputs("sq")[0].uri, sq2_dir = whole.outputs("sq2")[0].uri;
+  REQUIRE(fs::exists(sq_dir / ".mlpipe-artifact-type"));
+
   numbers a{{1, 2}}, b{{3}};
   a.save((fs::create_directories(dir / "a"), dir / "a"));
   b.save((fs::create_directories(dir / "b"), dir / "b"));
-  auto r = mp::run_node(p, "total", {{"sq", dir / "a"}, {"sq2", dir / "b"}}, dir / "out");
+  auto r = mp::run_node(p, "total", {.inputs = {{"sq", dir / "a"}, {"sq2", dir / "b"}}, .outputs = {{"Numbers", dir / "out"}}});
   REQUIRE(r.state == mp::node_state::succeeded);
   REQUIRE(r.outputs.size() == 1);
-  CHECK(numbers::load(r.outputs[0].uri).values == std::vector<long>{6});
+  CHECK(r.outputs[0].uri == dir / "out");
+  CHECK(numbers::load(dir / "out").values == std::vector<long>{6});
+  CHECK(mp::detail::saved_artifact_type(dir / "out") == "Numbers");
+  // the next node reads it by its port, and may be re-run over the same output directory
+  for (int i = 0; i < 2; ++i) {
+    auto next = mp::run_node(p, "check", {.inputs = {{"total", dir / "out"}}, .outputs = {{"Numbers", dir / "checked"}}});
+    CHECK(next.state == mp::node_state::succeeded);
+  }
+  // with an observer (a store), the node is recorded with the same cache key a whole run gives
+  recording_observer rec;
+  rec.root = dir / "rec";
+  auto whole_key = obs.last_key_total;
+  auto rr = mp::run_node(p, "total", {.inputs = {{"sq", sq_dir}, {"sq2", sq2_dir}}, .outputs = {}}, {.observer = &rec});
+  REQUIRE(rr.state == mp::node_state::succeeded);
+  CHECK(rec.last_key_total == whole_key);
+  CHECK(fs::exists(rr.outputs[0].uri / "values.txt"));
 
-  auto missing = mp::run_node(p, "total", {{"sq", dir / "a"}}, dir / "out2");
-  CHECK(missing.state == mp::node_state::failed);
-  CHECK(missing.error == "no directory given for input port 'sq2' (--input sq2=DIR)");
-  auto typo = mp::run_node(p, "total", {{"sq", dir / "a"}, {"sq3", dir / "b"}}, dir / "out2");
-  CHECK(typo.error == "node 'total' has no input port 'sq3' (its ports: sq, sq2)");
-  auto unknown = mp::run_node(p, "totl", {}, dir / "out3");
+  auto usage = [&](const mp::node_paths& paths, std::string_view node = "total") {
+    auto res = mp::run_node(p, node, paths);
+    CHECK(res.state == mp::node_state::failed);
+    CHECK(res.usage_error);
+    return res.error;
+  };
+  CHECK(usage({.inputs = {{"sq", dir / "a"}}, .outputs = {{"Numbers", dir / "o2"}}}) ==
+        "node 'total': input port 'sq2': no --input sq2=DIR given (the directory of the Numbers artifact node 'sq2' wrote)");
+  CHECK(usage({.inputs = {{"sq", dir / "a"}, {"sq3", dir / "b"}}, .outputs = {}}) ==
+        "node 'total': no input port 'sq3' (its input ports: sq, sq2)");
+  CHECK(usage({.inputs = {{"sq", dir / "a"}, {"sq2", dir / "nope"}}, .outputs = {{"Numbers", dir / "o2"}}}) ==
+        "node 'total': input port 'sq2': '" + (dir / "nope").string() +
+            "' does not exist (expected the Numbers artifact node 'sq2' wrote)");
+  CHECK(usage({.inputs = {{"sq", dir / "a"}, {"sq2", dir / "b"}}, .outputs = {}}) ==
+        "node 'total': nothing would keep its output: give --output KEY=DIR for each output (missing: Numbers), "
+        "or record the run in a metadata store");
+  CHECK(usage({.inputs = {{"sq", dir / "a"}, {"sq2", dir / "b"}}, .outputs = {{"Model", dir / "o2"}}}) ==
+        "node 'total': no output 'Model' (its outputs: Numbers)");
+  CHECK(usage({.inputs = {}, .outputs = {{"Numbers", dir}}}, "range").find("it exists and is no earlier artifact") !=
+        std::string::npos);
+  fs::create_directories(dir / "wrong");
+  std::ofstream(dir / "wrong" / ".mlpipe-artifact-type") << "Schema\n";
+  CHECK(usage({.inputs = {{"sq", dir / "a"}, {"sq2", dir / "wrong"}}, .outputs = {{"Numbers", dir / "o2"}}}) ==
+        "node 'total': input port 'sq2': '" + (dir / "wrong").string() + "' holds a Schema artifact, expected a Numbers");
+  auto unknown = mp::run_node(p, "totl", {});
+  CHECK(unknown.usage_error);
   CHECK(unknown.error == "the pipeline has no node 'totl' (its nodes: range, sq, sq2, total, check, after)");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("main --run-node: usage errors exit 2 with a message, a failed node 1") {
+  auto p = make_pipeline();
+  auto dir = temp_dir("run-node-main");
+  auto call = [&](std::vector<std::string> args) {
+    std::vector<const char*> argv{"prog", "-q"};
+    for (auto& a : args) argv.push_back(a.c_str());
+    return mp::main(p, static_cast<int>(argv.size()), argv.data());
+  };
+  CHECK(call({"--run-node", "range", "--output", (dir / "range").string()}) == 0);
+  CHECK(fs::exists(dir / "range" / "Numbers" / "values.txt"));
+  CHECK(call({"--run-node", "sq", "--input", "range=" + (dir / "range" / "Numbers").string(), "--output",
+              "Numbers=" + (dir / "sq").string()}) == 0);
+  CHECK(call({"--run-node", "sq", "--input", (dir / "range").string()}) == 2);       // no port named
+  CHECK(call({"--input", "range=" + (dir / "range").string()}) == 2);                  // no --run-node
+  CHECK(call({"--run-node", "sqq", "--output", (dir / "x").string()}) == 2);           // unknown node
+  CHECK(call({"--run-node", "sq", "--input", "range=" + (dir / "range").string(), "--output",
+              "Numbers=" + (dir / "sq2").string()}) == 2);  // the folder above the artifact's
+  CHECK(call({"--run-node", "check", "--set", "check.fail=true", "--input", "total=" + (dir / "sq").string(),
+              "--output", "Numbers=" + (dir / "c").string()}) == 1);
   fs::remove_all(dir);
 }
 

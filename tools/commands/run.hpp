@@ -26,6 +26,7 @@
 #include <mlpipe/deploy/push.hpp>
 #include <mlpipe/evaluate/evaluate.hpp>
 #include <mlpipe/metadata/main.hpp>
+#include <mlpipe/orchestrate/main.hpp>
 #include <mlpipe/train/train.hpp>
 #ifdef MLPIPE_HAVE_XGBOOST
 #include <mlpipe/train/xgboost.hpp>
@@ -150,7 +151,7 @@ class run_extension : public main_extension {
       : o_(o), label_(std::move(label)), kind_(std::move(kind)), store_(store) {}
 
   void configure(main_context& m) override {
-    if (o_.no_baseline) return;
+    if (o_.no_baseline || !store_.store()) return;  // (no store opened to write an engine's file)
     baseline_ = last_blessed_model(*store_.store(), m.pipeline.name, store_.root(), label_, kind_);
     if (!baseline_.empty()) m.pipeline.set_parameter("evaluation.baseline=" + baseline_);
   }
@@ -231,14 +232,25 @@ template <class Model>
 int run_model(const options& o, const std::string& label, const std::string& kind,
               std::vector<metric_threshold> thresholds) {
   const std::string name = o.pipeline.empty() ? default_pipeline_name(o.data) : o.pipeline;
-  metadata::store_extension store;
+  orchestrate::store_for_engines store;
   run_extension ext(o, label, kind, store);
   std::vector<std::string> args{"mlpipe run"};
   args.insert(args.end(), o.rest.begin(), o.rest.end());
   std::vector<const char*> argv;
   for (auto& a : args) argv.push_back(a.c_str());
   const int argc = static_cast<int>(argv.size());
-  main_options mo{.run = {}, .extensions = {&store, &ext}, .parameter_options = {}, .description = {}};
+  // what each engine step repeats (`mlpipe run --data ... --run-node NODE`): the options that make this pipeline
+  std::vector<std::string> step{"mlpipe", "run", "--data", o.data, "--label", label, "--model", kind, "--pipeline", name};
+  if (!o.push_to.empty()) step.insert(step.end(), {"--push-to", o.push_to});
+  for (auto& t : o.thresholds) step.insert(step.end(), {"--threshold", t});
+  for (auto& x : o.exclude) step.insert(step.end(), {"--exclude", x});
+  if (o.no_baseline) step.emplace_back("--no-baseline");
+  step.insert(step.end(), o.rest.begin(), o.rest.end());
+  std::vector<const char*> step_argv;
+  for (auto& a : step) step_argv.push_back(a.c_str());
+  orchestrate::extension engines(store, static_cast<int>(step_argv.size()), step_argv.data());
+  store.exporting_now = [&] { return engines.exporting(); };
+  main_options mo{.run = {}, .extensions = {&store, &ext, &engines}, .parameter_options = {}, .description = {}};
   auto s = make_standard_stages(o, label, std::move(thresholds));
   // the standard nodes, then `tail` (with --push-to: infra validation in a separate `mlpipe serve` process, push)
   auto build = [&](auto&&... tail) {
@@ -294,7 +306,9 @@ inline void add_run_commands(CLI::App& app, int& exit_code) {
   auto* c = app.add_subcommand("run", "The standard life cycle on a CSV, recorded in a metadata store and cached:\n"
                                       "examples, statistics, schema, validation, transform, training, evaluation.\n"
                                       "Beyond the options below it takes those of every pipeline program: --store,\n"
-                                      "--root, --no-cache, --set NODE.PARAM=VALUE, --threads, --json, --list, --dot");
+                                      "--root, --no-cache, --set NODE.PARAM=VALUE, --threads, --json, --list, --dot,\n"
+                                      "and the engines' (docs/orchestration.md): --run-node, --run-id, --export,\n"
+                                      "--submit, --resources, --finalize, --watch");
   c->add_option("--data", o->data, "CSV file or {SPAN} pattern (newest span current, the one before the baseline)")
       ->required();
   c->add_option("--label", o->label, "Label column: its name, or its number counting from 1")->required();

@@ -82,7 +82,27 @@ pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_
   h.name = p.name();
   for (auto i : g.order) {
     pipeline_handle::node n{std::string(g.names[i]), std::string(P::stage_names[i]), {}};
+    n.version = detail::pipeline_ops<P>::ops[i].version;
+    for (auto& [key, type] : node_outputs<P>(i)) n.outputs.push_back({key, type});
     for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) n.inputs.emplace_back(g.in_names[k]);
+    // The wired input ports (an unwired optional one is the store's to fill), and which output of its producer
+    // each reads (none when it reads several at once, or no artifact).
+    for (auto q = g.port_begin[i]; q < g.port_begin[i + 1]; ++q) {
+      const auto k = g.port_edge[q];
+      if (k == detail::npos) continue;
+      pipeline_handle::port port{std::string(g.port_names[q]), std::string(g.names[g.producer[k]]), {}, {},
+                                 P::inputs(i)[q - g.port_begin[i]].optional};
+      auto outs = node_outputs<P>(g.producer[k]);
+      auto member = detail::pipeline_ops<P>::edge_member[k];
+      if (member != detail::npos && member < outs.size()) {
+        port.producer_output = outs[member].first;
+        port.type = outs[member].second;
+      } else if (outs.size() == 1) {
+        port.producer_output = outs[0].first;
+        port.type = outs[0].second;
+      }
+      n.ports.push_back(std::move(port));
+    }
     h.nodes.push_back(std::move(n));
   }
   h.describe = [&p] { return describe_nodes(p); };
@@ -98,8 +118,9 @@ pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_
     last.emplace(run(p, o));
     return make_run_report(p, *last);
   };
-  h.run_node = [&p](std::string_view node, const input_dirs& in, const std::filesystem::path& out,
-                    const run_options& o) { return run_node(p, node, in, out, o); };
+  h.run_node = [&p](std::string_view node, const node_paths& paths, const run_options& o) {
+    return run_node(p, node, paths, o);
+  };
   return h;
 }
 

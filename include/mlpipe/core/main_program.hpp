@@ -28,15 +28,24 @@ struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Input artifact directories for run_node, by input (see run_node).
-using input_dirs = std::map<std::string, std::filesystem::path, std::less<>>;
-
 /// A pipeline as the command line sees it, without its type: its shape, and what can be done with it.
 /// `mlpipe::main` makes one from a pipeline_t; an extension reads it (e.g. to export the DAG to an engine).
 struct pipeline_handle {
+  /// An input port: what `--input PORT=DIR` names, the producer's output it reads, its ML Metadata type.
+  struct port {
+    std::string name, producer, producer_output, type;
+    bool optional = false;
+  };
+  /// An output: its key (what `--output KEY=DIR` names) and ML Metadata type.
+  struct output {
+    std::string key, type;
+  };
   struct node {
     std::string name, stage;
     std::vector<std::string> inputs;  // the producers' names, in input order
+    std::vector<port> ports = {};     // the input ports, in input order
+    std::vector<output> outputs = {}; // none when its output is not an artifact
+    int version = 0;                  // the stage's version
   };
   std::string name;
   std::vector<node> nodes;  // in run order
@@ -45,9 +54,7 @@ struct pipeline_handle {
   std::function<std::string(std::string_view node)> parameters;    // the node's parameters as JSON text
   /// Runs the whole pipeline; `main` keeps the typed result (run_main gives it to the caller).
   std::function<run_report(const run_options&)> run;
-  std::function<node_run_result(std::string_view node, const input_dirs&, const std::filesystem::path& output_dir,
-                                const run_options&)>
-      run_node;
+  std::function<node_run_result(std::string_view node, const node_paths&, const run_options&)> run_node;
 };
 
 struct main_context;
@@ -99,6 +106,8 @@ struct main_context {
   run_options& options;       // the run's options: extensions set observer, run_id, log here
   bool json = false;          // --json: print the summary document instead of the text report
   bool quiet = false;         // -q: print nothing but errors
+  std::string run_node = {};  // --run-node NAME: the one node to run (an extension may fill node_paths' gaps)
+  node_paths paths = {};      // its --input PORT=DIR and --output KEY=DIR
   /// Runs the pipeline once as the default mode does (before_run, the run, after_run, the report printed) and
   /// returns the exit code: 0 when every node succeeded or came from the cache, 1 otherwise.
   std::function<int()> run;

@@ -2,6 +2,7 @@
 // time with no per-node dispatch; `run(p, {.threads = 2})` runs independent nodes at once; `run_node` runs one.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -583,107 +584,291 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
 }
 
 namespace detail {
-/// Node i's input ports as "a, b, c", for messages.
-template <class P>
-std::string port_list(std::size_t i) {
+inline std::string join_names(const std::vector<std::string>& names) {
   std::string s;
-  for (auto& port : P::inputs(i)) s += (s.empty() ? "" : ", ") + std::string(port.name);
-  return s.empty() ? "none" : s;
+  for (auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+/// Puts a finished artifact directory at `to` (renamed when on the same file system, else copied through a
+/// temporary name); keep_source copies (a cached artifact stays where the store points).
+inline void place_artifact(const std::filesystem::path& from, const std::filesystem::path& to, bool keep_source) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (to.has_parent_path()) fs::create_directories(to.parent_path());
+  fs::remove_all(to, ec);  // absent, empty or an earlier artifact (checked before the node ran)
+  if (!keep_source) {
+    fs::rename(from, to, ec);
+    if (!ec) return;
+  }
+  auto tmp = to;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  fs::remove_all(tmp, ec);
+  fs::copy(from, tmp, fs::copy_options::recursive);
+  fs::rename(tmp, to);
+  if (!keep_source) fs::remove_all(from, ec);
+}
+
+/// The observer run_node runs one node under: it forwards to the caller's observer (the store's recorder,
+/// or none) and puts each output at the path the orchestrator gave (staged beside it, renamed into place).
+class output_placer final : public run_observer {
+ public:
+  output_placer(run_observer* inner, const node_paths& paths, std::filesystem::path staging, bool all_targeted)
+      : inner_(inner), inputs_(paths.inputs), targets_(paths.outputs), staging_(std::move(staging)),
+        all_targeted_(all_targeted) {}
+
+  /// An unwired optional input: the directory given for its port, else what the caller's observer finds.
+  std::optional<artifact_ref> resolve_input(const node_info& n, std::string_view port, std::string_view type) override {
+    if (auto it = inputs_.find(port); it != inputs_.end()) {
+      artifact_ref ref;
+      ref.type_name = std::string(type);
+      ref.uri = it->second;
+      return ref;
+    }
+    return inner_ ? inner_->resolve_input(n, port, type) : std::nullopt;
+  }
+
+  std::optional<std::vector<artifact_ref>> find_cached(const node_info& n, std::span<const artifact_ref> in) override {
+    return inner_ ? inner_->find_cached(n, in) : std::nullopt;
+  }
+  void node_cached(const node_info& n, std::span<const artifact_ref> in, std::span<const artifact_ref> out) override {
+    placed_.assign(out.begin(), out.end());
+    for (auto& o : placed_)
+      if (auto t = targets_.find(o.key); t != targets_.end()) {
+        place_artifact(o.uri, t->second, true);
+        o.uri = t->second;
+      }
+    if (inner_) inner_->node_cached(n, in, out);  // recorded as the reuse of the cached artifacts
+  }
+  std::filesystem::path node_started(const node_info& n, std::span<const artifact_ref> in) override {
+    std::filesystem::path dir = inner_ ? inner_->node_started(n, in) : std::filesystem::path{};
+    return dir.empty() || all_targeted_ ? staging_ : dir;
+  }
+  void node_succeeded(const node_info& n, std::span<const artifact_ref> out,
+                      std::span<const std::pair<std::string, property_value>> records) override {
+    placed_.assign(out.begin(), out.end());
+    for (auto& o : placed_)
+      if (auto t = targets_.find(o.key); t != targets_.end()) {
+        place_artifact(o.uri, t->second, false);
+        o.uri = t->second;
+      }
+    drop_staging();
+    if (inner_) inner_->node_succeeded(n, placed_, records);
+  }
+  void node_failed(const node_info& n, std::string_view error) override {
+    drop_staging();
+    if (inner_) inner_->node_failed(n, error);
+  }
+  void node_skipped(const node_info& n, std::string_view why) override {
+    if (inner_) inner_->node_skipped(n, why);
+  }
+  std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override {
+    return inner_ ? inner_->cached_records(n) : std::vector<std::pair<std::string, property_value>>{};
+  }
+  const std::vector<artifact_ref>& placed() const noexcept { return placed_; }
+
+ private:
+  void drop_staging() {
+    std::error_code ec;
+    if (!staging_.empty()) std::filesystem::remove_all(staging_, ec);
+  }
+  run_observer* inner_;
+  const std::map<std::string, std::filesystem::path, std::less<>>& inputs_;
+  const std::map<std::string, std::filesystem::path, std::less<>>& targets_;
+  std::filesystem::path staging_;
+  bool all_targeted_;
+  std::vector<artifact_ref> placed_;
+};
+
+/// Loads node I's K-th input, a wired one, from the directory given for its port into its producer's output
+/// slot, as if the producer had run in this process. Returns "" or what is wrong with the call. (An unwired
+/// optional input is filled by the observer's resolve_input, as in run(); see output_placer.)
+template <std::size_t I, std::size_t K, class P>
+std::string load_input(run_env<P>& env, const node_paths& paths) {
+  namespace fs = std::filesystem;
+  constexpr auto& g = P::graph::value;
+  constexpr std::size_t port_index = g.port_begin[I] + K;
+  constexpr std::size_t edge = g.port_edge[port_index];
+  if constexpr (edge == npos) {
+    (void)env, (void)paths;
+    return {};
+  } else {
+  constexpr std::size_t producer = g.producer[edge];
+  using port_t = typename P::template node_type_at<I>::traits::template port_type<K>;
+  using out_t = typename P::template node_type_at<producer>::traits::output;
+  using sel = port_selection<out_t, port_t>;
+  // What the producer wrote: its whole output (which the input may convert, e.g. a model into any_model),
+  // else the member of its several outputs that the input reads.
+  using in_t = std::conditional_t<sel::whole, out_t, port_t>;
+  const std::string port(g.port_names[port_index]), from(g.names[producer]);
+  if constexpr (!artifact<in_t>) {
+    (void)env, (void)paths;
+    return "input port '" + port + "' takes a value that is not an artifact (no type_name, save, load, "
+           "fingerprint), so it cannot be handed from another process: run the whole pipeline instead";
+  } else {
+    const std::string expected(in_t::type_name);
+    auto it = paths.inputs.find(port);
+    if (it == paths.inputs.end())
+      return "input port '" + port + "': no --input " + port + "=DIR given (the directory of the " + expected +
+             " artifact node '" + from + "' wrote)";
+    const fs::path& dir = it->second;
+    std::error_code ec;
+    const std::string where = "input port '" + port + "': '" + dir.string() + "'";
+    if (!fs::is_directory(dir, ec))
+      return where + (fs::exists(dir, ec) ? " is not a directory" : " does not exist") + " (expected the " +
+             expected + " artifact node '" + from + "' wrote)";
+    if (auto saved = saved_artifact_type(dir); !saved.empty() && saved != expected)
+      return where + " holds a " + saved + " artifact, expected a " + expected;
+    std::optional<in_t> value;
+    try {
+      value.emplace(in_t::load(dir));
+    } catch (const std::exception& e) {
+      std::string hint;  // given the folder --output DIR wrote, which holds the artifact in DIR/KEY
+      for (auto& [key, type] : output_ports<out_t>())
+        if (type == expected && !saved_artifact_type(dir / key).empty()) hint = " (did you mean '" + (dir / key).string() + "'?)";
+      return where + ": cannot load a " + expected + " artifact from it: " + e.what() + hint;
+    }
+    auto& r = env.result;
+    auto& slot = std::get<producer>(r.outputs_storage());
+    auto& refs = r.details().outputs[producer];
+    const auto fp = static_cast<std::uint64_t>(value->fingerprint());
+    if constexpr (sel::whole) {
+      slot.emplace(std::move(*value));
+      refs.assign(1, artifact_ref{output_key<out_t, 0>(), 0, expected, dir, fp});
+    } else if constexpr (std::is_default_constructible_v<out_t>) {
+      // One member of the producer's several outputs; the others stay empty (this node does not read them).
+      if (!holds_output(r.states()[producer])) slot.emplace();
+      auto& whole = *slot;
+      if constexpr (is_tuple<out_t>::value)
+        std::get<sel::member>(whole) = std::move(*value);
+      else
+        boost::hana::second(boost::hana::at_c<sel::member>(boost::hana::accessors<out_t>()))(whole) = std::move(*value);
+      refs.resize(output_members<out_t>::types::size);
+      refs[sel::member] = artifact_ref{output_key<out_t, sel::member>(), 0, expected, dir, fp};
+    } else {
+      return "input port '" + port + "': node '" + from + "''s outputs cannot be built one at a time (no default constructor)";
+    }
+    r.states()[producer] = node_state::succeeded;
+    return {};
+  }
+  }
 }
 
 template <std::size_t I, class P>
-node_run_result run_one(P& p, const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,
-                        const std::filesystem::path& output_dir, const run_options& options) {
+node_run_result run_one(P& p, const node_paths& paths, const run_options& options) {
+  namespace fs = std::filesystem;
   using node_t = typename P::template node_type_at<I>;
-  using traits = typename node_t::traits;
-  using out_t = typename traits::output;
+  using out_t = typename node_t::traits::output;
+  constexpr auto& g = P::graph::value;
   node_run_result res;
-  try {
-    for (auto& [port, dir] : input_uris)
-      if (P::graph::value.find_port(I, port) == npos)
-        throw std::runtime_error("node '" + std::string(node_t::name) + "' has no input port '" + port +
-                                 "' (its ports: " + port_list<P>(I) + ")");
-    const std::string run_id = options.run_id.empty() ? make_run_id() : options.run_id;
-    // Input K as loaded: a required input must be given; an optional one is taken from input_uris, else from
-    // the observer (resolve_input), else left empty.
-    auto load_input = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) -> std::optional<typename traits::template port_type<K>> {
-      using port_t = typename traits::template port_type<K>;
-      constexpr input_port port = P::inputs(I)[K];
-      const std::string from = port.wired() && port.producer_name != port.name
-                                   ? " (wired from '" + std::string(port.producer_name) + "')" : "";
-      auto it = input_uris.find(port.name);
-      if constexpr (!artifact<port_t>) {
-        if (it != input_uris.end() || port.wired() || !port.optional)
-          throw std::runtime_error("input port '" + std::string(port.name) + "'" + from + " takes a " +
-                                   std::string(port.type) + ", which is not an artifact, so it cannot be loaded from a directory");
-        return std::nullopt;
-      } else {
-        if (it != input_uris.end()) return port_t::load(it->second);
-        if (port.wired())
-          throw std::runtime_error("no directory given for input port '" + std::string(port.name) + "'" + from +
-                                   " (--input " + std::string(port.name) + "=DIR)");
-        if (options.observer) {
-          node_info info{p.name(), node_t::name, stage_name<typename node_t::stage_type>(),
-                         stage_version<typename node_t::stage_type>(), nullptr, 0};
-          if (auto ref = options.observer->resolve_input(info, port.name, port_t::type_name)) return port_t::load(ref->uri);
-        }
-        return std::nullopt;
-      }
-    };
-    auto inputs = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-      return std::tuple<std::optional<typename traits::template port_type<Ks>>...>{
-          load_input(std::integral_constant<std::size_t, Ks>{})...};
-    }(std::make_index_sequence<traits::arity>{});
-    auto& stage = p.template node_at<I>().stage();
-    context ctx(p.name(), std::string(node_t::name), run_id, output_dir, options.threads);
-    if (options.log) ctx.set_log_sink(options.log);
-    out_t out = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) -> out_t {
-      auto arg = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) -> decltype(auto) {
-        auto& in = std::get<K>(inputs);
-        if constexpr (traits::optional[K])
-          return typename traits::template input<K>(in ? &*in : nullptr);
-        else
-          return static_cast<const typename traits::template port_type<K>&>(*in);
-      };
-      if constexpr (traits::takes_context)
-        return stage(arg(std::integral_constant<std::size_t, Ks>{})..., ctx);
-      else
-        return stage(arg(std::integral_constant<std::size_t, Ks>{})...);
-    }(std::make_index_sequence<traits::arity>{});
-    if constexpr (persistable<out_t>) {
-      if (!output_dir.empty()) res.outputs = save_outputs(out, output_dir);
-    }
-    res.records = ctx.records();
-    res.state = node_state::succeeded;
-  } catch (...) {
+  auto usage = [&](std::string msg) {
     res.state = node_state::failed;
-    res.error = describe_exception(std::current_exception());
+    res.error = "node '" + std::string(node_t::name) + "': " + std::move(msg);
+    res.usage_error = true;
+    return res;
+  };
+  std::vector<std::string> ports;
+  for (std::size_t k = g.port_begin[I]; k < g.port_begin[I + 1]; ++k) ports.emplace_back(g.port_names[k]);
+  for (auto& [port, dir] : paths.inputs)
+    if (std::find(ports.begin(), ports.end(), port) == ports.end())
+      return usage("no input port '" + port + "' (" +
+                   (ports.empty() ? std::string("it has no inputs") : "its input ports: " + join_names(ports)) + ")");
+  if constexpr (!persistable<out_t>) {
+    (void)p, (void)options;
+    return usage("its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
+                 "when the node runs alone: run the whole pipeline instead");
+  } else {
+    std::vector<std::string> keys, missing;
+    for (auto& [key, type] : output_ports<out_t>()) keys.push_back(key);
+    for (auto& [key, dir] : paths.outputs) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end())
+        return usage("no output '" + key + "' (its outputs: " + join_names(keys) + ")");
+      std::error_code ec;
+      if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && (fs::is_empty(dir, ec) || !saved_artifact_type(dir).empty())))
+        return usage("--output " + key + "=" + dir.string() +
+                     ": it exists and is no earlier artifact; give a new or empty directory");
+    }
+    for (auto& k : keys)
+      if (!paths.outputs.count(k)) missing.push_back(k);
+    if (!options.observer && !missing.empty())
+      return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
+                   join_names(missing) + "), or record the run in a metadata store");
+
+    run_result<P> r;
+    r.details();
+    run_options o = options;
+    fs::path staging;
+    if (!paths.outputs.empty()) {
+      auto first = paths.outputs.begin()->second;
+      staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
+                (".mlpipe-staging-" + std::string(node_t::name) + "-" + std::to_string(::getpid()));
+    }
+    output_placer placer(options.observer, paths, staging, missing.empty());
+    o.observer = &placer;
+    run_env<P> env{p, r, o};
+    std::string err;
+    [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+      ((err.empty() ? (void)(err = load_input<I, Ks, P>(env, paths)) : void()), ...);
+    }(std::make_index_sequence<node_t::traits::arity>{});
+    if (!err.empty()) return usage(std::move(err));
+    try {
+      execute(env, I);
+    } catch (...) {  // placing an output failed (e.g. a full disk)
+      r.states()[I] = node_state::failed;
+      r.details().errors[I] = describe_exception(std::current_exception());
+    }
+    res.state = r.states()[I];
+    res.error = r.details().errors[I];
+    res.records = r.details().records[I];
+    res.outputs = placer.placed();
+    return res;
   }
-  return res;
 }
 }  // namespace detail
 
-/// Runs one node by its runtime name, as an orchestrator does: its inputs are loaded from the artifact
-/// directories given per input port name (P::inputs(i)); an unwired optional input not given is asked of
-/// options.observer (resolve_input), else left empty. Its outputs are saved under output_dir.
+namespace detail {
+template <std::size_t I, class P>
+std::vector<std::pair<std::string, std::string>> outputs_of() {
+  using out_t = typename P::template node_type_at<I>::traits::output;
+  if constexpr (persistable<out_t>)
+    return output_ports<out_t>();
+  else
+    return {};
+}
+}  // namespace detail
+
+/// Node i's outputs (declaration order index): each one's key and ML Metadata type; none when its output is
+/// not an artifact.
+template <class P>
+std::vector<std::pair<std::string, std::string>> node_outputs(std::size_t i) {
+  using fn = std::vector<std::pair<std::string, std::string>> (*)();
+  static constexpr auto table = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<fn, sizeof...(Is)>{&detail::outputs_of<Is, P>...};
+  }(std::make_index_sequence<P::size>{});
+  return table[i]();
+}
+
+/// Runs one node by its runtime name, as an orchestrator does: each input loaded from the artifact directory
+/// given for its port, each output put at the directory given for its key (or, with a recording observer in
+/// the options, where the store keeps artifacts). With an observer the node is recorded and served from the
+/// cache exactly as in run(): the same cache key, whichever process or machine runs it.
 template <node_type... Nodes>
-node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node,
-                         const std::map<std::string, std::filesystem::path, std::less<>>& input_uris,
-                         const std::filesystem::path& output_dir, const run_options& options = {}) {
+node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node, const node_paths& paths,
+                         const run_options& options = {}) {
   using P = pipeline_t<Nodes...>;
   auto index = P::graph::value.find(node);
   if (index == detail::npos) {
-    std::string known;
-    for (auto n : P::graph::value.names) known += (known.empty() ? "" : ", ") + std::string(n);
+    std::vector<std::string> known;
+    for (auto n : P::graph::value.names) known.emplace_back(n);
     return node_run_result{node_state::failed,
-                           "the pipeline has no node '" + std::string(node) + "' (its nodes: " + known + ")", {}, {}};
+                           "the pipeline has no node '" + std::string(node) + "' (its nodes: " + detail::join_names(known) + ")",
+                           {}, {}, true};
   }
-  using fn = node_run_result (*)(P&, const std::map<std::string, std::filesystem::path, std::less<>>&,
-                                 const std::filesystem::path&, const run_options&);
+  using fn = node_run_result (*)(P&, const node_paths&, const run_options&);
   static constexpr auto table = []<std::size_t... Is>(std::index_sequence<Is...>) {
     return std::array<fn, sizeof...(Is)>{&detail::run_one<Is, P>...};
   }(std::index_sequence_for<Nodes...>{});
-  return table[index](p, input_uris, output_dir, options);
+  return table[index](p, paths, options);
 }
 
 }  // namespace mlpipe

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,8 +36,16 @@ using records_t = std::vector<std::pair<std::string, property_value>>;
 struct node_run_result {
   node_state state = node_state::not_run;
   std::string error;
-  std::vector<artifact_ref> outputs;  // saved to output_dir/<key>
+  std::vector<artifact_ref> outputs;  // where each output is now (its --output path, or the store's root)
   records_t records;
+  bool usage_error = false;  // the call was wrong (unknown node, port or path, an input of another type): exit 2
+};
+
+/// Where an orchestrator puts one node's artifacts (run_node): each input port's artifact directory, and the
+/// directory each output (by its key, e.g. "Model") is written to.
+struct node_paths {
+  std::map<std::string, std::filesystem::path, std::less<>> inputs;
+  std::map<std::string, std::filesystem::path, std::less<>> outputs;
 };
 
 /// One node of a run_report.

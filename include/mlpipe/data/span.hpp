@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -113,9 +114,22 @@ inline std::vector<span_files> find_spans(const std::string& pattern) {
   return out;
 }
 
-/// The newest span of `pattern` and the one before it (no baseline with a single span).
+/// The newest span a run may read; -1 (the default): no limit. `--watch` sets it to run spans that arrived
+/// together one after another, oldest first; a process-wide setting, as the files are (parameters and cache
+/// keys stay those of a run made when that span was the newest).
+inline std::atomic<std::int64_t>& span_limit() noexcept {
+  static std::atomic<std::int64_t> limit{-1};
+  return limit;
+}
+
+/// The newest span of `pattern` (up to span_limit()) and the one before it (no baseline with a single span).
 inline span_selection select_spans(const std::string& pattern) {
   auto spans = find_spans(pattern);
+  if (auto limit = span_limit().load(); limit >= 0) {
+    while (!spans.empty() && spans.back().span > limit) spans.pop_back();
+    if (spans.empty())
+      throw span_error("data pattern '" + pattern + "' has no span up to " + std::to_string(limit));
+  }
   span_selection s;
   s.current = spans.back();
   if (spans.size() >= 2) s.baseline = spans[spans.size() - 2];

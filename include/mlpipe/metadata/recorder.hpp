@@ -80,6 +80,16 @@ class recorder : public run_observer {
 
   void run_started(std::string_view pipeline, std::string_view run_id, std::span<const std::string> node_names) override;
 
+  /// Joins run `run_id` of `pipeline` instead of starting a run: an orchestrator runs each node in a process
+  /// of its own (on any machine), and their executions all go under this one pipeline_run context. The
+  /// context carries no host or pid, so no process takes it for a dead local run; the engine's finalizer
+  /// closes it (finalize_run). Call before run_node.
+  void join_run(std::string_view pipeline, std::string_view run_id);
+
+  /// What node `node` of the current run produced under output `key`: its directory and fingerprint, from
+  /// its newest complete or cached execution in this run; nullopt when it has none.
+  std::optional<artifact_ref> run_output(std::string_view node, std::string_view key);
+
   std::optional<std::vector<artifact_ref>> find_cached(const node_info& node, std::span<const artifact_ref>) override;
 
   void node_cached(const node_info& node, std::span<const artifact_ref> inputs,
@@ -188,7 +198,7 @@ class recorder : public run_observer {
 
   store& s_;
   std::filesystem::path root_;
-  bool cache_ = true;
+  bool cache_ = true, joined_ = false;
   std::set<std::string> no_cache_;
   std::mutex m_;
   std::string pipeline_, run_id_;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -40,6 +41,29 @@ std::string output_key() {
     return std::string(T::type_name);
 }
 
+/// Each output's key and ML Metadata type, in output order.
+template <class Out>
+std::vector<std::pair<std::string, std::string>> output_ports() {
+  std::vector<std::pair<std::string, std::string>> r;
+  [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+    (r.emplace_back(output_key<Out, Is>(), std::string(at<Is, typename output_members<Out>::types>::type::type_name)),
+     ...);
+  }(std::make_index_sequence<output_members<Out>::types::size>{});
+  return r;
+}
+
+/// A file in every saved artifact directory naming its type, so that a process handed a directory (an
+/// orchestrator's --input) can say "holds a Schema, expected Examples" instead of failing somewhere in load().
+inline constexpr const char* artifact_type_file = ".mlpipe-artifact-type";
+
+/// The type a saved artifact directory says it holds ("" when it says nothing, e.g. written by hand).
+inline std::string saved_artifact_type(const std::filesystem::path& dir) {
+  std::ifstream f(dir / artifact_type_file);
+  std::string t;
+  if (f) std::getline(f, t);
+  return t;
+}
+
 /// Saves `a` to dir/key through a temporary directory renamed into place, so a reader never sees half of it.
 template <artifact A>
 artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const std::string& key) {
@@ -52,6 +76,7 @@ artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const s
   fs::create_directories(tmp);
   try {
     a.save(tmp);
+    std::ofstream(tmp / artifact_type_file) << A::type_name << '\n';
   } catch (...) {
     fs::remove_all(tmp, ec);  // what a failed save wrote (a full disk stays full otherwise)
     throw;

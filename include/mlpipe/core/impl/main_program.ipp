@@ -19,33 +19,56 @@ namespace mlpipe {
 
 namespace detail {
 
-MLPIPE_DECL int run_one_node(const pipeline_handle& p, const main_context& m, const std::string& node,
-                             const std::vector<std::string>& inputs, const std::string& output_dir) {
-  input_dirs dirs;
+/// `--input PORT=DIR` and `--output KEY=DIR` (or `--output DIR`: each output in DIR/KEY) as run_node's paths.
+MLPIPE_DECL node_paths parse_node_paths(const pipeline_handle& p, const std::string& node,
+                                        const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {
+  node_paths paths;
   for (auto& in : inputs) {
     auto eq = in.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "--input '%s': expected PORT=DIR\n", in.c_str());
-      return 2;
-    }
-    dirs[in.substr(0, eq)] = in.substr(eq + 1);
+    if (eq == std::string::npos || eq == 0 || eq + 1 == in.size())
+      throw usage_error("--input '" + in + "': expected PORT=DIR (an input port of node '" + node +
+                        "' and the artifact directory to read it from)");
+    paths.inputs[in.substr(0, eq)] = in.substr(eq + 1);
   }
-  auto r = p.run_node(node, dirs, output_dir, m.options);
+  for (auto& out : outputs) {
+    auto eq = out.find('=');
+    if (eq == 0 || (eq != std::string::npos && eq + 1 == out.size()))
+      throw usage_error("--output '" + out + "': expected KEY=DIR or DIR");
+    if (eq != std::string::npos) {
+      paths.outputs[out.substr(0, eq)] = out.substr(eq + 1);
+      continue;
+    }
+    for (auto& n : p.nodes)
+      if (n.name == node)
+        for (auto& o : n.outputs) paths.outputs[o.key] = std::filesystem::path(out) / o.key;
+  }
+  return paths;
+}
+
+MLPIPE_DECL int run_one_node(const pipeline_handle& p, const main_context& m) {
+  const std::string& node = m.run_node;
+  auto r = p.run_node(node, m.paths, m.options);
+  const bool ok = r.state == node_state::succeeded || r.state == node_state::cached;
   if (m.json) {
     node_report n{.name = node, .stage = {}, .state = r.state, .seconds = 0, .error = r.error, .records = r.records,
                   .outputs = r.outputs};
     for (auto& pn : p.nodes)
       if (pn.name == node) n.stage = pn.stage;
-    run_report rep{.pipeline = p.name, .run_id = m.options.run_id, .ok = r.state == node_state::succeeded,
-                   .seconds = 0, .nodes = {std::move(n)}, .notes = {}};
+    run_report rep{.pipeline = p.name, .run_id = m.options.run_id, .ok = ok, .seconds = 0, .nodes = {std::move(n)},
+                   .notes = {}};
     std::cout << rep.to_json().dump(2) << '\n';
   }
-  if (r.state != node_state::succeeded) {
-    std::fprintf(stderr, "node '%s' failed: %s\n", node.c_str(), r.error.c_str());
-    return 1;
+  if (!ok) {
+    if (r.usage_error)
+      std::fprintf(stderr, "--run-node: %s\n", r.error.c_str());
+    else
+      std::fprintf(stderr, "node '%s' failed: %s\n", node.c_str(), r.error.c_str());
+    return r.usage_error ? 2 : 1;
   }
   if (!m.quiet && !m.json)
-    for (auto& o : r.outputs) std::printf("%s %s %s\n", o.key.c_str(), o.uri.c_str(), fingerprint_hex(o.fingerprint).c_str());
+    for (auto& o : r.outputs)
+      std::printf("%s %s %s%s\n", o.key.c_str(), o.uri.c_str(), fingerprint_hex(o.fingerprint).c_str(),
+                  r.state == node_state::cached ? " (cached)" : "");
   return 0;
 }
 
@@ -55,8 +78,8 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
   CLI::App app{o.description.empty() ? "Runs the pipeline '" + p.name + "'." : o.description};
   app.footer("Nodes (name, stage, inputs as PORT=PRODUCER, parameters):\n" + p.describe());
   bool list = false, dot = false, mermaid = false, quiet = false, json = false;
-  std::vector<std::string> sets, inputs;
-  std::string run_node_name, output_dir;
+  std::vector<std::string> sets, inputs, outputs;
+  std::string run_node_name;
   std::size_t threads = o.run.threads;
   app.add_flag("--list", list, "List the nodes in run order and exit");
   app.add_flag("--dot", dot, "Print the DAG as Graphviz DOT and exit");
@@ -71,8 +94,8 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
     app.add_option(po.flag, shortcut_values[i], po.help.empty() ? "Sets " + po.parameter : po.help + " (sets " + po.parameter + ")");
   }
   app.add_option("--run-node", run_node_name, "Run only this node, its inputs loaded from --input dirs");
-  app.add_option("--input", inputs, "With --run-node: PORT=DIR, the directory of the artifact for input port PORT");
-  app.add_option("--output", output_dir, "With --run-node: the directory its outputs are saved to");
+  app.add_option("--input", inputs, "With --run-node: PORT=DIR, the artifact directory of an input port");
+  app.add_option("--output", outputs, "With --run-node: KEY=DIR, where an output goes (or DIR: each in DIR/KEY)");
   app.add_flag("--json", json, "Print the outcome as a JSON document (the nodes' states, durations, figures, outputs)");
   app.add_flag("-q,--quiet", quiet, "Print nothing but errors");
   app.add_subcommand("run", "Run the whole pipeline (the default)")->fallthrough();
@@ -87,6 +110,8 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
       if (app.count(o.parameter_options[i].flag) > 0)
         p.set_parameter(o.parameter_options[i].parameter + "=" + shortcut_values[i]);
     for (auto& s : sets) p.set_parameter(s);
+    if (run_node_name.empty() && !(inputs.empty() && outputs.empty()))
+      throw usage_error("--input and --output go with --run-node NAME (they name one node's ports)");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
@@ -107,7 +132,14 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
       std::fprintf(stderr, "  [%.*s] %.*s\n", int(node.size()), node.data(), int(msg.size()), msg.data());
     };
   options.time_nodes = true;
-  main_context m{.pipeline = p, .options = options, .json = json, .quiet = quiet, .run = {}, .last = {}};
+  main_context m{.pipeline = p, .options = options, .json = json, .quiet = quiet, .run_node = run_node_name,
+                 .paths = {}, .run = {}, .last = {}};
+  try {
+    if (!run_node_name.empty()) m.paths = detail::parse_node_paths(p, run_node_name, inputs, outputs);
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
   m.run = [&]() -> int {
     for (auto* e : o.extensions) e->before_run(m);
     auto start = std::chrono::steady_clock::now();
@@ -134,7 +166,7 @@ MLPIPE_DECL int run_main_program(const pipeline_handle& p, int argc, const char*
   try {
     for (auto* e : o.extensions)
       if (auto code = e->mode(m)) return *code;
-    if (!run_node_name.empty()) return detail::run_one_node(p, m, run_node_name, inputs, output_dir);
+    if (!run_node_name.empty()) return detail::run_one_node(p, m);
     return m.run();
   } catch (const usage_error& e) {
     std::fprintf(stderr, "%s\n", e.what());

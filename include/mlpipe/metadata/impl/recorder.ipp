@@ -58,6 +58,40 @@ MLPIPE_DECL void recorder::run_started(std::string_view pipeline, std::string_vi
   begin_run(pipeline, run_id, node_names.size());
 }
 
+MLPIPE_DECL void recorder::join_run(std::string_view pipeline, std::string_view run_id) {
+  std::lock_guard lock(m_);
+  joined_ = true;
+  begin_run(pipeline, run_id, 0);
+}
+
+MLPIPE_DECL std::optional<artifact_ref> recorder::run_output(std::string_view node, std::string_view key) {
+  std::lock_guard lock(m_);
+  if (run_ctx_.id == 0) return std::nullopt;
+  std::optional<artifact_ref> found;
+  std::int64_t newest = -1;
+  for (auto& e : s_.get_executions_by_context(run_ctx_.id)) {
+    if (detail::prop_string(e.custom_properties, names::node_name) != node) continue;
+    if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
+    if (e.id < newest) continue;
+    for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1))) {
+      if (ev.type != event_type::output || ev.path.empty()) continue;
+      auto k = std::get_if<std::string>(&ev.path[0]);
+      if (!k || *k != key) continue;
+      auto a = s_.get_artifact(ev.artifact_id);
+      if (!a || a->uri.empty()) continue;
+      artifact_ref ref;
+      ref.key = *k;
+      ref.type_name = a->type;
+      ref.uri = a->uri;
+      if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
+        if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
+      found = std::move(ref);
+      newest = e.id;
+    }
+  }
+  return found;
+}
+
 MLPIPE_DECL std::optional<std::vector<artifact_ref>> recorder::find_cached(const node_info& node, std::span<const artifact_ref>) {
   std::lock_guard lock(m_);
   ensure_run(node.pipeline);
@@ -343,8 +377,10 @@ MLPIPE_DECL void recorder::begin_run(std::string_view pipeline, std::string_view
     rc.name = run_id_;
     rc.custom_properties[std::string(names::pipeline_name)] = pipeline_;
     rc.custom_properties[std::string(names::state)] = std::string("RUNNING");
-    rc.custom_properties[std::string(names::host)] = detail::host_name();
-    rc.custom_properties[std::string(names::pid)] = static_cast<std::int64_t>(::getpid());
+    if (!joined_) {  // a joined run lives in many processes: none of them owns it
+      rc.custom_properties[std::string(names::host)] = detail::host_name();
+      rc.custom_properties[std::string(names::pid)] = static_cast<std::int64_t>(::getpid());
+    }
     if (nodes) rc.custom_properties["mlpipe_nodes"] = static_cast<std::int64_t>(nodes);
     run_ctx_ = s_.ensure_context(rc);
     s_.put_parent_context(run_ctx_.id, pipeline_ctx_.id);
