@@ -134,77 +134,72 @@ inline run_page_rows list_runs_page(metadata::store& s, std::string_view pipelin
 }
 
 /// The numeric figures recorded by executions (names, e.g. auc, train_rows), for the history page's choice.
+/// A skip-scan over the property indexes (one index probe per distinct name), not a scan of every property row.
 inline std::vector<std::string> figure_names(metadata::store& s) {
-  auto rows = s.read([&] {
-    return s.connection().query(
-        "SELECT DISTINCT `name` FROM `ExecutionProperty` WHERE `is_custom_property` = 1 AND (`double_value` IS NOT NULL "
-        "OR `int_value` IS NOT NULL) ORDER BY `name`",
-        {});
-  });
   std::vector<std::string> out;
-  for (auto& r : rows)
-    if (auto n = detail::as_string(r[0]); !n.starts_with("mlpipe_")) out.push_back(std::move(n));
+  for (const char* column : {"double_value", "int_value"}) {
+    const std::string c = column;
+    const std::string next = "SELECT MIN(`name`) FROM `ExecutionProperty` WHERE `" + c +
+                             "` IS NOT NULL AND `is_custom_property` = 1";
+    auto rows = s.read([&] {
+      return s.connection().query("WITH RECURSIVE `d`(`name`) AS (SELECT (" + next + ") UNION ALL SELECT (" + next +
+                                      " AND `name` > `d`.`name`) FROM `d` WHERE `d`.`name` IS NOT NULL) "
+                                      "SELECT `name` FROM `d` WHERE `name` IS NOT NULL",
+                                  {});
+    });
+    for (auto& r : rows)
+      if (auto n = detail::as_string(r[0]); !n.starts_with("mlpipe_")) out.push_back(std::move(n));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-/// A figure over every run, oldest first: one point per run whose execution recorded it (directly, or through
-/// the execution its cached one reused). `node` ("" for any) picks the node when several record the name.
+/// A figure over every run, oldest first: one point per run, from its first execution (of `node`, "" for any)
+/// that recorded it. A cached execution carries the figures of the one it reused (the recorder copies them).
+/// The query starts from the figure's rows (through the property indexes) and finds each one's run by the
+/// execution's run-id property and the context's unique (type, name) key: no scan of every association.
 inline std::vector<figure_point> figure_over_runs(metadata::store& s, std::string_view figure, std::string_view node,
                                                   std::string_view pipeline = {}) {
   std::vector<figure_point> out;
   auto t = detail::context_type_id(s, metadata::names::pipeline_run);
   if (!t) return out;
-  // 1. every execution of every run (of the pipeline), with its node name and the execution it reused, if cached
-  std::vector<detail::sql_value> p{std::string(metadata::names::node_name), std::string(metadata::names::cached_from), *t};
-  std::string sql =
-      "SELECT `c`.`id`, `c`.`name`, `a`.`execution_id`, `n`.`string_value`, `f`.`int_value`, `f`.`double_value`, "
-      "`f`.`string_value` FROM `Context` `c` JOIN `Association` `a` ON `a`.`context_id` = `c`.`id` "
-      "LEFT JOIN `ExecutionProperty` `n` ON `n`.`execution_id` = `a`.`execution_id` AND `n`.`name` = ? "
-      "LEFT JOIN `ExecutionProperty` `f` ON `f`.`execution_id` = `a`.`execution_id` AND `f`.`name` = ? "
-      "WHERE `c`.`type_id` = ?";
-  if (!pipeline.empty()) {
-    sql += " AND EXISTS (SELECT 1 FROM `ContextProperty` `cp` WHERE `cp`.`context_id` = `c`.`id` AND `cp`.`name` = ? AND "
-           "`cp`.`string_value` = ?)";
-    p.emplace_back(std::string(metadata::names::pipeline_name));
-    p.emplace_back(std::string(pipeline));
+  std::vector<detail::sql_value> p;
+  std::string sql;
+  for (const char* column : {"double_value", "int_value"}) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += std::string("SELECT `c`.`id`, `c`.`name`, `f`.`execution_id`, `f`.`") + column +
+           "`, `n`.`string_value` FROM `ExecutionProperty` `f` "
+           "JOIN `ExecutionProperty` `r` ON `r`.`execution_id` = `f`.`execution_id` AND `r`.`name` = ? AND "
+           "`r`.`is_custom_property` = 1 "
+           "JOIN `Context` `c` ON `c`.`type_id` = ? AND `c`.`name` = `r`.`string_value` "
+           "LEFT JOIN `ExecutionProperty` `n` ON `n`.`execution_id` = `f`.`execution_id` AND `n`.`name` = ? AND "
+           "`n`.`is_custom_property` = 1 "
+           "WHERE `f`.`name` = ? AND `f`.`is_custom_property` = 1 AND `f`.`" + column + "` IS NOT NULL";
+    p.emplace_back(std::string(metadata::names::run));
+    p.emplace_back(*t);
+    p.emplace_back(std::string(metadata::names::node_name));
+    p.emplace_back(std::string(figure));
+    if (!node.empty()) {
+      sql += " AND `n`.`string_value` = ?";
+      p.emplace_back(std::string(node));
+    }
+    if (!pipeline.empty()) {
+      sql += " AND EXISTS (SELECT 1 FROM `ContextProperty` `cp` WHERE `cp`.`context_id` = `c`.`id` AND `cp`.`name` = ? "
+             "AND `cp`.`string_value` = ?)";
+      p.emplace_back(std::string(metadata::names::pipeline_name));
+      p.emplace_back(std::string(pipeline));
+    }
   }
-  sql += " ORDER BY `c`.`id`, `a`.`execution_id`";
+  sql += " ORDER BY 1, 3";
   auto rows = s.read([&] { return s.connection().query(sql, p); });
-  // 2. the figure as recorded by each execution that recorded it
-  detail::sql_value fp[] = {std::string(figure)};
-  auto vals = s.read([&] {
-    return s.connection().query(
-        "SELECT `execution_id`, `int_value`, `double_value` FROM `ExecutionProperty` WHERE `name` = ? AND "
-        "`is_custom_property` = 1",
-        fp);
-  });
-  std::map<std::int64_t, double> value_of;
-  for (auto& v : vals) {
-    if (!std::holds_alternative<std::monostate>(v[2])) value_of[detail::as_int(v[0])] = detail::numeric(v[2]);
-    else if (!std::holds_alternative<std::monostate>(v[1])) value_of[detail::as_int(v[0])] = detail::numeric(v[1]);
-  }
   std::int64_t last_run = -1;
   for (auto& r : rows) {
     std::int64_t run = detail::as_int(r[0]);
     if (run == last_run) continue;  // one point per run: its first execution that has the figure
-    std::string n = std::holds_alternative<std::monostate>(r[3]) ? "" : detail::as_string(r[3]);
-    if (!node.empty() && n != node) continue;
-    std::int64_t exec = detail::as_int(r[2]);
-    auto it = value_of.find(exec);
-    if (it == value_of.end()) {  // a cached execution: the figure of the execution it reused
-      std::optional<std::int64_t> from;
-      if (!std::holds_alternative<std::monostate>(r[4])) from = detail::as_int(r[4]);
-      else if (!std::holds_alternative<std::monostate>(r[6])) {
-        try {
-          from = std::stoll(detail::as_string(r[6]));
-        } catch (...) {
-        }
-      }
-      if (from) it = value_of.find(*from);
-    }
-    if (it == value_of.end()) continue;
-    out.push_back({run, detail::as_string(r[1]), n, it->second});
     last_run = run;
+    out.push_back({run, detail::as_string(r[1]),
+                   std::holds_alternative<std::monostate>(r[4]) ? "" : detail::as_string(r[4]), detail::numeric(r[3])});
   }
   return out;
 }
