@@ -164,7 +164,16 @@ class recorder : public run_observer {
   }
 
   // A RUNNING execution nobody will finish: CANCELED, marked abandoned; its outputs ABANDONED.
-  void abandon(const execution& e) {
+  /// Marks a RUNNING execution abandoned; false when it is no longer RUNNING. The state is checked by the
+  /// UPDATE itself: a MariaDB transaction reads a snapshot, and the process that owns the execution may have
+  /// completed it (and exited) since this one read it RUNNING.
+  bool abandon(const execution& e) {
+    detail::sql_value p[] = {static_cast<std::int64_t>(execution_state::canceled), e.id,
+                             static_cast<std::int64_t>(execution_state::running)};
+    if (s_.connection()
+            .exec("UPDATE `Execution` SET `last_known_state` = ? WHERE `id` = ? AND `last_known_state` = ?", p)
+            .affected_rows == 0)
+      return false;
     execution u;
     u.id = e.id;
     u.type_id = e.type_id;
@@ -173,6 +182,7 @@ class recorder : public run_observer {
     s_.put_execution(u);
     for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
       if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+    return true;
   }
 
   static std::string node_context_name(const node_info& node);

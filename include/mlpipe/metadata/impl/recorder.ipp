@@ -314,8 +314,7 @@ MLPIPE_DECL std::size_t recorder::abandon_stale(std::string_view pipeline) {
       // ... whose process is gone: their RUNNING executions (of dead processes) are abandoned.
       for (auto& e : s_.get_executions_by_context(run.id)) {
         if (e.state != execution_state::running || !is_dead(e.custom_properties)) continue;
-        abandon(e);
-        ++n;
+        if (abandon(e)) ++n;
       }
       context c = run;
       c.properties.clear();
@@ -334,8 +333,9 @@ MLPIPE_DECL std::size_t recorder::abandon_stale(std::string_view pipeline) {
             detail::prop_string(run.custom_properties, names::pipeline_name) != pipeline)
           continue;
         const auto state = detail::prop_string(run.custom_properties, names::state);
-        if ((state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") && !is_alive(e.custom_properties))
-          abandon(e), ++n;
+        if ((state == "COMPLETE" || state == "FAILED" || state == "ABANDONED") && !is_alive(e.custom_properties) &&
+            abandon(e))
+          ++n;
         break;
       }
     }
