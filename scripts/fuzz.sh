@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$1
 seconds=${2:-20}
-targets=(csv model transform schema statistics blessing bundle request)
+targets=(csv model transform schema statistics blessing bundle request ui)
 crashes=$build/fuzz-crashes
 mkdir -p "$crashes"
 failed=()
