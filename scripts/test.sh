@@ -4,11 +4,11 @@
 #   2. a Release build with -Wall -Wextra -Wpedantic of every test, example, benchmark and the mlpipe command,
 #      then the whole CTest suite (it starts and stops its own private MariaDB server);
 #   3. the same suite again in an AddressSanitizer + UndefinedBehaviorSanitizer build;
-#   4. the fuzz targets (libFuzzer, clang-19, ASan+UBSan; a small build of those alone), 10 s each;
+#   4. the fuzz targets (libFuzzer, clang-19, ASan+UBSan; a small build of those alone), 8 s each;
 #   5. three tests under ThreadSanitizer (a small build of those alone): the parallel runner, the server under
 #      concurrent requests with hot reload, concurrent recording.
 # Environment: MLPIPE_BUILD_ROOT (default ./build), MLPIPE_JOBS (default: cores), MLPIPE_SKIP_SANITIZE=1 (skips
-# 3-5), MLPIPE_FUZZ_SECONDS (per target, default 10), MLPIPE_SANITIZE_FLAGS (3 and 5; default "-O1 -g0").
+# 3-5), MLPIPE_FUZZ_SECONDS (per target, default 8), MLPIPE_SANITIZE_FLAGS (3 and 5; default "-O1 -g0").
 # A full run takes about 40 minutes on 2 cores, most of it compiling (the plain and the ASan build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +43,7 @@ if [[ ${MLPIPE_SKIP_SANITIZE:-0} != 1 ]]; then
     -DMLPIPE_BUILD_EXAMPLES=OFF -DMLPIPE_BUILD_BENCHMARKS=OFF -DMLPIPE_BUILD_TOOLS=OFF
   cmake --build "$build/fuzz" -j "$jobs"
   step "fuzzing"
-  bash scripts/fuzz.sh "$build/fuzz" "${MLPIPE_FUZZ_SECONDS:-10}"
+  bash scripts/fuzz.sh "$build/fuzz" "${MLPIPE_FUZZ_SECONDS:-8}"
 
   step "ThreadSanitizer build (three tests)"
   cmake -S . -B "$build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="${MLPIPE_SANITIZE_FLAGS:--O1 -g0}" -DMLPIPE_TSAN=ON \
