@@ -71,7 +71,7 @@ struct count_type<In, type_list<Ts...>> {
   static constexpr std::size_t value = (std::size_t{std::is_same_v<In, Ts>} + ... + 0);
   static constexpr std::size_t first_index() {
     std::size_t i = 0;
-    ((std::is_same_v<In, Ts> ? false : (++i, true)) && ...);
+    (void)((!std::is_same_v<In, Ts> && (++i, true)) && ...);  // stops at the first match
     return i;
   }
 };

@@ -193,7 +193,7 @@ struct train<linear_model<K>> {
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::mt19937_64 rng(seed);
     double best_eval = std::numeric_limits<double>::infinity();
-    std::size_t since_best = 0, t = 0;
+    std::size_t since_best = 0;
     const double b1 = beta1, b2 = beta2, eps = 1e-8;
     double b1t = 1.0, b2t = 1.0;
     for (std::size_t e = 0; e < epochs; ++e) {
@@ -222,7 +222,6 @@ struct train<linear_model<K>> {
           const double inv = 1.0 / static_cast<double>(r1 - r0);
           for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
           for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
-          ++t;
           if (adam) {
             b1t *= b1, b2t *= b2;
             const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
