@@ -9,6 +9,7 @@
 // (write deadline), and wait again. A waiting connection holds a socket and a small buffer, never a thread, so
 // threads only ever do work: `workers` bounds the handlers running at once.
 #include <mlpipe/deploy/http.hpp>
+#include <mlpipe/core/detail/percent_decode.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -144,27 +145,7 @@ std::optional<std::string> http_request::query_param(std::string_view name) cons
   return std::nullopt;
 }
 
-std::string url_decode(std::string_view s, bool plus_is_space) {
-  auto hexval = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-      i += 2;
-    } else if (s[i] == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
+std::string url_decode(std::string_view s, bool plus_is_space) { return detail::percent_decode(s, plus_is_space); }
 
 void http_error(http_response& res, int status, std::string_view message) {
   res.status = status;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include <mlpipe/core/detail/percent_decode.hpp>
 #include <mlpipe/ui/pages.hpp>
 
 namespace mlpipe::ui {
@@ -15,30 +16,6 @@ namespace mlpipe::ui {
 using query_map = std::map<std::string, std::string, std::less<>>;
 
 namespace detail {
-
-inline int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// Percent-decoding ('+' as space in queries); a malformed escape is kept as it is.
-inline std::string url_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out += ' ';
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 inline std::string get(const query_map& q, std::string_view key) {
   auto it = q.find(key);
@@ -63,8 +40,8 @@ inline query_map parse_query(std::string_view raw) {
     auto amp = raw.find('&');
     auto part = raw.substr(0, amp);
     auto eq = part.find('=');
-    auto key = detail::url_decode(part.substr(0, eq), true);
-    auto value = eq == std::string_view::npos ? std::string{} : detail::url_decode(part.substr(eq + 1), true);
+    auto key = mlpipe::detail::percent_decode(part.substr(0, eq), true);
+    auto value = eq == std::string_view::npos ? std::string{} : mlpipe::detail::percent_decode(part.substr(eq + 1), true);
     if (!key.empty()) q.emplace(std::move(key), std::move(value));
     if (amp == std::string_view::npos) break;
     raw.remove_prefix(amp + 1);
@@ -76,7 +53,7 @@ inline query_map parse_query(std::string_view raw) {
 /// not have, 500 with the error's text (escaped) for a store that fails. Never writes to the store.
 inline response handle(metadata::store& s, std::string_view path, const query_map& query) {
   const links l{};
-  auto rest = [&](std::string_view prefix) { return detail::url_decode(path.substr(prefix.size()), false); };
+  auto rest = [&](std::string_view prefix) { return mlpipe::detail::percent_decode(path.substr(prefix.size()), false); };
   try {
     if (path == "/" || path == "/runs")
       return {200, page("runs", runs_section(s, detail::get(query, "pipeline"), detail::page_of(query), l))};
