@@ -18,45 +18,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/shell.hpp"
+
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("mlpipe-lifecycle-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct outcome {
-  int code = -1;
-  std::string out;  // stdout only; stderr goes to the test's log
-};
-
-outcome sh(const std::string& cmd) {
-  outcome o;
-  FILE* f = ::popen(cmd.c_str(), "r");
-  REQUIRE(f != nullptr);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) o.out.append(buf.data(), n);
-  int st = ::pclose(f);
-  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return o;
-}
+using mlpipe::test_support::outcome;
+using mlpipe::test_support::quote;
+using mlpipe::test_support::sh;
+using mlpipe::test_support::temp_dir;
 
 /// The nodes of a text report (`  NAME  STATE  DURATION  figures`) in a state, as a set.
 std::set<std::string> nodes_in(const std::string& out, const std::string& state) {
@@ -87,7 +59,7 @@ json records(const json& j, const std::string& node) {
 }
 
 struct spans {
-  temp_dir dir;
+  temp_dir dir{"lifecycle"};
   std::string pattern;
   spans() {
     auto r = sh("bash " + quote(MLPIPE_MAKE_SPANS) + " " + quote(std::string(MLPIPE_DATA_DIR) + "/breast_cancer.csv") +
@@ -263,7 +235,7 @@ TEST_CASE("mlpipe run: the standard life cycle on any CSV, cached, with exit cod
 }
 
 TEST_CASE("mlpipe run: numeric class labels, and a linear model") {
-  temp_dir dir;
+  temp_dir dir{"lifecycle"};
   auto csv = (dir.path / "cancer01.csv").string();
   // diagnosis as 1 (malignant) / 0 (benign)
   REQUIRE(sh("awk -F, -v OFS=, 'NR > 1 { $NF = ($NF == \"malignant\") ? 1 : 0 } { print }' " +

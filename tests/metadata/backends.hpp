@@ -17,23 +17,13 @@
 
 #include <mlpipe/metadata/open.hpp>
 
+#include "../support/shell.hpp"
+
 namespace mlpipe_test {
 
 namespace fs = std::filesystem;
 
-/// A fresh folder under the system temp dir, removed at scope exit.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("mlpipe-md-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using mlpipe::test_support::temp_dir;
 
 /// One backend with an empty store: `open()` opens (again) the same store.
 struct backend {

@@ -26,6 +26,8 @@
 #include <mlpipe/metadata/recorder.hpp>
 #include <mlpipe/metadata/sqlite.hpp>
 
+#include "../support/shell.hpp"
+
 namespace fs = std::filesystem;
 namespace md = mlpipe::metadata;
 using json = nlohmann::json;
@@ -37,42 +39,10 @@ const std::string watcher = MLPIPE_WATCH_PROGRAM;
 const fs::path here = MLPIPE_ORCHESTRATE_DIR;
 const fs::path source = MLPIPE_SOURCE_DIR;
 
-struct temp_dir {
-  fs::path path;
-  explicit temp_dir(const std::string& name) {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("mlpipe-orch-" + name + "-" + std::to_string(rd() % 1000000));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string q(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return r + "'";
-}
-
-struct outcome {
-  int code = -1;
-  std::string out;
-};
-
-/// Runs a shell command; stdout captured, stderr to `log` (shown when a check fails).
-outcome sh(const std::string& cmd, const fs::path& log = "/dev/null") {
-  outcome o;
-  FILE* f = ::popen(("(" + cmd + ") 2>>" + q(log.string())).c_str(), "r");
-  REQUIRE(f != nullptr);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) o.out.append(buf.data(), n);
-  int st = ::pclose(f);
-  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return o;
-}
+using mlpipe::test_support::outcome;
+using mlpipe::test_support::sh;
+using mlpipe::test_support::temp_dir;
+constexpr auto q = mlpipe::test_support::quote;
 
 std::string read_file(const fs::path& p) {
   std::ifstream f(p);

@@ -14,24 +14,14 @@
 #include <mlpipe/metadata/sqlite.hpp>
 #include <mlpipe/ui/app.hpp>
 
+#include "../support/shell.hpp"
+
 namespace fs = std::filesystem;
 namespace mp = mlpipe;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    path = fs::temp_directory_path() / ("mlpipe-ui-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using mlpipe::test_support::temp_dir;
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
