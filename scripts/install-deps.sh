@@ -12,6 +12,8 @@ packages=(
   # optional components: metadata backends and the model server
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libxgboost-dev
+  # optional component: data-parallel runs over MPI
+  libopenmpi-dev openmpi-bin
   # tests and benchmarks; clang-19 for the fuzz targets (libFuzzer is in libclang-rt-19-dev) and, with clang
   # (Clang 14), for the DSL's compile-fail tests, which check each compiler's diagnostics
   doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev clang

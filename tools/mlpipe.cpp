@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <exception>
 
+#if MLPIPE_HAS_MPI
+#include <mlpipe/parallel/communicator.hpp>
+#endif
+
 #if __has_include("commands/data.hpp")
 #include "commands/data.hpp"
 #define MLPIPE_HAS_DATA_COMMANDS 1
@@ -35,6 +39,10 @@
 #endif
 
 int main(int argc, char** argv) {
+#if MLPIPE_HAS_MPI
+  // Under mpirun every rank runs this program; stats and train then each read their own shard (rank 0 prints).
+  mlpipe::parallel::mpi_session mpi(&argc, &argv);
+#endif
   CLI::App app{"mlpipe: machine-learning pipelines, validated, recorded and deployed"};
   app.require_subcommand(1);
   // Each add_*_commands registers subcommands; a subcommand's callback sets exit_code.

@@ -19,6 +19,9 @@
 #include <mlpipe/validate/anomalies.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
+#if MLPIPE_HAS_MPI
+#include <mlpipe/parallel/statistics.hpp>
+#endif
 
 namespace mlpipe::tools {
 
@@ -91,6 +94,12 @@ inline split_statistics file_statistics(const std::filesystem::path& file, std::
   std::size_t io = std::clamp<std::size_t>(budget / 16, std::size_t{64} << 10, std::size_t{8} << 20);
   o.read_buffer_bytes = io;
   std::size_t chunk_bytes = budget > 2 * io ? (budget - io) / 2 : budget / 2;
+#if MLPIPE_HAS_MPI
+  // Under mpirun each rank streams its own shard of the file; the merged statistics reach every rank.
+  if (auto w = parallel::world())
+    return parallel::file_statistics(&*w, file, split_name.empty() ? file.filename().string() : std::move(split_name),
+                                     opt, chunk_bytes, threads, o);
+#endif
   csv_reader r(file, o);
   statistics_builder b(split_name.empty() ? file.filename().string() : std::move(split_name), opt.sketch_k, threads);
   progress bar(file.filename().string());
@@ -104,6 +113,14 @@ inline split_statistics file_statistics(const std::filesystem::path& file, std::
   }
   bar.finish();
   return std::move(b).finish();
+}
+
+/// Whether this process prints a command's result: always, except under mpirun, where rank 0 alone does.
+inline bool prints_result() {
+#if MLPIPE_HAS_MPI
+  if (auto w = parallel::world()) return w->is_root();
+#endif
+  return true;
 }
 
 struct common_options {
@@ -157,6 +174,7 @@ inline void add_data_commands(CLI::App& app, int& exit_code) {
         example_statistics st;
         st.options = *opt;
         st.splits.push_back(file_statistics(o->file, parse_bytes(o->budget), o->threads, *opt));
+        if (!prints_result()) return 0;
         if (!out_dir->empty()) st.save(*out_dir);
         if (o->json) std::cout << st.to_json().dump(2) << '\n';
         else std::cout << st.to_text();
@@ -182,6 +200,7 @@ inline void add_data_commands(CLI::App& app, int& exit_code) {
         auto st = file_statistics(o->file, parse_bytes(o->budget), o->threads, {});
         auto s = infer_schema_from(st, inf->max_domain_size, inf->js_divergence, inf->l_infinity, inf->outlier_cut,
                                    inf->outlier_share_margin, inf->min_rows_fraction);
+        if (!prints_result()) return 0;
         if (!out->empty()) {
           s.save_file(*out);
           if (o->json) std::cout << s.to_json().dump(2) << '\n';
@@ -216,6 +235,7 @@ inline void add_data_commands(CLI::App& app, int& exit_code) {
           base = file_statistics(*baseline, budget, o->threads, {},
                                  "baseline " + std::filesystem::path(*baseline).filename().string());
         auto found = find_anomalies(st, s, base ? &*base : nullptr);
+        if (!prints_result()) return found.empty() ? 0 : 1;
         if (o->json) std::cout << found.to_json().dump(2) << '\n';
         else std::cout << found.to_text();
         return found.empty() ? 0 : 1;

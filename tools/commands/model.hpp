@@ -26,8 +26,12 @@
 #endif
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/fit_transform_schema.hpp>
+#include <mlpipe/transform/fit_from_statistics.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
+#if MLPIPE_HAS_MPI
+#include "train_parallel.hpp"
+#endif
 
 namespace mlpipe::tools {
 
@@ -117,6 +121,20 @@ inline int run_train_command(const train_command_options& o) {
   examples ex;
   ex.label = o.label;
   std::string split_how;
+#if MLPIPE_HAS_MPI
+  // Under mpirun each rank holds its own shard of both splits; statistics, schema, transform and the
+  // optimizer's sums are merged, so every rank fits the model one process fits; rank 0 writes it.
+  auto world = parallel::world();
+  parallel::shard_info shard;
+  if (world) {
+    if (!o.eval_file.empty())
+      throw CLI::ValidationError("--eval", "a separate eval file is not read data-parallel (under mpirun) yet");
+    ctx.set_collective(&*world);
+    ex = read_examples_shard(*world, o.file, o.label, shard);
+    ex.label = o.label;
+    split_how = "each rank reads its byte range; split by row hash";
+  } else
+#endif
   {
     table all = read_csv(o.file);
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
@@ -142,13 +160,25 @@ inline int run_train_command(const train_command_options& o) {
       split_how = buf;
     }
   }
-  if (ex.train.rows() == 0) throw std::runtime_error(o.file + ": no train rows");
-  std::string kind = o.model == "auto" ? pick_model(ex.train, o.label) : o.model;
+  const collective* cl = ctx.collective();
+  const std::size_t train_rows = cl ? cl->sum(std::uint64_t{ex.train.rows()}) : ex.train.rows();
+  const std::size_t eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
+  if (train_rows == 0) throw std::runtime_error(o.file + ": no train rows");
+  std::string kind = o.model != "auto" || cl ? o.model : pick_model(ex.train, o.label);
   // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
   // fitted on the train split, with each categorical's vocabulary taken from its domain in the schema, so a
   // value seen only in the eval split still has its own feature.
-  split_statistics stats = compute_statistics(ex.train, "train");
-  if (ex.eval.rows() > 0) stats.merge(compute_statistics(ex.eval, "eval"));
+  split_statistics train_stats = compute_statistics(ex.train, "train"), stats;
+  split_statistics eval_stats = compute_statistics(ex.eval, "eval");
+#if MLPIPE_HAS_MPI
+  if (cl) {
+    if (o.model == "auto") kind = pick_model_parallel(*cl, ex.train, o.label);
+    train_stats = merge_statistics(*cl, std::move(train_stats));
+    eval_stats = merge_statistics(*cl, std::move(eval_stats));
+  }
+#endif
+  stats = train_stats;
+  if (eval_rows > 0) stats.merge(eval_stats);
   schema sch = infer_schema_from(stats);
   category_domains domains = schema_domains(sch);
   domains.erase(o.label);
@@ -157,6 +187,7 @@ inline int run_train_command(const train_command_options& o) {
   any_model m;
   nlohmann::json training;
   if (kind == "xgboost") {
+    if (cl) throw CLI::ValidationError("--model", "xgboost does not train data-parallel (under mpirun) yet");
 #ifdef MLPIPE_HAVE_XGBOOST
     // trees need no scaling or imputation: numeric columns as they are (missing values as XGBoost's missing),
     // categoricals one-hot
@@ -169,7 +200,8 @@ inline int run_train_command(const train_command_options& o) {
     throw CLI::ValidationError("--model", "this mlpipe was built without XGBoost (libxgboost-dev)");
 #endif
   } else {
-    g = fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
+    g = cl ? fit_default_transform_from_statistics(train_stats, ex.train.names(), o.label, o.exclude, domains)
+           : fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
     model lm;
     if (kind == "logistic")
       lm = train_with<logistic_regression>(o, ex, g, ctx);
@@ -182,13 +214,20 @@ inline int run_train_command(const train_command_options& o) {
     training = lm.training;
     m = std::move(lm);
   }
+  nlohmann::json ev;
+  if (!cl) ev = quick_eval(m, g, ex.eval);
+#if MLPIPE_HAS_MPI
+  if (cl) {
+    ev = merged_quick_eval(*cl, ex.eval, [&](const table& t) { return quick_eval(m, g, t); });
+    if (!cl->is_root()) return 0;
+  }
+#endif
   namespace fs = std::filesystem;
   fs::path dir(o.out);
   fs::create_directories(dir);
   sch.save(dir / "schema");
   g.save(dir / "transform");
   m.save(dir / "model");
-  auto ev = quick_eval(m, g, ex.eval);
   std::string pushed;
   if (!o.push_to.empty()) pushed = push_bundle(o.push_to, g, m, &sch, {"mlpipe-train", "cli", "train", {}}).path;
   nlohmann::json j{{"file", o.file},
@@ -196,8 +235,8 @@ inline int run_train_command(const train_command_options& o) {
                    {"model", m.kind_name()},
                    {"label", m.label()},
                    {"classes", m.classes()},
-                   {"train_rows", ex.train.rows()},
-                   {"eval_rows", ex.eval.rows()},
+                   {"train_rows", train_rows},
+                   {"eval_rows", eval_rows},
                    {"split", split_how},
                    {"input_columns", g.columns.size()},
                    {"schema_domains", domains.size()},
@@ -214,8 +253,8 @@ inline int run_train_command(const train_command_options& o) {
   std::printf("trained %s on %s (label '%s'%s)\n", kind == "xgboost" ? "xgboost" : (kind + " regression").c_str(),
               o.file.c_str(), m.label().c_str(),
               m.is_classifier() ? (", " + std::to_string(m.num_classes()) + " classes").c_str() : "");
-  std::printf("  rows: %zu train, %zu eval (%s); %zu input columns -> %zu features\n", ex.train.rows(),
-              ex.eval.rows(), split_how.c_str(), g.columns.size(), g.width());
+  std::printf("  rows: %zu train, %zu eval (%s); %zu input columns -> %zu features\n", train_rows, eval_rows,
+              split_how.c_str(), g.columns.size(), g.width());
   if (training.contains("solver"))
     std::printf("  solver %s (l2 %.3g), %s iterations, %s, train loss %.6g\n",
                 training["solver"].get<std::string>().c_str(), training["parameters"]["l2"].get<double>(),

@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include <mlpipe/core/collective.hpp>
+
 namespace mlpipe {
 
 /// A summary figure a stage records about its execution (row counts, anomaly counts, metrics).
@@ -72,12 +74,18 @@ class context {
     sink_ = std::move(sink);
   }
 
+  /// The other processes of a data-parallel run (each holding its own shard), or nullptr when this process
+  /// works alone. Stages that support it (train's Newton and minibatch solvers) sum their partial results.
+  const mlpipe::collective* collective() const noexcept { return collective_; }
+  void set_collective(const mlpipe::collective* c) noexcept { collective_ = c && c->size() > 1 ? c : nullptr; }
+
  private:
   std::string pipeline_, node_, run_id_;
   std::filesystem::path workdir_;
   std::size_t threads_ = 1;
   std::vector<std::pair<std::string, property_value>> records_;
   std::function<void(std::string_view, std::string_view)> sink_;
+  const mlpipe::collective* collective_ = nullptr;
 };
 
 }  // namespace mlpipe

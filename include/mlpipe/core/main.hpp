@@ -14,6 +14,9 @@
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run.hpp>
+#if MLPIPE_HAS_MPI
+#include <mlpipe/parallel/communicator.hpp>
+#endif
 
 namespace mlpipe {
 
@@ -133,6 +136,13 @@ main_result<pipeline_t<Nodes...>> run_main(pipeline_t<Nodes...>& p, int argc, co
                                             main_options options = {}) {
   main_result<pipeline_t<Nodes...>> r;
   auto handle = make_pipeline_handle(p, r.run);
+#if MLPIPE_HAS_MPI
+  // Under mpirun (the program links mlpipe::mpi): a data-parallel node run with --run-node shares its rows
+  // among the ranks; rank 0 alone saves (and so prints) its outputs. Outside mpirun nothing changes.
+  parallel::mpi_session mpi(nullptr, nullptr);
+  auto world = parallel::world();
+  if (world) options.run.collective = &*world;
+#endif
   r.exit_code = run_main_program(handle, argc, argv, options);
   return r;
 }

@@ -91,6 +91,7 @@ struct node_ops {
   std::string_view stage;
   int version;
   bool takes_context, cacheable, persistable;
+  bool data_parallel;  // is_data_parallel<stage>: it gets run_options::collective in its context
 };
 
 /// Node I's K-th argument: its producer's output (or the member of it the input takes); for an optional input,
@@ -230,6 +231,7 @@ constexpr node_ops<P> make_node_ops() {
   ops.takes_context = node_t::traits::takes_context;
   ops.persistable = persistable<out_t>;
   ops.cacheable = persistable<out_t> && is_stage_cacheable<stage_t>();
+  ops.data_parallel = is_data_parallel<stage_t>;
   return ops;
 }
 
@@ -294,6 +296,7 @@ void execute(run_env<P>& env, std::size_t i) {
     context ctx(env.pipeline.name(), std::string(g.names[i]), env.run_id(), workdir,
                 env.parallel ? 1 : env.options.threads);
     if (env.options.log) ctx.set_log_sink(env.options.log);
+    if (ops.data_parallel) ctx.set_collective(env.options.collective);
     return ctx;
   };
 
@@ -439,6 +442,7 @@ template <class P>
 [[gnu::noinline]] void call_with_context(run_env<P>& env, std::size_t i) {
   context ctx(env.pipeline.name(), std::string(P::graph::value.names[i]), env.run_id(), {}, env.options.threads);
   if (env.options.log) ctx.set_log_sink(env.options.log);
+  if (pipeline_ops<P>::ops[i].data_parallel) ctx.set_collective(env.options.collective);
   pipeline_ops<P>::ops[i].call(env, &ctx, nullptr);
   if (!ctx.records().empty()) env.result.details().records[i] = ctx.records();
 }
@@ -790,13 +794,31 @@ node_run_result run_one(P& p, const node_paths& paths, const run_options& option
     }
     for (auto& k : keys)
       if (!paths.outputs.count(k)) missing.push_back(k);
-    if (!options.observer && !missing.empty())
+    // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
+    // writes its outputs (the others would write the same artifacts to the same places).
+    const bool follower = is_data_parallel<typename node_t::stage_type> && options.collective &&
+                          options.collective->size() > 1 && !options.collective->is_root();
+    if (!follower && !options.observer && !missing.empty())
       return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
                    join_names(missing) + "), or record the run in a metadata store");
 
     run_result<P> r;
     r.details();
     run_options o = options;
+    if (follower) {
+      o.observer = nullptr;
+      run_env<P> env{p, r, o};
+      std::string err;
+      [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+        ((err.empty() ? (void)(err = load_input<I, Ks, P>(env, paths)) : void()), ...);
+      }(std::make_index_sequence<node_t::traits::arity>{});
+      if (!err.empty()) return usage(std::move(err));
+      execute(env, I);
+      res.state = r.states()[I];
+      res.error = r.details().errors[I];
+      res.records = r.details().records[I];
+      return res;
+    }
     fs::path staging;
     if (!paths.outputs.empty()) {
       auto first = paths.outputs.begin()->second;

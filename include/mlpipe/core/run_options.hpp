@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include <mlpipe/core/collective.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/observer.hpp>
 
@@ -31,6 +32,9 @@ struct run_options {
   /// Measures each node's duration (result.seconds(node)). On one thread without an observer the run then
   /// takes the careful path (a clock read around each node) instead of the straight-line one.
   bool time_nodes = false;
+  /// run_node under mpirun: the ranks of the run. A data-parallel stage (is_data_parallel) then works on its
+  /// share of the rows on every rank and only rank 0 saves the outputs; other stages ignore it.
+  const mlpipe::collective* collective = nullptr;
 };
 
 /// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".

@@ -90,6 +90,38 @@ class csv_reader {
   /// Estimated bytes a row takes in a table (from the sample), for sizing chunks.
   std::size_t estimated_row_bytes() const noexcept { return row_bytes_estimate_; }
   bool done() const noexcept { return finished_; }
+  /// Byte offset of the first data row (after the header): where the rows of the file begin.
+  std::uint64_t data_begin() const noexcept { return data_begin_; }
+
+  /// Restricts the reader to the rows that start at byte offsets in [begin, limit) (a row that starts before
+  /// `limit` is read whole, even past it): a shard of the file for data-parallel work. `begin` must be where a
+  /// row starts (or the file's end); parallel/shard.hpp finds such offsets and verifies them. The column types
+  /// stay those inferred from the file's first rows, so every shard of a file reads the same types. Call it
+  /// before the first next_chunk(); line numbers in errors then count from `begin` (line 1).
+  void restrict_rows(std::uint64_t begin, std::uint64_t limit) {
+    if (handed_out_ || total_rows_ > 0) throw std::logic_error("csv_reader::restrict_rows after rows were read");
+    if (begin < data_begin_ || begin > source_bytes_)
+      throw std::invalid_argument(file_.string() + ": a shard beginning at byte " + std::to_string(begin) +
+                                  " is outside the data rows (bytes " + std::to_string(data_begin_) + " to " +
+                                  std::to_string(source_bytes_) + ")");
+    sample_.clear();
+    sample_next_ = 0;
+    limit_ = limit;
+    finished_ = false;
+    line_ = 1;
+    if (map_) {
+      pos_ = static_cast<std::size_t>(begin);
+      release_at_ = pos_ + (std::size_t{4} << 20);
+      return;
+    }
+    in_.clear();
+    in_.seekg(static_cast<std::streamoff>(begin));
+    if (!in_) throw csv_error(file_, 0, 0, 0, "", "a readable file", "it cannot be read at byte " + std::to_string(begin));
+    consumed_ = begin;
+    pos_ = len_ = 0;
+    eof_ = false;
+    std::memset(buf_.data(), 0, padding);
+  }
 
   /// The next rows as a table: at most `max_rows`, and stopping once the table's memory reaches about
   /// `max_bytes`. nullopt when the file is exhausted (an empty file still yields one empty table first).
@@ -148,6 +180,10 @@ class csv_reader {
         continue;
       }
       if (finished_) break;
+      if (consumed_ + pos_ >= limit_) {  // a shard: the next row belongs to the next one
+        finished_ = true;
+        break;
+      }
       release_parsed();
       step s = parse_fast_rows(max_rows, max_bytes);
       if (s == step::need_more) {
@@ -254,6 +290,7 @@ class csv_reader {
 
     std::vector<std::string> first;
     std::vector<std::pair<std::size_t, std::size_t>> first_pos;
+    data_begin_ = consumed_ + pos_;
     bool have_first = next_text_row(first, first_pos);
     if (!have_first)
       throw csv_error(file_, 0, 0, 0, "", opts_.header ? "a header row" : "at least one row",
@@ -267,6 +304,7 @@ class csv_reader {
       for (std::size_t j = 0; j < first.size(); ++j) r.push_back({std::move(first[j]), first_pos[j].first, first_pos[j].second});
       sample_.push_back(std::move(r));
     }
+    if (opts_.header) data_begin_ = consumed_ + pos_;
     ncols_ = names_.size();
     std::vector<std::string> fields;
     std::vector<std::pair<std::size_t, std::size_t>> pos;
@@ -714,6 +752,8 @@ class csv_reader {
     const char* const base = data();
     const char* const p0 = base + pos_;
     std::size_t avail = std::min(len_ - pos_, stretch);
+    if (limit_ - (consumed_ + pos_) < avail)  // a shard: only rows that start before its limit
+      avail = static_cast<std::size_t>(limit_ - (consumed_ + pos_));
     if (avail < 256 || ncols_ == 0) return parse_typed_row();
     // One pass finds the separators up to the first quote; the rows wholly before it (up to the last line end
     // indexed) take the fast path, the quoted one the general parser.
@@ -815,6 +855,8 @@ class csv_reader {
   std::size_t release_at_ = std::size_t{4} << 20;  // next position at which parsed pages are dropped
   std::size_t pos_ = 0, len_ = 0;
   std::uint64_t consumed_ = 0, source_bytes_ = 0;
+  std::uint64_t data_begin_ = 0;                                     // byte offset of the first data row
+  std::uint64_t limit_ = std::numeric_limits<std::uint64_t>::max();  // rows starting here or later are not read
   bool eof_ = false, finished_ = false, handed_out_ = false;
   std::size_t line_ = 1;
   const char* line_start_ = nullptr;  // start of the current physical line (valid while a row is parsed)

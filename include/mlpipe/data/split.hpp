@@ -68,11 +68,12 @@ inline void hash_column_into(const column& c, std::vector<std::uint64_t>& h) {
 }  // namespace detail
 
 /// A stable 64-bit hash per row of what `key` selects (see split_options). The values are hashed, not their
-/// text: "1.0" and "1" are one value, and a numeric and a categorical "1" differ.
-inline std::vector<std::uint64_t> row_hashes(const table& t, const std::string& key = "") {
+/// text: "1.0" and "1" are one value, and a numeric and a categorical "1" differ. `first_row` is the global
+/// number of the table's first row (a shard of a data-parallel run), so "#row" splits as one process does.
+inline std::vector<std::uint64_t> row_hashes(const table& t, const std::string& key = "", std::uint64_t first_row = 0) {
   std::vector<std::uint64_t> h(t.rows(), 0x73706c6974ULL);
   if (key == "#row") {
-    for (std::size_t i = 0; i < h.size(); ++i) h[i] = detail::mix64(h[i], i);
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] = detail::mix64(h[i], first_row + i);
   } else if (!key.empty()) {
     if (!t.index_of(key))
       throw table_error("split key column '" + key + "' is not in the data (columns: " + [&] {
@@ -89,20 +90,20 @@ inline std::vector<std::uint64_t> row_hashes(const table& t, const std::string& 
 }
 
 /// For each row: 0 for train, 1 for eval.
-inline std::vector<std::uint8_t> assign_splits(const table& t, const split_options& o = {}) {
+inline std::vector<std::uint8_t> assign_splits(const table& t, const split_options& o = {}, std::uint64_t first_row = 0) {
   std::uint64_t total = std::uint64_t{o.train_buckets} + o.eval_buckets;
   if (o.train_buckets == 0 || o.eval_buckets == 0)
     throw std::invalid_argument("split buckets must both be positive (train " + std::to_string(o.train_buckets) +
                                 ", eval " + std::to_string(o.eval_buckets) + ")");
-  auto h = row_hashes(t, o.key);
+  auto h = row_hashes(t, o.key, first_row);
   std::vector<std::uint8_t> s(h.size());
   for (std::size_t i = 0; i < h.size(); ++i) s[i] = (h[i] % total) >= o.train_buckets ? 1 : 0;
   return s;
 }
 
 /// The table split in two (train, eval), rows keeping their order.
-inline std::pair<table, table> split_table(const table& t, const split_options& o = {}) {
-  auto s = assign_splits(t, o);
+inline std::pair<table, table> split_table(const table& t, const split_options& o = {}, std::uint64_t first_row = 0) {
+  auto s = assign_splits(t, o, first_row);
   std::vector<std::size_t> train, eval;
   train.reserve(s.size());
   eval.reserve(s.size() / 2 + 1);

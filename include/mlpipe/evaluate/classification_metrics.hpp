@@ -30,6 +30,19 @@ class confusion_matrix {
     total_ = y_true.size();
   }
 
+  /// From row-major counts (classes × classes), e.g. summed over the ranks of a data-parallel run.
+  static confusion_matrix from_counts(std::vector<std::uint64_t> counts, std::size_t classes) {
+    if (counts.size() != classes * classes)
+      throw std::invalid_argument("confusion_matrix: " + std::to_string(counts.size()) + " counts for " +
+                                  std::to_string(classes) + " classes");
+    confusion_matrix m;
+    m.classes_ = classes;
+    m.counts_ = std::move(counts);
+    m.total_ = 0;
+    for (auto c : m.counts_) m.total_ += c;
+    return m;
+  }
+
   std::size_t classes() const noexcept { return classes_; }
   std::uint64_t total() const noexcept { return total_; }
   /// How many examples of true class t were predicted as p.

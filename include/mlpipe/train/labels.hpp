@@ -13,6 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/collective.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/model.hpp>
 
@@ -29,6 +32,50 @@ class label_encoding {
 
   /// Regression: the label must be numeric. Classification: the classes are the distinct present values.
   static label_encoding fit(const table& train, std::string_view label, bool classification) {
+    auto e = fit_local(train, label, classification);
+    e.check_classes();
+    return e;
+  }
+  /// Data-parallel: the classes of every rank's shard of the train split (the union, sorted as one process
+  /// sorts them), the same on every rank.
+  static label_encoding fit(const table& train, std::string_view label, bool classification, const collective& c) {
+    auto e = fit_local(train, label, classification);
+    if (classification) {
+      nlohmann::json mine = e.numeric_classes.empty() ? nlohmann::json(e.classes) : nlohmann::json(e.numeric_classes);
+      bool numeric = column_of(train, label).kind() == column_kind::numeric;
+      std::vector<double> nums;
+      std::vector<std::string> names;
+      for (auto& part : c.all_gather(mine.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict))) {
+        auto j = nlohmann::json::parse(part);
+        if (numeric) for (double x : j) nums.push_back(x);
+        else for (auto& s : j) names.push_back(s.get<std::string>());
+      }
+      if (numeric) {
+        std::sort(nums.begin(), nums.end());
+        nums.erase(std::unique(nums.begin(), nums.end()), nums.end());
+        if (nums.size() > max_classes)
+          throw model_error("label '" + e.label + "' has more than " + std::to_string(max_classes) +
+                            " distinct values: a regression, not classes?");
+        e.numeric_classes = nums;
+        e.classes.clear();
+        for (double x : nums) e.classes.push_back(number_name(x));
+      } else {
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        e.classes = std::move(names);
+      }
+    }
+    e.check_classes();
+    return e;
+  }
+
+ private:
+  void check_classes() const {
+    if (classification && classes.size() < 2)
+      throw model_error("label '" + label + "' has " + std::to_string(classes.size()) +
+                        " class(es) in the train split; a classifier needs at least 2");
+  }
+  static label_encoding fit_local(const table& train, std::string_view label, bool classification) {
     label_encoding e;
     e.label = std::string(label);
     e.classification = classification;
@@ -70,11 +117,10 @@ class label_encoding {
       names.erase(std::unique(names.begin(), names.end()), names.end());
       e.classes = std::move(names);
     }
-    if (e.classes.size() < 2)
-      throw model_error("label '" + e.label + "' has " + std::to_string(e.classes.size()) +
-                        " class(es) in the train split; a classifier needs at least 2");
     return e;
   }
+
+ public:
 
   /// The label resolved against one table (category -> class index computed once).
   class bound {

@@ -111,13 +111,14 @@ struct train<linear_model<K>> {
   std::vector<double> optimize(Source& src, Source* eval, const detail::glm_shape& s, std::span<const double> cw,
                                const std::string& solv, training_report& rep, context& ctx) const {
     if (solv == "newton") return newton(src, s, cw, rep, ctx);
+    if (ctx.collective()) return minibatch_parallel(src, eval, s, cw, solv == "adam", rep, ctx);
     return minibatch(src, eval, s, cw, solv == "adam", rep, ctx);
   }
 
  private:
   void check_parameters() const;
 
-  std::vector<double> class_weight_vector(const label_encoding& enc, const table& t) const;
+  std::vector<double> class_weight_vector(const label_encoding& enc, const table& t, const collective* cl_) const;
 
   // Newton's method (exact Hessian, Cholesky solve), halving the step when the objective rises. For linear
   // regression the first step is the ridge closed form.
@@ -125,8 +126,9 @@ struct train<linear_model<K>> {
   std::vector<double> newton(Source& src, const detail::glm_shape& s, std::span<const double> cw,
                              training_report& rep, context& ctx) const {
     const std::size_t P = s.params(), nw = s.d * s.k;
-    const double n = static_cast<double>(src.rows());
-    std::vector<double> theta(P, 0.0), prev(P, 0.0), step(P, 0.0), G(P), H(P * P);
+    const collective* cl = ctx.collective();
+    const double n = static_cast<double>(cl ? cl->sum(std::uint64_t{src.rows()}) : src.rows());
+    std::vector<double> theta(P, 0.0), prev(P, 0.0), step(P, 0.0), G(P + 1), H(P * P);
     double prev_obj = std::numeric_limits<double>::infinity(), scale = 1.0;
     const std::size_t iters = K == model_kind::linear ? 1 : max_iterations;
     for (std::size_t it = 0; it < iters; ++it) {
@@ -135,6 +137,12 @@ struct train<linear_model<K>> {
       double loss = 0;
       for (std::size_t b = 0; b < src.block_count(); ++b)
         loss += detail::accumulate_newton<K>(src.block(b), theta.data(), s, cw, G.data(), H.data());
+      if (cl) {  // Spark MLlib's way: every rank's gradient, X^T W X and loss summed, one step on the sums
+        G[P] = loss;
+        cl->sum(std::span<double>(G));
+        cl->sum(std::span<double>(H));
+        loss = G[P];
+      }
       double obj = loss / n;
       for (std::size_t i = 0; i < nw; ++i) obj += 0.5 * l2 * theta[i] * theta[i];
       ++rep.epochs;
@@ -152,7 +160,7 @@ struct train<linear_model<K>> {
         H[i * P + i] += l2;
       }
       for (std::size_t i = nw; i < P; ++i) H[i * P + i] += 1e-12;  // softmax biases: shift-invariant direction
-      step = G;
+      step.assign(G.begin(), G.begin() + static_cast<std::ptrdiff_t>(P));
       if (!detail::cholesky_solve(H, step, P)) {
         ctx.log("newton: the Hessian is singular (duplicate or constant features, and l2 = 0?); stopping");
         throw model_error("train: the Hessian is not positive definite; set l2 > 0 (duplicate or constant features)");
@@ -183,6 +191,102 @@ struct train<linear_model<K>> {
 
   double epoch_learning_rate(std::size_t e) const;
 
+  // One update from the mean gradient G (its first P entries): Adam or SGD with momentum, then the l1 prox.
+  void step_minibatch(std::vector<double>& theta, const std::vector<double>& G, std::vector<double>& v,
+                      std::vector<double>& m2, bool adam, double lr, double& b1t, double& b2t,
+                      const detail::glm_shape& s) const {
+    const std::size_t P = theta.size();
+    if (adam) {
+      b1t *= beta1, b2t *= beta2;
+      const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
+      for (std::size_t i = 0; i < P; ++i) {
+        v[i] = beta1 * v[i] + (1.0 - beta1) * G[i];
+        m2[i] = beta2 * m2[i] + (1.0 - beta2) * G[i] * G[i];
+        theta[i] -= a * v[i] / (std::sqrt(m2[i]) + 1e-8);
+      }
+    } else {
+      for (std::size_t i = 0; i < P; ++i) {
+        v[i] = momentum * v[i] + G[i];
+        theta[i] -= lr * v[i];
+      }
+    }
+    if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+  }
+
+  // Synchronous data-parallel minibatch SGD/Adam: at step t every rank takes its own t-th batch (its blocks in
+  // the seeded order, `batch_size` rows each); the gradient sums and row counts of all ranks are summed and one
+  // step is taken on their mean, identically on every rank. So N ranks run one process's algorithm with
+  // batches of up to N * batch_size rows, each made of one piece per shard: not the single-process iterates
+  // (which see batch_size rows a step), but the same objective and optimum; with Newton the result is the same.
+  template <block_source Source>
+  std::vector<double> minibatch_parallel(Source& src, Source* eval, const detail::glm_shape& s,
+                                         std::span<const double> cw, bool adam, training_report& rep,
+                                         context& ctx) const {
+    const collective& cl = *ctx.collective();
+    const std::size_t P = s.params(), nw = s.d * s.k, nb = src.block_count();
+    std::vector<double> theta(P, 0.0), G(P + 2), v(P, 0.0), m2(P, 0.0), best;
+    std::vector<std::size_t> order(nb);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::mt19937_64 rng(seed + static_cast<std::uint64_t>(cl.rank()));
+    const double total_rows = static_cast<double>(cl.sum(std::uint64_t{src.rows()}));
+    const double eval_rows = eval ? static_cast<double>(cl.sum(std::uint64_t{eval->rows()})) : 0.0;
+    double best_eval = std::numeric_limits<double>::infinity(), b1t = 1.0, b2t = 1.0;
+    std::size_t since_best = 0;
+    struct batch {
+      std::size_t block, r0, r1;
+    };
+    for (std::size_t e = 0; e < epochs; ++e) {
+      if (shuffle)
+        for (std::size_t i = nb; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+      std::vector<batch> mine;
+      for (std::size_t b : order) {
+        const std::size_t n = std::min(src.rows(), (b + 1) * src.block_rows()) - b * src.block_rows();
+        for (std::size_t r0 = 0; r0 < n; r0 += batch_size) mine.push_back({b, r0, std::min(n, r0 + batch_size)});
+      }
+      std::vector<std::uint64_t> counts(static_cast<std::size_t>(cl.size()), 0);
+      counts[static_cast<std::size_t>(cl.rank())] = mine.size();
+      cl.sum(std::span<std::uint64_t>(counts));
+      const std::uint64_t steps = *std::max_element(counts.begin(), counts.end());
+      const double lr = epoch_learning_rate(e);
+      double loss = 0;
+      std::size_t held = static_cast<std::size_t>(-1);
+      training_block blk;
+      for (std::uint64_t t = 0; t < steps; ++t) {
+        std::fill(G.begin(), G.end(), 0.0);
+        if (t < mine.size()) {
+          const auto& bt = mine[t];
+          if (held != bt.block) blk = src.block(bt.block), held = bt.block;
+          G[P + 1] = detail::accumulate_gradient<K>(blk, bt.r0, bt.r1, theta.data(), s, cw, G.data());
+          G[P] = static_cast<double>(bt.r1 - bt.r0);
+        }
+        cl.sum(std::span<double>(G));
+        loss += G[P + 1];
+        const double inv = 1.0 / G[P];
+        for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
+        for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
+        step_minibatch(theta, G, v, m2, adam, lr, b1t, b2t, s);
+      }
+      rep.epochs = e + 1;
+      rep.train_loss = loss / total_rows;
+      if (!std::isfinite(rep.train_loss))
+        throw model_error("train: the loss diverged at epoch " + std::to_string(e + 1) + "; lower learning_rate");
+      if (eval && early_stopping > 0) {
+        double el = 0;
+        for (std::size_t b = 0; b < eval->block_count(); ++b) el += detail::block_loss<K>(eval->block(b), theta.data(), s, cw);
+        el = cl.sum(el) / std::max(eval_rows, 1.0);
+        if (el < best_eval - tolerance) {
+          best_eval = el, best = theta, since_best = 0, rep.best_epoch = e + 1;
+        } else if (++since_best >= early_stopping) {
+          ctx.log("early stopping after epoch " + std::to_string(e + 1));
+          break;
+        }
+      }
+    }
+    if (eval && early_stopping > 0) rep.eval_loss = best_eval;
+    if (early_stopping > 0 && !best.empty()) theta = best;
+    return theta;
+  }
+
   // Minibatch SGD (momentum) or Adam, with an l1 proximal step, over blocks in a seeded order.
   template <block_source Source>
   std::vector<double> minibatch(Source& src, Source* eval, const detail::glm_shape& s, std::span<const double> cw,
@@ -194,7 +298,6 @@ struct train<linear_model<K>> {
     std::mt19937_64 rng(seed);
     double best_eval = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
-    const double b1 = beta1, b2 = beta2, eps = 1e-8;
     double b1t = 1.0, b2t = 1.0;
     for (std::size_t e = 0; e < epochs; ++e) {
       if (shuffle)  // Fisher-Yates with the raw engine: the same order on every platform
@@ -222,21 +325,7 @@ struct train<linear_model<K>> {
           const double inv = 1.0 / static_cast<double>(r1 - r0);
           for (std::size_t i = 0; i < P; ++i) G[i] *= inv;
           for (std::size_t i = 0; i < nw; ++i) G[i] += l2 * theta[i];
-          if (adam) {
-            b1t *= b1, b2t *= b2;
-            const double a = lr * std::sqrt(1.0 - b2t) / (1.0 - b1t);
-            for (std::size_t i = 0; i < P; ++i) {
-              v[i] = b1 * v[i] + (1.0 - b1) * G[i];
-              m2[i] = b2 * m2[i] + (1.0 - b2) * G[i] * G[i];
-              theta[i] -= a * v[i] / (std::sqrt(m2[i]) + eps);
-            }
-          } else {
-            for (std::size_t i = 0; i < P; ++i) {
-              v[i] = momentum * v[i] + G[i];
-              theta[i] -= lr * v[i];
-            }
-          }
-          if (l1 > 0) detail::l1_prox(theta, s, lr * l1);
+          step_minibatch(theta, G, v, m2, adam, lr, b1t, b2t, s);
         }
       }
       rep.epochs = e + 1;

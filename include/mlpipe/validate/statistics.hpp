@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/collective.hpp>
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
@@ -43,6 +44,42 @@ struct split_statistics {
   /// Adds other rows of the same data (columns matched by name; a column only in `o` is appended).
   void merge(const split_statistics& o);
 };
+
+/// The whole mergeable state of a split's statistics as bytes (CBOR: doubles bit for bit, every distinct value
+/// of every categorical kept, so merged counts are exact).
+inline std::string serialize_statistics(const split_statistics& s) {
+  statistics_options all;
+  all.kept_values = std::numeric_limits<std::size_t>::max();
+  all.quantiles = {};
+  all.histogram_buckets = 1;
+  nlohmann::json cols = nlohmann::json::array();
+  for (auto& c : s.columns) cols.push_back(c.to_json(all));
+  auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
+  return {bytes.begin(), bytes.end()};
+}
+inline split_statistics deserialize_statistics(const std::string& bytes) {
+  auto j = nlohmann::json::from_cbor(bytes);
+  split_statistics s;
+  s.name = j.at("name").get<std::string>();
+  s.rows = j.at("rows").get<std::uint64_t>();
+  for (auto& c : j.at("columns")) s.columns.push_back(column_statistics::from_json(c));
+  return s;
+}
+
+/// Merges every rank's statistics of one split: rank 0 merges them in rank order; every rank gets the result
+/// (`everywhere`) or only rank 0 does (others keep their own). Counts, missing, min, max, zeros and value
+/// counts are exact; mean and variance merge by Chan's formula; quantiles within the sketch's stated error.
+inline split_statistics merge_statistics(const collective& c, split_statistics local, bool everywhere = true) {
+  auto parts = c.gather(serialize_statistics(local), 0);
+  std::string merged;
+  if (c.is_root()) {
+    for (std::size_t r = 1; r < parts.size(); ++r) local.merge(deserialize_statistics(parts[r]));
+    if (everywhere) merged = serialize_statistics(local);
+  }
+  if (!everywhere) return local;
+  merged = c.broadcast(std::move(merged), 0);
+  return c.is_root() ? local : deserialize_statistics(merged);
+}
 
 namespace detail {
 /// Runs f(i) for i in [0, n) on up to `threads` threads (the calling thread is one of them).
@@ -211,7 +248,13 @@ struct statistics {
     return o;
   }
 
+  /// Runs data-parallel under mpirun (`--run-node statistics`): each rank summarizes its share of the rows.
+  static constexpr bool data_parallel = true;
+
   example_statistics operator()(const examples& in, context& ctx) const;
+
+ private:
+  void block_rows_loop(statistics_builder& b, const table& t, std::size_t lo, std::size_t hi) const;
 };
 
 }  // namespace mlpipe

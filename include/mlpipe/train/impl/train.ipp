@@ -11,17 +11,24 @@ template <model_kind K>
 model train<linear_model<K>>::fit(const table& train_split, const table* eval_split, const transform_graph& g, std::string_view label, context& ctx) const {
   auto t0 = std::chrono::steady_clock::now();
   check_parameters();
-  auto enc = label_encoding::fit(train_split, label, K != model_kind::linear);
+  // Data-parallel (ctx.collective()): this process holds one shard of each split; classes, row counts,
+  // class weights and the optimizer's sums are taken over all ranks, so every rank fits the same model.
+  const collective* cl = ctx.collective();
+  auto enc = cl ? label_encoding::fit(train_split, label, K != model_kind::linear, *cl)
+                : label_encoding::fit(train_split, label, K != model_kind::linear);
+  const std::size_t train_rows = cl ? static_cast<std::size_t>(cl->sum(std::uint64_t{train_split.rows()})) : train_split.rows();
   if (K == model_kind::logistic && enc.classes.size() != 2)
     throw model_error("logistic_regression is binary, but label '" + std::string(label) + "' has " +
                       std::to_string(enc.classes.size()) + " classes; use softmax_regression");
   if (K == model_kind::softmax && enc.classes.size() > 64)
     throw model_error("softmax_regression supports at most 64 classes; label '" + std::string(label) + "' has " +
                       std::to_string(enc.classes.size()));
-  if (train_split.rows() == 0) throw model_error("the train split has no rows");
+  if (train_rows == 0) throw model_error("the train split has no rows");
   detail::glm_shape s{g.width(), K == model_kind::softmax ? enc.classes.size() : 1};
-  auto cw = class_weight_vector(enc, train_split);
-  std::string solv = resolve_solver(train_split.rows(), s);
+  auto cw = class_weight_vector(enc, train_split, cl);
+  std::string solv = resolve_solver(train_rows, s);
+  if (cl && solv != "newton" && solv != "sgd" && solv != "adam")
+    throw model_error("train: solver '" + solv + "' does not run data-parallel");
   std::size_t br = block_rows ? block_rows : training_block_rows(s.d, solv == "newton" ? 1 : batch_size);
 
   training_report rep;
@@ -54,10 +61,10 @@ model train<linear_model<K>>::fit(const table& train_split, const table* eval_sp
                 {"epochs", rep.epochs},
                 {"train_loss", rep.train_loss},
                 {"converged", rep.converged},
-                {"rows", train_split.rows()}};
+                {"rows", train_rows}};
   if (!std::isnan(rep.eval_loss)) m.training["eval_loss"] = rep.eval_loss, m.training["best_epoch"] = rep.best_epoch;
   m.validate("trained model");
-  ctx.record("train_rows", train_split.rows());
+  ctx.record("train_rows", train_rows);
   ctx.record("features", s.d);
   ctx.record("solver", rep.solver);
   ctx.record("epochs", rep.epochs);
@@ -97,7 +104,8 @@ void train<linear_model<K>>::check_parameters() const {
 }
 
 template <model_kind K>
-std::vector<double> train<linear_model<K>>::class_weight_vector(const label_encoding& enc, const table& t) const {
+std::vector<double> train<linear_model<K>>::class_weight_vector(const label_encoding& enc, const table& t,
+                                                                const collective* cl_) const {
   if (K == model_kind::linear) return {};
   if (!class_weights.empty()) {
     if (class_weights.size() != enc.classes.size())
@@ -106,11 +114,15 @@ std::vector<double> train<linear_model<K>>::class_weight_vector(const label_enco
     return class_weights;
   }
   if (class_weight != "balanced") return {};
-  auto counts = enc.class_counts(t);
+  auto local = enc.class_counts(t);
+  std::vector<std::uint64_t> counts(local.begin(), local.end());
+  counts.push_back(t.rows());
+  if (cl_) cl_->sum(std::span<std::uint64_t>(counts));  // data-parallel: the counts of every shard
+  const double rows = static_cast<double>(counts.back());
+  counts.pop_back();
   std::vector<double> w(counts.size());
   for (std::size_t c = 0; c < counts.size(); ++c)
-    w[c] = counts[c] ? static_cast<double>(t.rows()) / (static_cast<double>(counts.size()) * static_cast<double>(counts[c]))
-                     : 0.0;
+    w[c] = counts[c] ? rows / (static_cast<double>(counts.size()) * static_cast<double>(counts[c])) : 0.0;
   return w;
 }
 

@@ -137,14 +137,31 @@ MLPIPE_DECL example_statistics statistics::operator()(const examples& in, contex
   example_statistics out;
   out.options = options();
   auto threads = std::max<std::size_t>(1, ctx.threads());
-  out.splits.push_back(compute_statistics(in.train, "train", out.options, threads, block_rows));
-  out.splits.push_back(compute_statistics(in.eval, "eval", out.options, threads, block_rows));
-  if (in.baseline) out.splits.push_back(compute_statistics(*in.baseline, "baseline", out.options, threads, block_rows));
+  // Data-parallel (ctx.collective()): rank k summarizes rows [k n / N, (k+1) n / N) of each split and the
+  // accumulators are merged, equal to one process's statistics of the whole split.
+  const collective* cl = ctx.collective();
+  auto split = [&](const table& t, const char* name) {
+    if (!cl) return compute_statistics(t, name, out.options, threads, block_rows);
+    const auto n = t.rows(), N = static_cast<std::size_t>(cl->size()), k = static_cast<std::size_t>(cl->rank());
+    statistics_builder b(name, out.options.sketch_k, threads);
+    const std::size_t lo = n * k / N, hi = n * (k + 1) / N;
+    block_rows_loop(b, t, lo, hi);
+    return merge_statistics(*cl, std::move(b).finish());
+  };
+  out.splits.push_back(split(in.train, "train"));
+  out.splits.push_back(split(in.eval, "eval"));
+  if (in.baseline) out.splits.push_back(split(*in.baseline, "baseline"));
   ctx.record("train_rows", static_cast<std::size_t>(in.train.rows()));
   ctx.record("eval_rows", static_cast<std::size_t>(in.eval.rows()));
   ctx.record("columns", static_cast<std::size_t>(in.train.num_columns()));
   if (in.baseline) ctx.record("baseline_rows", static_cast<std::size_t>(in.baseline->rows()));
   return out;
+}
+
+MLPIPE_DECL void statistics::block_rows_loop(statistics_builder& b, const table& t, std::size_t lo, std::size_t hi) const {
+  const std::size_t step = std::max<std::size_t>(block_rows, 1);
+  if (lo == hi) b.add(t.view(lo, hi));  // an empty share still names the columns
+  for (std::size_t r = lo; r < hi; r += step) b.add(t.view(r, std::min(hi, r + step)));
 }
 
 }  // namespace mlpipe

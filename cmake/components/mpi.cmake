@@ -1,0 +1,20 @@
+# mlpipe::mpi — data-parallel statistics, training and evaluation over MPI (include/mlpipe/parallel/), through
+# OpenMPI (Debian libopenmpi-dev, openmpi-bin). Nothing else in mlpipe depends on it.
+find_package(MPI QUIET COMPONENTS CXX)
+if(MPI_CXX_FOUND)
+  add_library(mlpipe_mpi INTERFACE)
+  add_library(mlpipe::mpi ALIAS mlpipe_mpi)
+  target_compile_definitions(mlpipe_mpi INTERFACE MLPIPE_HAS_MPI=1)
+  target_link_libraries(mlpipe_mpi INTERFACE mlpipe $<BUILD_INTERFACE:MPI::MPI_CXX>)
+  # The installed target names the system's MPI paths, so consumers need no FindMPI of their own.
+  foreach(_d IN LISTS MPI_CXX_INCLUDE_DIRS)
+    target_include_directories(mlpipe_mpi SYSTEM INTERFACE $<INSTALL_INTERFACE:${_d}>)
+  endforeach()
+  foreach(_l IN LISTS MPI_CXX_LIBRARIES)
+    target_link_libraries(mlpipe_mpi INTERFACE $<INSTALL_INTERFACE:${_l}>)
+  endforeach()
+  install(TARGETS mlpipe_mpi EXPORT mlpipeTargets)
+  set(MLPIPE_MPIEXEC "${MPIEXEC_EXECUTABLE}" CACHE INTERNAL "mpirun for mlpipe's data-parallel tests")
+else()
+  message(STATUS "mlpipe: MPI not found; data-parallel runs (mlpipe::mpi, include/mlpipe/parallel/) are not built")
+endif()
