@@ -28,19 +28,19 @@ TEST_CASE("mpirun ... --run-node statistics: each rank its share, rank 0 writes 
                         mp::node<"statistics">(mp::statistics{.block_rows = 128}) << mp::from<"examples">);
   std::string examples_uri;
   if (rank() == 0) {
-    auto e = mp::run_node(p, "examples", {}, dir / "examples");
+    auto e = mp::run_node(p, "examples", {.outputs = {{"Examples", dir / "examples"}}});
     REQUIRE(e.state == mp::node_state::succeeded);
     examples_uri = e.outputs.at(0).uri;
   }
   if (world()) examples_uri = world()->broadcast(examples_uri, 0);
   mp::run_options opt;
   opt.collective = world();
-  auto r = mp::run_node(p, "statistics", {{"examples", examples_uri}}, dir / "stats", opt);
+  auto r = mp::run_node(p, "statistics", {.inputs = {{"examples", examples_uri}}, .outputs = {{"ExampleStatistics", dir / "stats"}}}, opt);
   REQUIRE(r.error == "");
   CHECK(r.state == mp::node_state::succeeded);
   CHECK(r.outputs.empty() == (world() && rank() != 0));  // only rank 0 writes
   if (rank() != 0) return;
-  auto one = mp::run_node(p, "statistics", {{"examples", examples_uri}}, dir / "one");
+  auto one = mp::run_node(p, "statistics", {.inputs = {{"examples", examples_uri}}, .outputs = {{"ExampleStatistics", dir / "one"}}});
   REQUIRE(one.state == mp::node_state::succeeded);
   auto got = mp::example_statistics::load(r.outputs.at(0).uri);
   auto want = mp::example_statistics::load(one.outputs.at(0).uri);
