@@ -100,9 +100,10 @@ void cli_defaults(train<M>& st, std::size_t train_rows) {
 }
 
 template <class M>
-auto train_with(const train_command_options& o, const examples& ex, const transform_graph& g, context& ctx) {
+auto train_with(const train_command_options& o, const examples& ex, const transform_graph& g, std::size_t train_rows,
+                context& ctx) {
   train<M> st;
-  cli_defaults(st, ex.train.rows());
+  cli_defaults(st, train_rows);  // all ranks' rows under mpirun: every rank must choose the same l2
   for (const auto& s : o.sets) {
     auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -121,6 +122,12 @@ inline int run_train_command(const train_command_options& o) {
   examples ex;
   ex.label = o.label;
   std::string split_how;
+  // by a hash of each row, as csv_examples splits: in thousandths
+  const auto eval_thousandths = static_cast<std::uint32_t>(std::clamp(std::lround(o.eval_fraction * 1000), 1L, 999L));
+  const split_options by_row_hash{1000 - eval_thousandths, eval_thousandths, ""};
+  char split_text[160];
+  std::snprintf(split_text, sizeof split_text,
+                "split by row hash, eval fraction %.3g (--eval FILE or --eval-fraction F to change)", o.eval_fraction);
 #if MLPIPE_HAS_MPI
   // Under mpirun each rank holds its own shard of both splits; statistics, schema, transform and the
   // optimizer's sums are merged, so every rank fits the model one process fits; rank 0 writes it.
@@ -130,9 +137,11 @@ inline int run_train_command(const train_command_options& o) {
     if (!o.eval_file.empty())
       throw CLI::ValidationError("--eval", "a separate eval file is not read data-parallel (under mpirun) yet");
     ctx.set_collective(&*world);
-    ex = read_examples_shard(*world, o.file, o.label, shard);
+    const bool no_eval = o.eval_fraction <= 0;
+    ex = read_examples_shard(*world, o.file, o.label, no_eval ? std::nullopt : std::optional(by_row_hash), shard);
     ex.label = o.label;
-    split_how = "each rank reads its byte range; split by row hash";
+    split_how = std::string(no_eval ? "every row trains (--eval-fraction 0: no eval split)" : split_text) +
+                "; each rank reads its byte range of the file";
   } else
 #endif
   {
@@ -149,15 +158,10 @@ inline int run_train_command(const train_command_options& o) {
       ex.train = std::move(all);
       split_how = "every row trains (--eval-fraction 0: no eval split)";
     } else {
-      // by a hash of each row, as csv_examples splits: in thousandths
-      auto e = static_cast<std::uint32_t>(std::clamp(std::lround(o.eval_fraction * 1000), 1L, 999L));
-      auto [tr, ev] = split_table(all, split_options{1000 - e, e, ""});
+      auto [tr, ev] = split_table(all, by_row_hash);
       ex.train = std::move(tr);
       ex.eval = std::move(ev);
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "split by row hash, eval fraction %.3g (--eval FILE or --eval-fraction F to change)",
-                    o.eval_fraction);
-      split_how = buf;
+      split_how = split_text;
     }
   }
   const collective* cl = ctx.collective();
@@ -193,7 +197,7 @@ inline int run_train_command(const train_command_options& o) {
     // categoricals one-hot
     g = fit_transform_graph(make_ops(one_hot), ex.train, o.label, o.exclude, domains);
     g.missing_as_nan = true;
-    auto xm = train_with<xgboost_model>(o, ex, g, ctx);
+    auto xm = train_with<xgboost_model>(o, ex, g, train_rows, ctx);
     training = xm.training;
     m = std::move(xm);
 #else
@@ -204,11 +208,11 @@ inline int run_train_command(const train_command_options& o) {
            : fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
     model lm;
     if (kind == "logistic")
-      lm = train_with<logistic_regression>(o, ex, g, ctx);
+      lm = train_with<logistic_regression>(o, ex, g, train_rows, ctx);
     else if (kind == "linear")
-      lm = train_with<linear_regression>(o, ex, g, ctx);
+      lm = train_with<linear_regression>(o, ex, g, train_rows, ctx);
     else if (kind == "softmax")
-      lm = train_with<softmax_regression>(o, ex, g, ctx);
+      lm = train_with<softmax_regression>(o, ex, g, train_rows, ctx);
     else
       throw CLI::ValidationError("--model", "'" + kind + "' is not logistic, linear, softmax, xgboost or auto");
     training = lm.training;

@@ -56,10 +56,10 @@ inline std::string pick_model_parallel(const collective& c, const table& train, 
   return label_encoding::fit(train, label, true, c).classes.size() == 2 ? "logistic" : "softmax";
 }
 
-/// Reads this rank's shard of `file` and splits it as csv_examples does (by row hash, so the split of a row
-/// does not depend on which rank reads it).
+/// Reads this rank's shard of `file` and splits it as one process does (by row hash, so the split of a row does
+/// not depend on which rank reads it); no split: every row trains.
 inline examples read_examples_shard(const collective& c, const std::string& file, const std::string& label,
-                                    parallel::shard_info& info) {
+                                    const std::optional<split_options>& split, parallel::shard_info& info) {
   auto [all, shard] = parallel::read_shard(
       &c, file, csv_options{}, std::size_t{64} << 20, [] { return std::optional<table>{}; },
       [](std::optional<table>& acc, const table& t) {
@@ -72,7 +72,11 @@ inline examples read_examples_shard(const collective& c, const std::string& file
   examples ex;
   ex.label = label;
   ex.files = {file};
-  auto [train, eval] = split_table(*all, split_options{}, shard.first_row);
+  if (!split) {
+    ex.train = std::move(*all);
+    return ex;
+  }
+  auto [train, eval] = split_table(*all, *split, shard.first_row);
   ex.train = std::move(train);
   ex.eval = std::move(eval);
   return ex;
