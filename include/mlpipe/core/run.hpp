@@ -805,28 +805,18 @@ node_run_result run_one(P& p, const node_paths& paths, const run_options& option
     run_result<P> r;
     r.details();
     run_options o = options;
+    std::optional<output_placer> placer;  // none on a follower rank: rank 0 records and writes
     if (follower) {
       o.observer = nullptr;
-      run_env<P> env{p, r, o};
-      std::string err;
-      [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-        ((err.empty() ? (void)(err = load_input<I, Ks, P>(env, paths)) : void()), ...);
-      }(std::make_index_sequence<node_t::traits::arity>{});
-      if (!err.empty()) return usage(std::move(err));
-      execute(env, I);
-      res.state = r.states()[I];
-      res.error = r.details().errors[I];
-      res.records = r.details().records[I];
-      return res;
+    } else {
+      fs::path staging;
+      if (!paths.outputs.empty()) {
+        auto first = paths.outputs.begin()->second;
+        staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
+                  (".mlpipe-staging-" + std::string(node_t::name) + "-" + std::to_string(::getpid()));
+      }
+      o.observer = &placer.emplace(options.observer, paths, staging, missing.empty());
     }
-    fs::path staging;
-    if (!paths.outputs.empty()) {
-      auto first = paths.outputs.begin()->second;
-      staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
-                (".mlpipe-staging-" + std::string(node_t::name) + "-" + std::to_string(::getpid()));
-    }
-    output_placer placer(options.observer, paths, staging, missing.empty());
-    o.observer = &placer;
     run_env<P> env{p, r, o};
     std::string err;
     [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
@@ -842,7 +832,7 @@ node_run_result run_one(P& p, const node_paths& paths, const run_options& option
     res.state = r.states()[I];
     res.error = r.details().errors[I];
     res.records = r.details().records[I];
-    res.outputs = placer.placed();
+    if (placer) res.outputs = placer->placed();
     return res;
   }
 }
