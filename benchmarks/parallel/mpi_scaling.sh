@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel scaling, ratios measured in one run (docs/performance.md, "Data-parallel runs"):
-#  1. `mlpipe stats FILE --json` under `mpirun -np 1` and `-np 2`: wall time, each rank's peak RSS (GNU time
+#  1. `mlpipe stats FILE --json` under `mpirun -np 1` and `-np 2` (three alternating pairs): wall time, each rank's peak RSS (GNU time
 #     inside mpirun) against the per-rank --memory-budget, and each rank's share of time in MPI calls;
 #  2. `mlpipe train FILE --label y --set solver=newton` the same way.
 # FILE is made once: a CSV of about SIZE_GB (8 numeric columns, a categorical, a 0/1 label), read once with cat
@@ -39,23 +39,27 @@ run() {  # run NAME NP CMD... -> wall time, per-rank peak RSS and MPI share
   mpirun --oversubscribe --bind-to none -np "$np" /usr/bin/time -f "rss_kb %M" "$@" > "$W/out.$name" 2> "$W/err.$name" ||
     { cat "$W/err.$name"; exit 1; }
   t1=$(date +%s.%N)
-  printf '%-12s np=%s wall %6.2f s; peak RSS per rank (MB): %s; MPI share: %s\n' "$name" "$np" "$($PY -c "print($t1-$t0)")" \
+  $PY -c "print($t1 - $t0)" > "$W/wall.$name"
+  printf '%-12s np=%s wall %6.2f s; peak RSS per rank (MB): %s; MPI share: %s\n' "$name" "$np" "$(cat "$W/wall.$name")" \
     "$(grep -o 'rss_kb [0-9]*' "$W/err.$name" | awk '{printf "%d ", $2/1024}')" \
     "$(grep -o '([0-9.]*%)' "$W/err.$name" | tr -d '()' | tr '\n' ' ')"
-  echo "$t1 - $t0" | bc > "$W/wall.$name"
 }
-run stats_np1 1 "$MLPIPE" stats "$F" --json --threads 1 --memory-budget "$BUDGET"
-run stats_np2 2 "$MLPIPE" stats "$F" --json --threads 1 --memory-budget "$BUDGET"
+for i in 1 2 3; do  # statistics take seconds: three alternating pairs, the median ratio
+  run stats_np1_$i 1 "$MLPIPE" stats "$F" --json --threads 1 --memory-budget "$BUDGET"
+  run stats_np2_$i 2 "$MLPIPE" stats "$F" --json --threads 1 --memory-budget "$BUDGET"
+done
 rm -rf "$W/m1" "$W/m2"
 run train_np1 1 "$MLPIPE" train "$F" --label y --set solver=newton -o "$W/m1" --json
 run train_np2 2 "$MLPIPE" train "$F" --label y --set solver=newton -o "$W/m2" --json
 $PY - "$W" <<'PY'
 import json, sys
 w = sys.argv[1]
-wall = {n: float(open(f"{w}/wall.{n}").read()) for n in ("stats_np1", "stats_np2", "train_np1", "train_np2")}
-print("stats: np2 is %.2fx np1" % (wall["stats_np1"] / wall["stats_np2"]))
+names = ["train_np1", "train_np2"] + [f"stats_np{n}_{i}" for n in (1, 2) for i in (1, 2, 3)]
+wall = {n: float(open(f"{w}/wall.{n}").read()) for n in names}
+ratios = sorted(wall[f"stats_np1_{i}"] / wall[f"stats_np2_{i}"] for i in (1, 2, 3))
+print("stats: np2 is %.2fx np1 (median of three pairs: %s)" % (ratios[1], ", ".join("%.2f" % r for r in ratios)))
 print("train (newton): np2 is %.2fx np1" % (wall["train_np1"] / wall["train_np2"]))
-a, b = json.load(open(f"{w}/out.stats_np1")), json.load(open(f"{w}/out.stats_np2"))
+a, b = json.load(open(f"{w}/out.stats_np1_1")), json.load(open(f"{w}/out.stats_np2_1"))
 assert a == b or all(x["rows"] == y["rows"] for x, y in zip(a["splits"], b["splits"])), "np1 and np2 statistics differ in rows"
 m1 = json.load(open(f"{w}/m1/model/model.json")); m2 = json.load(open(f"{w}/m2/model/model.json"))
 w1, w2 = m1["weights"] + m1["bias"], m2["weights"] + m2["bias"]
