@@ -10,9 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <mlpipe/data/csv_reader.hpp>
+#include <mlpipe/transform/fit_from_statistics.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/detail/fast_exp.hpp>
 #include <mlpipe/transform/fit_transform_schema.hpp>
+#include <mlpipe/validate/schema.hpp>
+#include <mlpipe/validate/statistics.hpp>
 
 #include "train_test_util.hpp"
 
@@ -158,6 +162,33 @@ TEST_CASE("transform: fitted with a schema, one_hot's vocabulary is the column's
   CHECK(out[W + slot("color=<oov>")] == 1.0);
   CHECK(out[slot("city=Oslo")] == 1.0);
   CHECK(out[W + slot("city=<oov>")] == 1.0);
+}
+
+TEST_CASE("transform: the default preprocessing fitted from statistics equals the fit on the rows") {
+  // `mlpipe train` fits from the statistics it already has (one pass fewer); the model must not notice.
+  auto check = [](const table& t, const std::string& label, const category_domains& domains) {
+    CAPTURE(label);
+    auto rows = fit_transform_graph(default_ops(), t, label, {}, domains);
+    auto stats = fit_default_transform_from_statistics(compute_statistics(t, "train"), t.names(), label, {}, domains);
+    REQUIRE(rows.feature_names() == stats.feature_names());
+    const std::size_t W = rows.width();
+    std::vector<double> a(t.rows() * W), b(t.rows() * W);
+    rows.transform(t.view(), a);
+    stats.transform(t.view(), b);
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    CHECK(worst < 1e-9);
+  };
+  auto t = mixed_table();
+  check(t, "y", {});
+  check(t, "y", {{"color", {"red", "blue", "purple"}}, {"city", {"Lyon", "Oslo"}}});
+  for (auto [file, label] : {std::pair{"iris", "species"}, {"fair", "affairs"}, {"breast_cancer", "diagnosis"},
+                             {"randhie", "mdvis"}}) {
+    auto d = read_csv(std::string(MLPIPE_DATA_DIR) + "/" + file + ".csv");
+    auto domains = schema_domains(infer_schema_from(compute_statistics(d, "train")));
+    domains.erase(label);
+    check(d, label, domains);
+  }
 }
 
 TEST_CASE("transform: feature hashing handles wide categoricals and strings, stably") {

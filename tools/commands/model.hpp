@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -145,13 +147,30 @@ inline int run_train_command(const train_command_options& o) {
   } else
 #endif
   {
+    // The eval file is read with the train file's column types, so the two cannot disagree, and on a second
+    // thread while the train file is read: the types come from the train file's header and first rows.
+    std::future<table> eval_read;
+    csv_options eo;
+    if (!o.eval_file.empty()) {
+      eo.column_types = infer_csv_types(o.file);
+      eval_read = std::async(std::launch::async, [&o, &eo] { return read_csv(o.eval_file, eo); });
+    }
     table all = read_csv(o.file);
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
     if (!o.eval_file.empty()) {
-      // the eval file is read with the train file's column types, so the two cannot disagree
-      csv_options eo;
-      for (const auto& name : all.names()) eo.column_types[name] = all.col(name).kind();
-      ex.eval = read_csv(o.eval_file, eo);
+      std::exception_ptr eval_error;
+      try {
+        ex.eval = eval_read.get();
+      } catch (...) {
+        eval_error = std::current_exception();
+      }
+      bool same_types = true;
+      for (const auto& name : all.names()) {
+        same_types = same_types && eo.column_types[name] == all.col(name).kind();
+        eo.column_types[name] = all.col(name).kind();
+      }
+      if (!same_types) ex.eval = read_csv(o.eval_file, eo);  // the whole train file typed a column otherwise
+      else if (eval_error) std::rethrow_exception(eval_error);
       ex.train = std::move(all);
       split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";
     } else if (o.eval_fraction <= 0) {
@@ -204,8 +223,8 @@ inline int run_train_command(const train_command_options& o) {
     throw CLI::ValidationError("--model", "this mlpipe was built without XGBoost (libxgboost-dev)");
 #endif
   } else {
-    g = cl ? fit_default_transform_from_statistics(train_stats, ex.train.names(), o.label, o.exclude, domains)
-           : fit_transform_graph(default_ops(), ex.train, o.label, o.exclude, domains);
+    // from the statistics already computed (merged over the ranks under mpirun): no further pass over the rows
+    g = fit_default_transform_from_statistics(train_stats, ex.train.names(), o.label, o.exclude, domains);
     model lm;
     if (kind == "logistic")
       lm = train_with<logistic_regression>(o, ex, g, train_rows, ctx);
