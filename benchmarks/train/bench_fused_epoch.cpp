@@ -3,8 +3,11 @@
 //  - fused_epoch:   blocks sized for L2 through validate | standardize | gradient step, no transformed copy
 //                   (standardize folded into the weights, the table's columns read in place),
 //  - chunked_read:  the same bytes in the epoch's order (64-row chunks across the 17 columns), for reference,
-//  - unfused_epoch: materialize the standardized matrix as an xtensor, then the same epoch over it.
-// Prints fused / plain-read bandwidth and unfused / fused time, measured in this run.
+//  - unfused_epoch: materialize the standardized matrix as an xtensor, then the same epoch over it;
+//  - builtin_*_epoch / xtensor_*_epoch: the fused epoch behind clip (cheap: the op's overhead shows) or
+//    clip | log1p (libm-bound), once with the built-in op and once with the same op written by a user as an
+//    xtensor expression (transform/xtensor_op.hpp).
+// Prints fused / plain-read bandwidth, unfused / fused time and xtensor op / built-in op time, in this run.
 // Run: build/benchmarks/train/bench_fused_epoch   (needs ~3 GB of memory; MLPIPE_BENCH_ROWS overrides 10M)
 #include <benchmark/benchmark.h>
 
@@ -18,6 +21,7 @@
 
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
+#include <mlpipe/transform/xtensor_op.hpp>
 
 #include "ratio_reporter.hpp"
 
@@ -75,10 +79,51 @@ fixture& data() {
 
 std::size_t block_rows() { return training_block_rows(cols, 256); }
 
+
 void set_bytes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
                           static_cast<std::int64_t>(data().t.rows() * (cols + 1) * sizeof(double)));
 }
+
+// The user's versions of two built-in ops, as they would write them.
+struct clip_xt : xtensor_op<clip_xt> {
+  static constexpr std::string_view op_name = "clip_xt";
+  auto operator()(const auto& x) const { return xt::clip(x, -3.0, 3.0); }
+};
+struct log1p_xt : xtensor_op<log1p_xt> {
+  static constexpr std::string_view op_name = "log1p_xt";
+  auto operator()(const auto& x) const { return xt::log1p(x); }
+};
+
+enum user_graph { builtin_clip, xtensor_clip, builtin_log1p, xtensor_log1p };
+const transform_graph& op_graph(user_graph which) {
+  static const std::vector<transform_graph> graphs = [] {
+    const auto& t = data().t;
+    std::vector<transform_graph> v;
+    v.push_back(fit_transform_graph(mlpipe::clip(-3, 3) | standardize, t, "y"));
+    v.push_back(fit_transform_graph(clip_xt{} | standardize, t, "y"));
+    v.push_back(fit_transform_graph(mlpipe::clip(0, 1e9) | mlpipe::log1p | standardize, t, "y"));
+    v.push_back(fit_transform_graph(mlpipe::clip(0, 1e9) | log1p_xt{} | standardize, t, "y"));
+    return v;
+  }();
+  return graphs[which];
+}
+
+// Fused SGD epochs over the table behind the transform g.
+void fused_epochs(benchmark::State& state, const transform_graph& g) {
+  auto& f = data();
+  context ctx;
+  fused_source src(f.t, g, f.enc, block_rows());
+  for (auto _ : state) {
+    training_report rep;
+    auto theta = f.stage.optimize(src, static_cast<fused_source*>(nullptr), f.shape, {}, "sgd", rep, ctx);
+    benchmark::DoNotOptimize(theta.data());
+    state.counters["loss"] = rep.train_loss;
+  }
+  set_bytes(state);
+}
+
+void op_epoch(benchmark::State& state) { fused_epochs(state, op_graph(static_cast<user_graph>(state.range(0)))); }
 
 void plain_read(benchmark::State& state) {
   auto& f = data();
@@ -95,18 +140,7 @@ void plain_read(benchmark::State& state) {
   set_bytes(state);
 }
 
-void fused_epoch(benchmark::State& state) {
-  auto& f = data();
-  context ctx;
-  fused_source src(f.t, f.g, f.enc, block_rows());
-  for (auto _ : state) {
-    training_report rep;
-    auto theta = f.stage.optimize(src, static_cast<fused_source*>(nullptr), f.shape, {}, "sgd", rep, ctx);
-    benchmark::DoNotOptimize(theta.data());
-    state.counters["loss"] = rep.train_loss;
-  }
-  set_bytes(state);
-}
+void fused_epoch(benchmark::State& state) { fused_epochs(state, data().g); }
 
 // The same bytes in the order a minibatch epoch needs them: 64-row chunks across the 17 columns (17 streams at
 // once, all at the same offset in their columns) instead of one column after the other. Not a goal, a
@@ -150,6 +184,10 @@ BENCHMARK(plain_read)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(fused_epoch)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(chunked_read)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(unfused_epoch)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(op_epoch)->Name("builtin_clip_epoch")->Arg(builtin_clip)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(op_epoch)->Name("xtensor_clip_epoch")->Arg(xtensor_clip)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(op_epoch)->Name("builtin_log1p_epoch")->Arg(builtin_log1p)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(op_epoch)->Name("xtensor_log1p_epoch")->Arg(xtensor_log1p)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
@@ -164,6 +202,11 @@ int main(int argc, char** argv) {
     std::printf("unfused / fused epoch time:         %.2fx (goal >= 3x)\n", unfused / fused);
     if (chunked > 0)
       std::printf("chunked read / plain read:          %.0f%%  (the epoch's access pattern alone)\n", 100.0 * read / chunked);
+  }
+  for (auto op : {"clip", "log1p"}) {
+    double b = rep.get(std::string("builtin_") + op), x = rep.get(std::string("xtensor_") + op);
+    if (b > 0 && x > 0)
+      std::printf("xtensor %-5s op / built-in, epoch:  %.2fx (goal <= 1.2x)\n", op, x / b);
   }
   benchmark::Shutdown();
   return 0;

@@ -15,13 +15,7 @@
 using namespace mlpipe;
 
 namespace {
-double max_diff(const model& a, const model& b) {
-  REQUIRE(a.weights.size() == b.weights.size());
-  double m = 0;
-  for (std::size_t i = 0; i < a.weights.size(); ++i) m = std::max(m, std::abs(a.weights[i] - b.weights[i]));
-  for (std::size_t i = 0; i < a.bias.size(); ++i) m = std::max(m, std::abs(a.bias[i] - b.bias[i]));
-  return m;
-}
+using train_test::max_weight_diff;
 
 template <class M>
 void check_fused_equals_unfused(train<M> st, const examples& ex, const transform_graph& g) {
@@ -30,7 +24,7 @@ void check_fused_equals_unfused(train<M> st, const examples& ex, const transform
   auto a = st(ex, g, ctx);
   st.fused = false;
   auto b = st(ex, g, ctx);
-  CHECK(max_diff(a, b) <= 1e-12);
+  CHECK(max_weight_diff(a, b) <= 1e-12);
   double wmax = 0;
   for (double w : a.weights) wmax = std::max(wmax, std::abs(w));
   CHECK(wmax > 1e-3);  // it learned something
@@ -164,7 +158,7 @@ TEST_CASE("training is deterministic for a seed; another seed gives another SGD 
   CHECK(a.fingerprint() == b.fingerprint());
   st.seed = 8;
   auto c = st(ex, g, ctx);
-  CHECK(max_diff(a, c) > 0);
+  CHECK(max_weight_diff(a, c) > 0);
   // thread count is not an input: the same model under a context with 4 threads
   context ctx4("p", "train", "r", {}, 4);
   st.seed = 7;

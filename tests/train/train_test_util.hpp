@@ -1,6 +1,7 @@
 // Helpers for the training tests: the bundled data sets, a fixed 2:1 split, and small metric helpers.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include <mlpipe/data/csv.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/data/table.hpp>
+#include <mlpipe/train/model.hpp>
 
 namespace train_test {
 
@@ -68,6 +72,16 @@ inline std::string run(const std::string& cmd) {
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   ::pclose(p);
   return out;
+}
+
+/// The largest difference between two models' weights and biases (same shapes required).
+inline double max_weight_diff(const mlpipe::model& a, const mlpipe::model& b) {
+  REQUIRE(a.weights.size() == b.weights.size());
+  REQUIRE(a.bias.size() == b.bias.size());
+  double m = 0;
+  for (std::size_t i = 0; i < a.weights.size(); ++i) m = std::max(m, std::abs(a.weights[i] - b.weights[i]));
+  for (std::size_t i = 0; i < a.bias.size(); ++i) m = std::max(m, std::abs(a.bias[i] - b.bias[i]));
+  return m;
 }
 
 }  // namespace train_test

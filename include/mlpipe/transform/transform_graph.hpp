@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -42,6 +44,7 @@ enum class numeric_step_kind : std::uint8_t {
   clip,       // clamp to [a, b]
   affine,     // x * a + b (standardize, min_max)
   bucketize,  // index of the bucket: the number of boundaries <= x
+  user,       // a user's element-wise step, by its registered name (xtensor_op, register_step)
 };
 
 inline std::string_view to_string(numeric_step_kind k) noexcept {
@@ -51,16 +54,55 @@ inline std::string_view to_string(numeric_step_kind k) noexcept {
     case numeric_step_kind::clip: return "clip";
     case numeric_step_kind::affine: return "affine";
     case numeric_step_kind::bucketize: return "bucketize";
+    case numeric_step_kind::user: return "user";
   }
   return "unknown";
 }
 
+/// A user step's kernel: maps n values in place, each value alone (a row transformed alone must give what it
+/// gives inside a block).
+using step_function = void (*)(double* values, std::size_t n);
+
 struct numeric_step {
   numeric_step_kind kind = numeric_step_kind::affine;
   double a = 0.0, b = 0.0;
-  std::vector<double> boundaries;  // bucketize only, ascending
+  std::vector<double> boundaries{};  // bucketize only, ascending
+  std::string name{};                // user only: the registered name (saved)
+  step_function apply = nullptr;     // user only: its kernel in this program (not saved; found by name)
   friend bool operator==(const numeric_step&, const numeric_step&) = default;
 };
+
+namespace detail {
+struct step_registry {
+  std::mutex m;
+  std::map<std::string, step_function, std::less<>> steps;
+  static step_registry& instance() {
+    static step_registry r;
+    return r;
+  }
+};
+}  // namespace detail
+
+/// Makes a user step loadable by name in this program (a saved transform names its user steps; a program that
+/// loads one, to evaluate or serve it, registers the same kernels first). xtensor_op registers itself when
+/// fitted; register_op<Op>() does it without fitting. A name registered with another kernel is an error.
+inline void register_step(std::string_view name, step_function f) {
+  auto& r = detail::step_registry::instance();
+  std::lock_guard<std::mutex> lock(r.m);
+  auto it = r.steps.find(name);
+  if (it == r.steps.end()) r.steps.emplace(std::string(name), f);
+  else if (it->second != f)
+    throw std::invalid_argument("register_step: the step name '" + std::string(name) +
+                                "' is already registered with another kernel");
+}
+
+/// The kernel registered under `name`, or nullptr.
+inline step_function find_step(std::string_view name) {
+  auto& r = detail::step_registry::instance();
+  std::lock_guard<std::mutex> lock(r.m);
+  auto it = r.steps.find(name);
+  return it == r.steps.end() ? nullptr : it->second;
+}
 
 /// How a column becomes features.
 enum class feature_encoding : std::uint8_t {
@@ -178,6 +220,9 @@ inline void apply_step(const numeric_step& s, double* x, std::size_t n) noexcept
       }
       break;
     }
+    case numeric_step_kind::user:
+      s.apply(x, n);  // validate() and fit guarantee a kernel
+      break;
   }
 }
 
@@ -254,6 +299,9 @@ class transform_graph {
       if (c.has_fill && numeric) fail("a text \"fill\" on a numeric column");
       const numeric_step* last_bucketize = nullptr;
       for (const auto& s : c.steps) {
+        if (s.kind == numeric_step_kind::user && !s.apply)
+          fail("the user step '" + s.name + "' is not registered in this program (register_op<" + s.name +
+               ">() or register_step(\"" + s.name + "\", kernel) before loading)");
         if (s.kind != numeric_step_kind::bucketize) continue;
         last_bucketize = &s;
         for (std::size_t k = 0; k < s.boundaries.size(); ++k)

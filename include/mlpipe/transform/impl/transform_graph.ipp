@@ -53,6 +53,7 @@ MLPIPE_DECL nlohmann::json transform_graph::to_json() const {
     for (auto& s : c.steps) {
       nlohmann::json sj{{"kind", std::string(to_string(s.kind))}, {"a", s.a}, {"b", s.b}};
       if (s.kind == numeric_step_kind::bucketize) sj["boundaries"] = s.boundaries;
+      if (s.kind == numeric_step_kind::user) sj["name"] = s.name;
       steps.push_back(std::move(sj));
     }
     j["steps"] = std::move(steps);
@@ -103,6 +104,10 @@ MLPIPE_DECL transform_graph transform_graph::from_json(const nlohmann::json& j, 
       s.a = json_field<double, E>(sj, "a", st);
       s.b = json_field<double, E>(sj, "b", st);
       if (s.kind == numeric_step_kind::bucketize) s.boundaries = json_field<std::vector<double>, E>(sj, "boundaries", st);
+      if (s.kind == numeric_step_kind::user) {
+        s.name = json_field<std::string, E>(sj, "name", st);
+        s.apply = find_step(s.name);
+      }
       c.steps.push_back(std::move(s));
     }
     if (c.encoding == feature_encoding::one_hot) c.vocabulary = json_field<std::vector<std::string>, E>(cj, "vocabulary", at);
@@ -148,7 +153,7 @@ MLPIPE_DECL feature_encoding transform_graph::encoding_from(const std::string& s
 
 MLPIPE_DECL numeric_step_kind transform_graph::step_from(const std::string& s, const std::string& where) {
   for (auto k : {numeric_step_kind::impute, numeric_step_kind::log1p, numeric_step_kind::clip,
-                 numeric_step_kind::affine, numeric_step_kind::bucketize})
+                 numeric_step_kind::affine, numeric_step_kind::bucketize, numeric_step_kind::user})
     if (to_string(k) == s) return k;
   throw transform_error(where + ": unknown numeric step '" + s + "'");
 }
