@@ -74,6 +74,20 @@ struct blend {
 struct three {
   int operator()() const { return 3; }
 };
+/// A type-erased view of a series that takes any series (as any_model takes a model): a converting input.
+struct any_total {
+  using mlpipe_accepts_convertible = void;
+  long total = 0;
+  any_total(const series& s) : total(sum(s)) {}  // NOLINT: converts implicitly, on purpose
+};
+/// An optional input that converts its producer's output, as `evaluate`'s baseline converts a `model` into
+/// `any_model`: the converted value lives through the call.
+struct scaled {
+  MLPIPE_INPUTS(values, baseline);
+  long operator()(const series& values, mp::optional_input<any_total> baseline) const {
+    return sum(values) - (baseline ? baseline->total : 100);
+  }
+};
 struct pair_sum {  // declares no names: its ports are named after their producers
   long operator()(const series& a, const series& b) const { return sum(a) + sum(b); }
 };
@@ -85,6 +99,8 @@ auto make_pipeline() {
                       mp::node<"against">(compare{}) << mp::from<"source", "other">,
                       mp::node<"blend">(blend{}) << mp::from<"source", mp::none, "other">,
                       mp::node<"weighted">(blend{}) << mp::from<"source", "three", "other">,
+                      mp::node<"scaled">(scaled{}) << mp::from<"source", "other">,
+                      mp::node<"halved">(scaled{}) << mp::from<"source">,
                       mp::node<"pair">(pair_sum{}) << mp::from<"source", "other">,
                       mp::node<"self">(pair_sum{}) << mp::from<"source", "source">);
 }
@@ -146,6 +162,8 @@ TEST_CASE("optional inputs: filled when wired, empty when not, the same in seque
     CHECK(r.get<"against">().values == std::vector<long>{10 - 3});  // minus the baseline 1+2
     CHECK(r.get<"blend">() == 10 + 3);                              // weight empty: 1
     CHECK(r.get<"weighted">() == 3 * 10 + 3);
+    CHECK(r.get<"scaled">() == 10 - 3);  // the series 1, 2 converted to the optional any_total
+    CHECK(r.get<"halved">() == 10 - 100);
     CHECK(r.get<"pair">() == 13);
     CHECK(r.get<"self">() == 20);
   }

@@ -64,11 +64,11 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
     context ctx;
     auto g = fit_transform{}(ex, ctx);
     model m = dc.softmax ? train<softmax_regression>{}(ex, g, ctx) : train<logistic_regression>{}(ex, g, ctx);
-    auto ev = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(m, ex, g, ctx);
+    auto ev = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(m, ex, g, {}, ctx);
     REQUIRE(ev.blessing.blessed);
 
     auto base = fresh_dir(std::string("roundtrip_") + dc.label);
-    auto pushed = push{.base = base.string()}(m, g, ev.blessing, ctx);
+    auto pushed = push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
     CHECK(pushed.pushed);
     CHECK(pushed.version == 1);
     CHECK(fs::exists(base / "1" / "manifest.json"));
@@ -116,7 +116,7 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
                               proba.begin() + 6 * static_cast<std::ptrdiff_t>(m.num_classes())));
 
     // a second push is version 2; versions list ascending
-    auto second = push{.base = base.string()}(m, g, ev.blessing, ctx);
+    auto second = push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
     CHECK(second.version == 2);
     CHECK(list_versions(base) == std::vector<std::int64_t>{1, 2});
   }
@@ -244,12 +244,12 @@ TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
   context ctx;
   auto g = fit_transform{}(ex, ctx);
   auto m = train<logistic_regression>{}(ex, g, ctx);
-  auto ev = evaluate{.thresholds = {at_least("accuracy", 1.01)}}(m, ex, g, ctx);  // impossible
+  auto ev = evaluate{.thresholds = {at_least("accuracy", 1.01)}}(m, ex, g, {}, ctx);  // impossible
   REQUIRE_FALSE(ev.blessing.blessed);
   auto base = fresh_dir("refuse");
   std::string why;
   try {
-    push{.base = base.string()}(m, g, ev.blessing, ctx);
+    push{.base = base.string()}(m, g, ev.blessing, {}, ctx);
   } catch (const push_error& e) {
     why = e.what();
   }
@@ -257,8 +257,8 @@ TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
   CHECK(why.find("accuracy") != std::string::npos);  // the blessing's reason is passed on
   CHECK(list_versions(base).empty());
   // no thresholds at all: not blessed either
-  auto none = evaluate{}(m, ex, g, ctx);
-  CHECK_THROWS_AS(push{.base = base.string()}(m, g, none.blessing, ctx), push_error);
+  auto none = evaluate{}(m, ex, g, {}, ctx);
+  CHECK_THROWS_AS(push{.base = base.string()}(m, g, none.blessing, {}, ctx), push_error);
   CHECK(list_versions(base).empty());
 }
 
@@ -270,7 +270,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
   auto base = fresh_dir("interrupted");
   model_blessing ok;
   ok.blessed = true;
-  push{.base = base.string()}(m, g, ok, ctx);  // version 1 exists
+  push{.base = base.string()}(m, g, ok, {}, ctx);  // version 1 exists
 
   fs::path seen_tmp;
   detail::push_before_publish_hook() = [&](const fs::path& tmp) {
@@ -279,7 +279,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
     CHECK(list_versions(base) == std::vector<std::int64_t>{1});
     throw std::runtime_error("simulated crash");
   };
-  CHECK_THROWS_WITH(push{.base = base.string()}(m, g, ok, ctx), "simulated crash");
+  CHECK_THROWS_WITH(push{.base = base.string()}(m, g, ok, {}, ctx), "simulated crash");
   detail::push_before_publish_hook() = nullptr;
   CHECK(list_versions(base) == std::vector<std::int64_t>{1});
   CHECK_FALSE(seen_tmp.empty());
@@ -289,7 +289,7 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
   fs::create_directories(base / ".tmp-push-999-dead" / "model");
   write_all(base / ".tmp-push-999-dead" / "model" / "model.json", "{\"format\": \"mlpi");
   CHECK(list_versions(base) == std::vector<std::int64_t>{1});
-  auto next = push{.base = base.string()}(m, g, ok, ctx);
+  auto next = push{.base = base.string()}(m, g, ok, {}, ctx);
   CHECK(next.version == 2);
   CHECK_NOTHROW(predictor(base / "2"));
 }

@@ -1,6 +1,6 @@
 // infra_validate: the model served by a real `mlpipe serve` process answers the eval rows exactly as in-process
 // (blessed); a server that cannot start, hangs or answers wrongly is a negative blessing with the reason, within
-// the timeout, with no process left behind; push_validated refuses a model without both blessings.
+// the timeout, with no process left behind; push refuses a model without both blessings when given an infra blessing.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -37,7 +37,7 @@ trained train_on(const char* file, const char* label, bool softmax) {
   context ctx;
   t.g = fit_transform{}(t.ex, ctx);
   t.m = softmax ? train<softmax_regression>{}(t.ex, t.g, ctx) : train<logistic_regression>{}(t.ex, t.g, ctx);
-  t.blessing = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(t.m, t.ex, t.g, ctx).blessing;
+  t.blessing = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(t.m, t.ex, t.g, {}, ctx).blessing;
   return t;
 }
 
@@ -85,11 +85,13 @@ TEST_CASE("infra_validate: the model served by mlpipe serve answers exactly as i
     CHECK(back.reason == b.reason);
     CHECK(back.fingerprint() == b.fingerprint());
 
-    // both blessings: pushed
+    // both blessings: pushed; the same stage without an infra blessing (a pipeline without infra_validate)
+    // pushes on the model blessing alone
     auto base = test::fresh_dir(std::string("infra_push_") + label);
-    auto pushed = push_validated{.base = base.string()}(t.m, t.g, t.blessing, b, ctx);
+    auto pushed = push{.base = base.string()}(t.m, t.g, t.blessing, optional_input<infra_blessing>(&b), ctx);
     CHECK(pushed.version == 1);
     CHECK(fs::exists(base / "1" / "manifest.json"));
+    CHECK(push{.base = base.string()}(t.m, t.g, t.blessing, {}, ctx).version == 2);
   }
 }
 
@@ -106,13 +108,14 @@ TEST_CASE("infra_validate: a server that fails, hangs or answers wrongly is not 
     CHECK(record_int(ctx, "infra_blessed") == 0);
     std::string why;
     try {
-      push_validated{.base = base.string()}(t.m, t.g, t.blessing, b, ctx);
+      push{.base = base.string()}(t.m, t.g, t.blessing, optional_input<infra_blessing>(&b), ctx);
     } catch (const push_error& e) {
       why = e.what();
     }
     CHECK(why.find("push refused: the model failed infra validation") != std::string::npos);
     CHECK(why.find("exited with status 1") != std::string::npos);
     CHECK(list_versions(base).empty());
+    CHECK(record_int(ctx, "infra_blessed") == 0);
   }
   SUBCASE("the server never listens: the timeout ends it") {
     auto hang = script("hang.sh", "#!/bin/sh\nexec sleep 60\n");
@@ -140,7 +143,7 @@ TEST_CASE("infra_validate: a server that fails, hangs or answers wrongly is not 
     ok.blessed = true;
     model_blessing no;
     no.reason = "auc = 0.5, expected auc >= 0.8";
-    CHECK_THROWS_WITH_AS(push_validated{.base = base.string()}(t.m, t.g, no, ok, ctx),
+    CHECK_THROWS_WITH_AS(push{.base = base.string()}(t.m, t.g, no, optional_input<infra_blessing>(&ok), ctx),
                          doctest::Contains("not blessed (auc = 0.5"), push_error);
     CHECK(list_versions(base).empty());
   }

@@ -46,9 +46,10 @@ TEST_CASE("evaluate: a logistic model on breast_cancer, blessed against a weaker
   auto good = train<logistic_regression>{.l2 = 1e-3}(ex, g, ctx);
   auto weak = train<logistic_regression>{.l2 = 10.0}(ex, g, ctx);
 
-  evaluate_against stage{.thresholds = {at_least("auc", 0.9), no_worse_than_baseline("auc", -0.001),
-                                        no_worse_than_baseline("log_loss")}};
-  auto out = stage(good, ex, g, weak, ctx);
+  evaluate stage{.thresholds = {at_least("auc", 0.9), no_worse_than_baseline("auc", -0.001),
+                                no_worse_than_baseline("log_loss")}};
+  const any_model weak_model = weak;
+  auto out = stage(good, ex, g, optional_input<any_model>(&weak_model), ctx);
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);
   CHECK(out.evaluation.task == task_kind::binary);
@@ -62,7 +63,8 @@ TEST_CASE("evaluate: a logistic model on breast_cancer, blessed against a weaker
   for (const auto& [k, v] : ctx.records()) recorded_auc |= k == "auc";
   CHECK(recorded_auc);
 
-  auto reversed = stage(weak, ex, g, good, ctx);
+  const any_model good_model = good;
+  auto reversed = stage(weak, ex, g, optional_input<any_model>(&good_model), ctx);
   CHECK_FALSE(reversed.blessing.blessed);
   CHECK(reversed.blessing.failures.front().slice == "overall");
 }
@@ -87,7 +89,7 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   evaluate stage{.thresholds = {no_worse_than_baseline("auc", -1e-12), at_least("accuracy", 0.6).on_slice("religious")},
                  .slices = {"religious"},
                  .baseline = dir.string()};
-  auto out = stage(cand, ex, g, ctx);
+  auto out = stage(cand, ex, g, {}, ctx);
   // the baseline's content, not just its path, is what a cache key must see
   const auto before = stage.source_fingerprint();
   CHECK(before != 0);
@@ -106,13 +108,17 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   CHECK(out.evaluation.find("religious=4", true) != nullptr);
 
   stage.baseline = (dir / "nowhere").string();
-  CHECK_THROWS_WITH(stage(cand, ex, g, ctx), doctest::Contains("not a directory"));
+  CHECK_THROWS_WITH(stage(cand, ex, g, {}, ctx), doctest::Contains("not a directory"));
+  // a wired baseline and a baseline directory: one too many
+  const any_model base_model = base;
+  CHECK_THROWS_WITH(stage(cand, ex, g, optional_input<any_model>(&base_model), ctx),
+                    doctest::Contains("give one of them"));
   fs::remove_all(dir);
 
   auto iris = load_examples("iris.csv", "species");
   auto gi = fit_transform{}(iris, ctx);
   auto soft = train<softmax_regression>{.l2 = 1e-3}(iris, gi, ctx);
-  auto ev = evaluate{.thresholds = {at_least("accuracy", 0.85), at_least("f1/virginica", 0.8)}}(soft, iris, gi, ctx);
+  auto ev = evaluate{.thresholds = {at_least("accuracy", 0.85), at_least("f1/virginica", 0.8)}}(soft, iris, gi, {}, ctx);
   INFO(ev.blessing.reason);
   CHECK(ev.blessing.blessed);
   CHECK(ev.evaluation.task == task_kind::multiclass);
@@ -196,14 +202,24 @@ TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluate
           << mp::from<"examples", "transform">,
       mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">,
       mp::node<"default">(mp::train<mp::logistic_regression>{.l2 = 1.0}) << mp::from<"examples", "transform">,
-      mp::node<"evaluation">(mp::evaluate_against{.thresholds = {mp::at_least("auc", 0.95),
-                                                                 mp::no_worse_than_baseline("log_loss")}})
-          << mp::from<"model", "examples", "transform", "default">);
+      mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.95),
+                                                         mp::no_worse_than_baseline("log_loss")}})
+          << mp::from<"model", "examples", "transform", "default">,
+      // the same stage without a baseline (its trailing optional input left out): change thresholds pass
+      mp::node<"alone">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.95),
+                                                    mp::no_worse_than_baseline("log_loss", -1e9)}})
+          << mp::from<"default", "examples", "transform">);
   auto r = mp::run(p, {.threads = 2});
   REQUIRE(r.ok());
   const auto& out = r.get<"evaluation">();
   INFO(out.blessing.reason);
   CHECK(out.blessing.blessed);
+  CHECK(out.evaluation.find("overall", true) != nullptr);  // the baseline's metrics, from the wired model
+  const auto& alone = r.get<"alone">();
+  CHECK(alone.evaluation.find("overall", true) == nullptr);  // no baseline
+  CHECK(alone.blessing.blessed);
+  // the baseline's metrics are the default model's own, through the same transform
+  CHECK(out.evaluation.find("overall", true)->metrics == alone.evaluation.overall().metrics);
   CHECK(r.get<"tuned">().best.trials.size() == 4);
   CHECK(r.get<"model">().weights == r.get<"tuned">().fitted.weights);
 }

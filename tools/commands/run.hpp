@@ -213,7 +213,7 @@ struct standard_stages {
   fit_transform<> transform;
   evaluate evaluation;
   infra_validate infra;
-  push_validated push;
+  mlpipe::push push;
 };
 inline standard_stages make_standard_stages(const options& o, const std::string& label,
                                             std::vector<metric_threshold> thresholds) {

@@ -4,10 +4,12 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <mlpipe/core/name.hpp>
 
@@ -19,13 +21,17 @@
 namespace mlpipe {
 
 /// An input a node may leave unwired: `optional_input<model> baseline`. It refers to the producer's value (no
-/// copy) when from<...> wires one or the run resolves one from the store, and is empty otherwise.
+/// copy) when from<...> wires one or the run resolves one from the store, and is empty otherwise. When the
+/// input converts the producer's output (a `model` into `any_model`), it holds the converted value.
 template <class T>
 class optional_input {
  public:
   using value_type = T;
   constexpr optional_input() noexcept = default;
   constexpr explicit optional_input(const T* value) noexcept : value_(value) {}
+  /// Holds a value converted from the producer's output, for the call.
+  optional_input(std::in_place_t, T&& converted)
+      : owned_(std::make_shared<const T>(std::move(converted))), value_(owned_.get()) {}
 
   constexpr bool has_value() const noexcept { return value_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return value_ != nullptr; }
@@ -39,6 +45,7 @@ class optional_input {
   constexpr const T* get() const noexcept { return value_; }
 
  private:
+  std::shared_ptr<const T> owned_;  // only for a converted value: copies share it, so value_ stays valid
   const T* value_ = nullptr;
 };
 

@@ -114,8 +114,9 @@ template <std::size_t I, std::size_t K, class P>
         return in_t(&value);
       else
         return value;
+    } else if constexpr (traits::optional[K]) {
+      return in_t(std::in_place, std::move(value));
     } else {
-      static_assert(!traits::optional[K], "mlpipe: an optional input cannot yet take an output that it converts");
       return value;
     }
   }

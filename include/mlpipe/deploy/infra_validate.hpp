@@ -410,26 +410,4 @@ struct infra_validate {
   }
 };
 
-/// Stage "push_validated": push for a pipeline that has infra_validate. Model + TransformGraph + ModelBlessing
-/// + InfraBlessing -> PushedModel; refuses (push_error with the reason) unless both blessings are positive.
-///   mp::node<"push">(mp::push_validated{.base = "serving/iris"})
-///       << mp::from<"model", "transform", "evaluation", "infra">
-struct push_validated {
-  std::string base;  // the serving directory of this model: versions go to <base>/<version>/
-  MLPIPE_PARAMETERS(base);
-
-  static constexpr std::string_view name = "push_validated";
-  static constexpr int version = 1;
-
-  pushed_model operator()(const any_model& m, const transform_graph& g, const model_blessing& blessing,
-                          const infra_blessing& infra, context& ctx) const {
-    if (!infra.blessed) {
-      ctx.record("refused", "infra");
-      throw push_error("push refused: the model failed infra validation (" +
-                       (infra.reason.empty() ? std::string("no reason recorded") : infra.reason) + ")");
-    }
-    return push{.base = base}(m, g, blessing, ctx);
-  }
-};
-
 }  // namespace mlpipe

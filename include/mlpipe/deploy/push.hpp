@@ -24,7 +24,9 @@
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/deploy/bundle.hpp>
+#include <mlpipe/deploy/infra_blessing.hpp>
 #include <mlpipe/evaluate/blessing.hpp>
 #include <mlpipe/train/any_model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
@@ -126,22 +128,31 @@ inline pushed_model push_bundle(const std::filesystem::path& base, const transfo
   }
 }
 
-/// Stage "push": Model + TransformGraph + ModelBlessing -> PushedModel.
-///   mp::node<"push">(mp::push{.base = "serving/iris"}) << mp::from<"train"> << mp::from<"transform"> << mp::from<"evaluate">
-/// A model without a positive blessing is refused: the stage throws push_error with the blessing's reason, so
-/// the run records the node FAILED with why and nothing reaches the serving directory.
+/// Stage "push": Model + TransformGraph + ModelBlessing [+ InfraBlessing] -> PushedModel.
+///   mp::node<"push">(mp::push{.base = "serving/iris"}) << mp::from<"model", "transform", "evaluation">
+///   mp::node<"push">(mp::push{.base = "serving/iris"}) << mp::from<"model", "transform", "evaluation", "infra">
+/// A model without a positive blessing is refused, and so is one whose infra blessing (when the pipeline has
+/// infra_validate wired in) is negative: the stage throws push_error with the reason, so the run records the
+/// node FAILED with why and nothing reaches the serving directory.
 struct push {
   std::string base;  // the serving directory of this model: versions go to <base>/<version>/
   MLPIPE_PARAMETERS(base);
+  MLPIPE_INPUTS(model, transform, evaluation, infra);
 
   static constexpr std::string_view name = "push";
   static constexpr int version = 1;
 
-  pushed_model operator()(const any_model& m, const transform_graph& g, const model_blessing& blessing, context& ctx) const {
+  pushed_model operator()(const any_model& m, const transform_graph& g, const model_blessing& blessing,
+                          optional_input<infra_blessing> infra, context& ctx) const {
     if (base.empty()) throw push_error("push: parameter 'base' (the serving directory) is empty");
     if (!blessing.blessed)
       throw push_error("push refused: the model is not blessed (" +
                        (blessing.reason.empty() ? std::string("no reason recorded") : blessing.reason) + ")");
+    if (infra && !infra->blessed) {
+      ctx.record("refused", "infra");
+      throw push_error("push refused: the model failed infra validation (" +
+                       (infra->reason.empty() ? std::string("no reason recorded") : infra->reason) + ")");
+    }
     bundle_provenance p{std::string(ctx.pipeline_name()), std::string(ctx.run_id()), std::string(ctx.node_name()), {}};
     auto out = push_bundle(base, g, m, nullptr, std::move(p));
     ctx.record("pushed_version", out.version);

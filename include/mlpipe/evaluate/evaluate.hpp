@@ -12,6 +12,7 @@
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/outputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
@@ -97,17 +98,23 @@ inline void record_evaluation(context& ctx, const model_evaluation& ev, const mo
 }
 }  // namespace detail
 
-/// Stage "evaluate": model + examples + the model's TransformGraph -> ModelEvaluation + ModelBlessing.
+/// Stage "evaluate": model + examples + the model's TransformGraph [+ a baseline model] -> ModelEvaluation +
+/// ModelBlessing.
 ///   mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.8)}, .slices = {"sex"}})
 ///       << mp::from<"model", "examples", "transform">
-/// Metrics come from the eval split, overall and for each slice. `baseline` names a directory holding the model
-/// in production (its model.json and transform_graph.json, e.g. what `mlpipe train -o` wrote); without one,
-/// change thresholds pass (TFX's first run).
+///   mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::no_worse_than_baseline("auc")}})
+///       << mp::from<"tuned", "examples", "transform", "default">
+/// Metrics come from the eval split, overall and for each slice. The baseline, to compare against: the optional
+/// input `baseline` (a model of the same pipeline, read through the same transform, e.g. a default
+/// configuration against the tuned one), or the parameter `baseline` naming a directory that holds the model in
+/// production (its model.json and transform_graph.json, e.g. what `mlpipe train -o` wrote), read through its own
+/// transform. Without either, change thresholds pass (TFX's first run).
 struct evaluate {
   std::vector<metric_threshold> thresholds;  // at_least / at_most / no_worse_than_baseline ...
   std::vector<std::string> slices;           // column names, "a,b" to cross two columns
   std::string baseline;                      // directory of the baseline model ("" for none)
   MLPIPE_PARAMETERS(thresholds, slices, baseline);
+  MLPIPE_INPUTS(model, examples, transform, baseline);
 
   static constexpr std::string_view name = "evaluate";
   static constexpr int version = 1;
@@ -121,35 +128,17 @@ struct evaluate {
     return combine_fingerprints(parts);
   }
 
-  evaluation_outputs operator()(const any_model& m, const examples& ex, const transform_graph& g, context& ctx) const {
+  evaluation_outputs operator()(const any_model& m, const examples& ex, const transform_graph& g,
+                                optional_input<any_model> baseline_model, context& ctx) const {
     if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate: the examples have no eval split rows");
+    if (baseline_model && !baseline.empty())
+      throw std::invalid_argument("evaluate: a baseline model is wired to the input 'baseline' and the parameter "
+                                  "'baseline' names the directory " + baseline + "; give one of them");
     std::optional<trained_model> base;
-    if (!baseline.empty()) base = load_trained_model(baseline);
+    if (baseline_model) base = trained_model{*baseline_model, g};
+    else if (!baseline.empty()) base = load_trained_model(baseline);
     evaluation_outputs out;
     out.evaluation = evaluate_model(m, g, ex.eval, slices, base ? &*base : nullptr);
-    out.blessing = bless(out.evaluation, thresholds);
-    detail::record_evaluation(ctx, out.evaluation, out.blessing);
-    return out;
-  }
-};
-
-/// Stage "evaluate_against": as evaluate, with the baseline model an input of the pipeline (e.g. the model of a
-/// default configuration against the tuned one), both read through the same transform.
-///   mp::node<"evaluation">(mp::evaluate_against{...}) << mp::from<"tuned", "examples", "transform", "default">
-struct evaluate_against {
-  std::vector<metric_threshold> thresholds;
-  std::vector<std::string> slices;
-  MLPIPE_PARAMETERS(thresholds, slices);
-
-  static constexpr std::string_view name = "evaluate_against";
-  static constexpr int version = 1;
-
-  evaluation_outputs operator()(const any_model& m, const examples& ex, const transform_graph& g, const any_model& baseline,
-                                context& ctx) const {
-    if (ex.eval.rows() == 0) throw std::invalid_argument("evaluate_against: the examples have no eval split rows");
-    trained_model base{baseline, g};
-    evaluation_outputs out;
-    out.evaluation = evaluate_model(m, g, ex.eval, slices, &base);
     out.blessing = bless(out.evaluation, thresholds);
     detail::record_evaluation(ctx, out.evaluation, out.blessing);
     return out;
