@@ -71,8 +71,8 @@ fixture& data() {
     ex.train.add(column::numeric("y", y));
     ex.label = "y";
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    auto mdl = train<logistic_regression>{}(ex, g, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
+    auto mdl = train<logistic_regression>{}(ex, g, {}, ctx);
     auto dir = std::filesystem::temp_directory_path() / ("mlpipe_bench_predict_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     write_bundle(dir, g, mdl);

@@ -40,8 +40,8 @@ const fitted& iris() {
   static const fitted f = [] {
     auto ex = test::load_examples("iris.csv", "species");
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    return fitted{g, train<softmax_regression>{}(ex, g, ctx)};
+    auto g = fit_transform{}(ex, {}, ctx);
+    return fitted{g, train<softmax_regression>{}(ex, g, {}, ctx)};
   }();
   return f;
 }

@@ -62,8 +62,8 @@ TEST_CASE("deploy: train -> push -> load -> predict equals the in-process predic
     CAPTURE(dc.file);
     auto ex = load_examples(dc.file, dc.label);
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    model m = dc.softmax ? train<softmax_regression>{}(ex, g, ctx) : train<logistic_regression>{}(ex, g, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
+    model m = dc.softmax ? train<softmax_regression>{}(ex, g, {}, ctx) : train<logistic_regression>{}(ex, g, {}, ctx);
     auto ev = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(m, ex, g, {}, ctx);
     REQUIRE(ev.blessing.blessed);
 
@@ -169,10 +169,10 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
     ex.train = with_missing(ex.train, holey, 7, 3);
     ex.eval = with_missing(ex.eval, holey, 5, 1);
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    model m = dc.kind == 0   ? train<logistic_regression>{}(ex, g, ctx)
-              : dc.kind == 1 ? train<softmax_regression>{}(ex, g, ctx)
-                             : train<linear_regression>{}(ex, g, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
+    model m = dc.kind == 0   ? train<logistic_regression>{}(ex, g, {}, ctx)
+              : dc.kind == 1 ? train<softmax_regression>{}(ex, g, {}, ctx)
+                             : train<linear_regression>{}(ex, g, {}, ctx);
     const predictor p(model_bundle{make_manifest(g, m), g, m, std::nullopt, {}});
     REQUIRE(p.folded());
     auto folded = folded_model::fold(g, m);
@@ -201,8 +201,8 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
   SUBCASE("a missing value the transform does not impute is still an error naming the row and column") {
     auto ex = load_examples("iris.csv", "species");
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    auto m = train<softmax_regression>{}(ex, g, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
+    auto m = train<softmax_regression>{}(ex, g, {}, ctx);
     for (auto& c : g.columns)  // a transform that does not impute
       std::erase_if(c.steps, [](const numeric_step& s) { return s.kind == numeric_step_kind::impute; });
     const predictor p(model_bundle{make_manifest(g, m), g, m, std::nullopt, {}});
@@ -222,8 +222,8 @@ TEST_CASE("deploy: the folded transform scores as the transform + model within 1
 TEST_CASE("deploy: the predictor is safe for concurrent callers") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   auto dir = fresh_dir("concurrent") / "bundle";
   write_bundle(dir, g, m);
   const predictor p(dir);
@@ -242,8 +242,8 @@ TEST_CASE("deploy: the predictor is safe for concurrent callers") {
 TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<logistic_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<logistic_regression>{}(ex, g, {}, ctx);
   auto ev = evaluate{.thresholds = {at_least("accuracy", 1.01)}}(m, ex, g, {}, ctx);  // impossible
   REQUIRE_FALSE(ev.blessing.blessed);
   auto base = fresh_dir("refuse");
@@ -265,8 +265,8 @@ TEST_CASE("deploy: push refuses a model that is not blessed, and says why") {
 TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   auto base = fresh_dir("interrupted");
   model_blessing ok;
   ok.blessed = true;
@@ -297,8 +297,8 @@ TEST_CASE("deploy: a push interrupted midway leaves no visible version") {
 TEST_CASE("deploy: damaged bundles are errors that name the file") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   auto root = fresh_dir("damaged");
   auto fresh = [&](const std::string& name) {
     auto d = root / name;
@@ -376,8 +376,8 @@ TEST_CASE("deploy: damaged bundles are errors that name the file") {
 TEST_CASE("deploy: rows that do not fit the signature are input errors") {
   auto ex = load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   auto dir = fresh_dir("signature") / "b";
   write_bundle(dir, g, m);
   predictor p(dir);

@@ -35,8 +35,8 @@ trained train_on(const char* file, const char* label, bool softmax) {
   trained t;
   t.ex = test::load_examples(file, label);
   context ctx;
-  t.g = fit_transform{}(t.ex, ctx);
-  t.m = softmax ? train<softmax_regression>{}(t.ex, t.g, ctx) : train<logistic_regression>{}(t.ex, t.g, ctx);
+  t.g = fit_transform{}(t.ex, {}, ctx);
+  t.m = softmax ? train<softmax_regression>{}(t.ex, t.g, {}, ctx) : train<logistic_regression>{}(t.ex, t.g, {}, ctx);
   t.blessing = evaluate{.thresholds = {at_least("accuracy", 0.8)}}(t.m, t.ex, t.g, {}, ctx).blessing;
   return t;
 }

@@ -34,8 +34,8 @@ std::string error_of(const predictor& p, const std::string& body) {
 TEST_CASE("request: 100,000 nested arrays in any body shape are an input error, not a crash") {
   auto ex = test::load_examples("iris.csv", "species");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   auto dir = test::fresh_dir("request") / "b";
   write_bundle(dir, g, m);
   predictor p(dir);

@@ -39,8 +39,8 @@ served setup_iris(const std::string& dir) {
   served s;
   s.ex = test::load_examples("iris.csv", "species");
   context ctx;
-  s.g = fit_transform{}(s.ex, ctx);
-  s.m = train<softmax_regression>{}(s.ex, s.g, ctx);
+  s.g = fit_transform{}(s.ex, {}, ctx);
+  s.m = train<softmax_regression>{}(s.ex, s.g, {}, ctx);
   s.base = test::fresh_dir(dir);
   push_bundle(s.base, s.g, s.m);
   return s;
@@ -239,7 +239,7 @@ TEST_CASE("serve: a new version pushed under load is picked up with no failed re
       }
     });
   context ctx;
-  auto m2 = train<softmax_regression>{.l2 = 0.1}(s.ex, s.g, ctx);  // a different model
+  auto m2 = train<softmax_regression>{.l2 = 0.1}(s.ex, s.g, {}, ctx);  // a different model
   for (int v = 2; v <= 4; ++v) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     push_bundle(s.base, s.g, v % 2 ? s.m : m2);

@@ -133,8 +133,8 @@ struct iris_server {
               std::chrono::milliseconds read_timeout = std::chrono::seconds(10)) {
     ex = test::load_examples("iris.csv", "species");
     context ctx;
-    auto g = fit_transform{}(ex, ctx);
-    auto m = train<softmax_regression>{}(ex, g, ctx);
+    auto g = fit_transform{}(ex, {}, ctx);
+    auto m = train<softmax_regression>{}(ex, g, {}, ctx);
     base = test::fresh_dir(dir);
     push_bundle(base, g, m);
     server_options o;

@@ -1,6 +1,6 @@
 // The evaluate stage and the tuner on real data (breast_cancer, iris, fair) with the training engineer's models:
 // metrics per slice, blessing against a baseline model (in the pipeline or from a directory), tune<Model> and
-// train_tuned.
+// train with the tuned hyperparameters.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -42,9 +42,9 @@ examples load_examples(const std::string& file, const std::string& label, table*
 TEST_CASE("evaluate: a logistic model on breast_cancer, blessed against a weaker baseline, refused the other way") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
-  auto good = train<logistic_regression>{.l2 = 1e-3}(ex, g, ctx);
-  auto weak = train<logistic_regression>{.l2 = 10.0}(ex, g, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
+  auto good = train<logistic_regression>{.l2 = 1e-3}(ex, g, {}, ctx);
+  auto weak = train<logistic_regression>{.l2 = 10.0}(ex, g, {}, ctx);
 
   evaluate stage{.thresholds = {at_least("auc", 0.9), no_worse_than_baseline("auc", -0.001),
                                 no_worse_than_baseline("log_loss")}};
@@ -79,9 +79,9 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   extra.add(column::categorical("had_affair", had));
   auto ex = load_examples("fair.csv", "had_affair", &extra);
   context ctx;
-  auto g = fit_transform<>{.exclude = {"affairs"}}(ex, ctx);
-  auto cand = train<logistic_regression>{.l2 = 1e-4}(ex, g, ctx);
-  auto base = train<logistic_regression>{.l2 = 1e-4}(ex, g, ctx);
+  auto g = fit_transform<>{.exclude = {"affairs"}}(ex, {}, ctx);
+  auto cand = train<logistic_regression>{.l2 = 1e-4}(ex, g, {}, ctx);
+  auto base = train<logistic_regression>{.l2 = 1e-4}(ex, g, {}, ctx);
 
   auto dir = fs::temp_directory_path() / ("mlpipe-eval-baseline-" + std::to_string(std::random_device{}()));
   base.save(dir / "model");
@@ -93,7 +93,7 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   // the baseline's content, not just its path, is what a cache key must see
   const auto before = stage.source_fingerprint();
   CHECK(before != 0);
-  train<logistic_regression>{.l2 = 1.0}(ex, g, ctx).save(dir / "model");
+  train<logistic_regression>{.l2 = 1.0}(ex, g, {}, ctx).save(dir / "model");
   CHECK(stage.source_fingerprint() != before);
   base.save(dir / "model");
   CHECK(stage.source_fingerprint() == before);
@@ -116,8 +116,8 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   fs::remove_all(dir);
 
   auto iris = load_examples("iris.csv", "species");
-  auto gi = fit_transform{}(iris, ctx);
-  auto soft = train<softmax_regression>{.l2 = 1e-3}(iris, gi, ctx);
+  auto gi = fit_transform{}(iris, {}, ctx);
+  auto soft = train<softmax_regression>{.l2 = 1e-3}(iris, gi, {}, ctx);
   auto ev = evaluate{.thresholds = {at_least("accuracy", 0.85), at_least("f1/virginica", 0.8)}}(soft, iris, gi, {}, ctx);
   INFO(ev.blessing.reason);
   CHECK(ev.blessing.blessed);
@@ -126,10 +126,10 @@ TEST_CASE("evaluate: baseline model loaded from a directory; slices by a numeric
   CHECK(ev.evaluation.overall().confusion.size() == 9);
 }
 
-TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every trial recorded, train_tuned agrees") {
+TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every trial recorded, train agrees") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   tune<logistic_regression> tuner{.space = {{"l2", log_uniform(1e-5, 10)}}, .trials = 6, .seed = 3};
   auto out = tuner(ex, g, ctx);
   CHECK(out.best.trials.size() == 6);
@@ -143,8 +143,8 @@ TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every tria
   std::size_t trial_records = 0;
   for (const auto& [k, v] : ctx.records()) trial_records += k.rfind("trial_", 0) == 0 && k != "trial_seconds";
   CHECK(trial_records == 6);
-  // the tuned model is the one train_tuned gives with the same hyperparameters
-  auto again = train_tuned<logistic_regression>{}(ex, g, out.best, ctx);
+  // the tuned model is the one train gives with the same hyperparameters as its optional input
+  auto again = train<logistic_regression>{}(ex, g, optional_input<hyperparameters>(&out.best), ctx);
   CHECK(again.weights == out.fitted.weights);
   CHECK(out.best.values["l2"].get<double>() >= 1e-5);
   // a space naming a parameter the trainer lacks fails before any trial
@@ -155,7 +155,7 @@ TEST_CASE("tune<logistic_regression>: random search on breast_cancer, every tria
 TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own direction") {
   auto ex = load_examples("breast_cancer.csv", "diagnosis");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   // l2 from nearly none to so strong that the model is all bias: AUC must prefer the weak end
   tune<logistic_regression> tuner{.space = {{"l2", choice{1e-4, 1e3}}}, .strategy = "grid", .metric = "auc"};
   auto out = tuner(ex, g, ctx);
@@ -182,7 +182,7 @@ TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own di
   CHECK_THROWS_WITH(tuner(ex, g, ctx), doctest::Contains("unknown metric 'auroc'"));
 
   auto rh = load_examples("randhie.csv", "mdvis");
-  auto gr = fit_transform{}(rh, ctx);
+  auto gr = fit_transform{}(rh, {}, ctx);
   tune<linear_regression> ridge{.space = {{"l2", choice{1e-3, 1e6}}}, .strategy = "grid", .metric = "r2"};
   auto r2 = ridge(rh, gr, ctx);
   CHECK(r2.best.maximize);
@@ -191,7 +191,7 @@ TEST_CASE("tune optimizes an evaluation metric (auc, f1_macro, r2) in its own di
   CHECK_THROWS_WITH(ridge(rh, gr, ctx), doctest::Contains("classification metric"));
 }
 
-TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluated against a default model") {
+TEST_CASE("in a pipeline: examples -> transform -> tune -> train, evaluated against a default model") {
   namespace mp = mlpipe;
   auto p = mp::pipeline(
       "cancer",
@@ -200,7 +200,7 @@ TEST_CASE("in a pipeline: examples -> transform -> tune -> train_tuned, evaluate
       mp::node<"transform">(mp::fit_transform{}) << mp::from<"examples">,
       mp::node<"tuned">(mp::tune<mp::logistic_regression>{.space = {{"l2", mp::log_uniform(1e-4, 1)}}, .trials = 4})
           << mp::from<"examples", "transform">,
-      mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">,
+      mp::node<"model">(mp::train<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">,
       mp::node<"default">(mp::train<mp::logistic_regression>{.l2 = 1.0}) << mp::from<"examples", "transform">,
       mp::node<"evaluation">(mp::evaluate{.thresholds = {mp::at_least("auc", 0.95),
                                                          mp::no_worse_than_baseline("log_loss")}})
@@ -247,7 +247,7 @@ TEST_CASE("the stages' parameters reflect to JSON and are set from text (--set n
 TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, grid over choices, accuracy maximized") {
   auto iris = load_examples("iris.csv", "species");
   context ctx("test", "tuned", "run", {}, 2);
-  auto g = fit_transform{}(iris, ctx);
+  auto g = fit_transform{}(iris, {}, ctx);
   tune<softmax_regression> halving{.base = {.solver = "adam", .batch_size = 16, .learning_rate = 0.05},
                                    .space = {{"l2", log_uniform(1e-5, 1e-1)}, {"learning_rate", uniform(0.01, 0.2)}},
                                    .strategy = "successive_halving", .trials = 9, .metric = "accuracy",
@@ -273,7 +273,7 @@ TEST_CASE("tune<softmax_regression> on iris: successive halving over epochs, gri
 TEST_CASE("tune<linear_regression> on fair (affairs): grid over l2, scored by RMSE on the eval split") {
   auto ex = load_examples("fair.csv", "affairs");
   context ctx;
-  auto g = fit_transform{}(ex, ctx);
+  auto g = fit_transform{}(ex, {}, ctx);
   tune<linear_regression> tuner{.space = {{"l2", choice{1e-6, 1e-2, 10.0}}}, .strategy = "grid", .metric = "rmse"};
   auto out = tuner(ex, g, ctx);
   REQUIRE(out.best.trials.size() == 3);

@@ -14,7 +14,6 @@
 #include <mlpipe/parallel/statistics.hpp>
 #include <mlpipe/train/train.hpp>
 #include <mlpipe/transform/fit_from_statistics.hpp>
-#include <mlpipe/transform/fit_transform_schema.hpp>
 #include <mlpipe/validate/schema.hpp>
 
 #include "common.hpp"

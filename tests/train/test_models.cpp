@@ -21,9 +21,9 @@ template <class M>
 void check_fused_equals_unfused(train<M> st, const examples& ex, const transform_graph& g) {
   context ctx;
   st.fused = true;
-  auto a = st(ex, g, ctx);
+  auto a = st(ex, g, {}, ctx);
   st.fused = false;
-  auto b = st(ex, g, ctx);
+  auto b = st(ex, g, {}, ctx);
   CHECK(max_weight_diff(a, b) <= 1e-12);
   double wmax = 0;
   for (double w : a.weights) wmax = std::max(wmax, std::abs(w));
@@ -119,9 +119,9 @@ TEST_CASE("the fused epoch's AVX2 build (chosen at run time) gives the SSE2 buil
   if (!had) MESSAGE("this CPU has no AVX2: both runs use the SSE2 build");
   auto both = [&](auto st) {
     avx2 = false;
-    auto a = st(ex, g, ctx);
+    auto a = st(ex, g, {}, ctx);
     avx2 = had;
-    auto b = st(ex, g, ctx);
+    auto b = st(ex, g, {}, ctx);
     CHECK(a.weights == b.weights);
     CHECK(a.bias == b.bias);
   };
@@ -152,17 +152,17 @@ TEST_CASE("training is deterministic for a seed; another seed gives another SGD 
   auto g = fit_transform_graph(default_ops(), ex.train, ex.label);
   context ctx;
   train<logistic_regression> st{.solver = "sgd", .epochs = 4, .batch_size = 16, .seed = 7, .block_rows = 32};
-  auto a = st(ex, g, ctx);
-  auto b = st(ex, g, ctx);
+  auto a = st(ex, g, {}, ctx);
+  auto b = st(ex, g, {}, ctx);
   CHECK(a.weights == b.weights);
   CHECK(a.fingerprint() == b.fingerprint());
   st.seed = 8;
-  auto c = st(ex, g, ctx);
+  auto c = st(ex, g, {}, ctx);
   CHECK(max_weight_diff(a, c) > 0);
   // thread count is not an input: the same model under a context with 4 threads
   context ctx4("p", "train", "r", {}, 4);
   st.seed = 7;
-  auto d = st(ex, g, ctx4);
+  auto d = st(ex, g, {}, ctx4);
   CHECK(d.weights == a.weights);
 }
 
@@ -170,7 +170,7 @@ TEST_CASE("a model saves, loads and predicts the same; predict_proba rows sum to
   auto ex = train_test::split(train_test::load("iris"), "species");
   auto g = fit_transform_graph(default_ops(), ex.train, ex.label);
   context ctx;
-  auto m = train<softmax_regression>{}(ex, g, ctx);
+  auto m = train<softmax_regression>{}(ex, g, {}, ctx);
   CHECK(m.classes == std::vector<std::string>{"setosa", "versicolor", "virginica"});
   auto dir = train_test::temp_dir("model");
   m.save(dir);
@@ -197,7 +197,7 @@ TEST_CASE("early stopping keeps the best epoch on the eval split's loss") {
   // a learning rate this high oscillates: the eval loss stops improving and training stops early
   train<logistic_regression> st{.solver = "sgd", .epochs = 200, .batch_size = 16, .learning_rate = 0.5,
                                 .early_stopping = 3};
-  auto m = st(ex, g, ctx);
+  auto m = st(ex, g, {}, ctx);
   auto& rep = st.report();
   CHECK(rep.epochs < 200);
   CHECK(rep.best_epoch >= 1);
@@ -215,12 +215,12 @@ TEST_CASE("l1 through the proximal step zeroes weights; l2 alone does not") {
     return z;
   };
   auto sparse = train<logistic_regression>{.solver = "sgd", .l2 = 0, .l1 = 0.05, .epochs = 30, .batch_size = 128,
-                                          .learning_rate = 0.05, .momentum = 0}(ex, g, ctx);
-  auto dense = train<logistic_regression>{.solver = "sgd", .l2 = 1e-3, .epochs = 30, .batch_size = 32}(ex, g, ctx);
+                                          .learning_rate = 0.05, .momentum = 0}(ex, g, {}, ctx);
+  auto dense = train<logistic_regression>{.solver = "sgd", .l2 = 1e-3, .epochs = 30, .batch_size = 32}(ex, g, {}, ctx);
   CHECK(count_zero(sparse) >= sparse.weights.size() / 3);
   CHECK(count_zero(sparse) < sparse.weights.size());
   CHECK(count_zero(dense) == 0);
-  CHECK_THROWS_WITH_AS((train<logistic_regression>{.solver = "newton", .l1 = 0.1}(ex, g, ctx)),
+  CHECK_THROWS_WITH_AS((train<logistic_regression>{.solver = "newton", .l1 = 0.1}(ex, g, {}, ctx)),
                        doctest::Contains("l1 needs a proximal solver"), model_error);
 }
 
@@ -228,8 +228,8 @@ TEST_CASE("balanced class weights raise the recall of the rare class") {
   auto ex = train_test::split(train_test::fair_binary(), "had_affair");  // about 1/3 positive
   auto g = fit_transform_graph(default_ops(), ex.train, ex.label);
   context ctx;
-  auto plain = train<logistic_regression>{}(ex, g, ctx);
-  auto balanced = train<logistic_regression>{.class_weight = "balanced"}(ex, g, ctx);
+  auto plain = train<logistic_regression>{}(ex, g, {}, ctx);
+  auto balanced = train<logistic_regression>{.class_weight = "balanced"}(ex, g, {}, ctx);
   std::vector<double> x(ex.eval.rows() * g.width()), p(ex.eval.rows()), q(ex.eval.rows()), y(ex.eval.rows());
   auto fb = g.bind(ex.eval)(ex.eval.view(), x);
   plain.predict(fb, p);
@@ -245,12 +245,12 @@ TEST_CASE("labels: names or numbers; wrong labels are clear errors") {
   auto iris = train_test::split(train_test::load("iris"), "species");
   auto g = fit_transform_graph(default_ops(), iris.train, iris.label);
   context ctx;
-  CHECK_THROWS_WITH_AS(train<logistic_regression>{}(iris, g, ctx), doctest::Contains("use softmax_regression"), model_error);
-  CHECK_THROWS_WITH_AS(train<linear_regression>{}(iris, g, ctx), doctest::Contains("needs a numeric label"), model_error);
+  CHECK_THROWS_WITH_AS(train<logistic_regression>{}(iris, g, {}, ctx), doctest::Contains("use softmax_regression"), model_error);
+  CHECK_THROWS_WITH_AS(train<linear_regression>{}(iris, g, {}, ctx), doctest::Contains("needs a numeric label"), model_error);
   // numeric class labels 0/1 work and are named "0", "1"
   auto fair = train_test::split(train_test::fair_binary(), "had_affair");
   auto gf = fit_transform_graph(default_ops(), fair.train, fair.label);
-  auto m = train<logistic_regression>{}(fair, gf, ctx);
+  auto m = train<logistic_regression>{}(fair, gf, {}, ctx);
   CHECK(m.classes == std::vector<std::string>{"0", "1"});
   // a missing label names its row
   auto bad = fair;
@@ -260,6 +260,6 @@ TEST_CASE("labels: names or numbers; wrong labels are clear errors") {
   for (auto& c : bad.train.columns())
     t2.add(c.name() == "had_affair" ? column::numeric(c.name(), {c.values().begin(), c.values().end()}) : c);
   bad.train = t2;
-  CHECK_THROWS_WITH_AS(train<logistic_regression>{}(bad, gf, ctx), doctest::Contains("row 5: label 'had_affair' is missing"),
+  CHECK_THROWS_WITH_AS(train<logistic_regression>{}(bad, gf, {}, ctx), doctest::Contains("row 5: label 'had_affair' is missing"),
                        model_error);
 }

@@ -71,7 +71,7 @@ ours fit_and_measure(const examples& ex, double l2) {
   auto g = fit_transform_graph(default_ops(), ex.train, ex.label);
   train<M> st;
   st.l2 = l2;
-  auto m = st(ex, g, ctx);
+  auto m = st(ex, g, {}, ctx);
   std::vector<double> x(ex.eval.rows() * g.width());
   auto fb = g.bind(ex.eval)(ex.eval.view(), x);
   std::vector<double> pred(ex.eval.rows());

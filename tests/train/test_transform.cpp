@@ -14,7 +14,6 @@
 #include <mlpipe/transform/fit_from_statistics.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/detail/fast_exp.hpp>
-#include <mlpipe/transform/fit_transform_schema.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
 
@@ -132,7 +131,7 @@ TEST_CASE("transform: fitted with a schema, one_hot's vocabulary is the column's
   ex.train = t;
   ex.label = "y";
   context ctx;
-  auto g = fit_transform_with_schema{impute_mean | standardize | one_hot}(ex, sc, ctx);
+  auto g = fit_transform{impute_mean | standardize | one_hot}(ex, optional_input<schema>(&sc), ctx);
   auto names = g.feature_names();
   auto slot = [&](const std::string& n) {
     auto it = std::find(names.begin(), names.end(), n);

@@ -75,7 +75,7 @@ TEST_CASE("xtensor op: fitted between built-in ops, its features are the express
   ex.label = "y";
   context ctx;
   auto stage = fit_transform{impute_mean | signed_log{}.on({"x"}) | standardize | one_hot};
-  CHECK(stage(ex, ctx) == g);
+  CHECK(stage(ex, {}, ctx) == g);
   CHECK(nlohmann::json(stage.ops).dump().find("\"op\":\"signed_log\"") != std::string::npos);
   // `.on({"x"})`: z only imputed and standardized, no log
   CHECK(g.columns[1].steps.size() == 2);
@@ -96,12 +96,12 @@ TEST_CASE("xtensor op: the same numbers as the built-in op it mirrors, and fused
 
   context ctx;
   train<linear_regression> st{.solver = "adam", .epochs = 2, .learning_rate = 1e-3, .block_rows = 128};
-  auto fused = st(ex, user, ctx);
+  auto fused = st(ex, user, {}, ctx);
   st.fused = false;
-  auto unfused = st(ex, user, ctx);
+  auto unfused = st(ex, user, {}, ctx);
   CHECK(train_test::max_weight_diff(fused, unfused) <= 1e-12);
   st.fused = true;
-  CHECK(train_test::max_weight_diff(fused, st(ex, builtin, ctx)) <= 1e-9);
+  CHECK(train_test::max_weight_diff(fused, st(ex, builtin, {}, ctx)) <= 1e-9);
 }
 
 TEST_CASE("xtensor op: saved by name; loading it unregistered is an error naming the op") {

@@ -27,7 +27,6 @@
 #include <mlpipe/train/xgboost.hpp>
 #endif
 #include <mlpipe/transform/fit_transform.hpp>
-#include <mlpipe/transform/fit_transform_schema.hpp>
 #include <mlpipe/transform/fit_from_statistics.hpp>
 #include <mlpipe/validate/schema.hpp>
 #include <mlpipe/validate/statistics.hpp>
@@ -112,7 +111,10 @@ auto train_with(const train_command_options& o, const examples& ex, const transf
       throw CLI::ValidationError("--set", "'" + s + "' is not PARAM=VALUE (e.g. --set l2=0.001)");
     set_parameter_from_text(st, s.substr(0, eq), s.substr(eq + 1), "train");
   }
-  return st(ex, g, ctx);
+  if constexpr (requires { st(ex, g, ctx); })
+    return st(ex, g, ctx);  // a trainer with no optional inputs (xgboost)
+  else
+    return st(ex, g, {}, ctx);  // no tuned hyperparameters: the command's --set values
 }
 
 inline int run_train_command(const train_command_options& o) {

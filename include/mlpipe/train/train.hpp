@@ -15,12 +15,14 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/detail/cholesky.hpp>
 #include <mlpipe/train/detail/glm.hpp>
+#include <mlpipe/train/hyperparameters.hpp>
 #include <mlpipe/train/labels.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/train/unfused.hpp>
@@ -51,8 +53,9 @@ struct training_report {
 template <class Model>
 struct train;
 
-/// Stage "train_<kind>": examples + TransformGraph -> Model.
-///   mp::train<mp::logistic_regression>{.l2 = 1e-4, .epochs = 10}
+/// Stage "train_<kind>": examples + TransformGraph [+ tuned Hyperparameters] -> Model.
+///   mp::node<"model">(mp::train<mp::logistic_regression>{.l2 = 1e-4, .epochs = 10}) << mp::from<"examples", "transform">
+///   mp::node<"model">(mp::train<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">
 /// The objective is the mean weighted loss + l2/2 |W|^2 + l1 |W|_1 (biases unpenalized): scikit-learn's
 /// LogisticRegression(C) is l2 = 1 / (C n_train), its Ridge(alpha) is l2 = alpha / n_train.
 /// Deterministic for a given seed: the optimizer runs on one thread in a fixed block order.
@@ -90,8 +93,18 @@ struct train<linear_model<K>> {
   static constexpr int version = 1;
   static constexpr model_kind kind = K;
 
-  model operator()(const examples& in, const transform_graph& g, context& ctx) const {
-    return fit(in.train, in.eval.rows() > 0 ? &in.eval : nullptr, g, in.label, ctx);
+  MLPIPE_INPUTS(examples, transform, tuned);
+
+  /// With the optional `tuned` input (a tune node's best hyperparameters), trains with those applied over this
+  /// stage's own parameters.
+  model operator()(const examples& in, const transform_graph& g, optional_input<hyperparameters> tuned,
+                   context& ctx) const {
+    const table* eval = in.eval.rows() > 0 ? &in.eval : nullptr;
+    if (!tuned) return fit(in.train, eval, g, in.label, ctx);
+    auto t = *this;
+    tuned->apply_to(t);
+    ctx.record("hyperparameters", tuned->values.dump());
+    return t.fit(in.train, eval, g, in.label, ctx);
   }
 
   /// Trains on `train`; `eval` (optional) is used for early stopping and the reported eval loss.

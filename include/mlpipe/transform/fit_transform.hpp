@@ -11,11 +11,13 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/transform/ops.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
+#include <mlpipe/validate/schema.hpp>
 
 namespace mlpipe {
 
@@ -68,22 +70,39 @@ inline void record_fitted(const transform_graph& g, std::size_t train_rows, cont
 }
 }  // namespace detail
 
-/// Stage "fit_transform": examples -> TransformGraph, fitted on the train split only.
+/// The domains of a schema's categorical and string columns (columns without a domain are left out).
+inline category_domains schema_domains(const schema& s) {
+  category_domains d;
+  for (const auto& c : s.columns)
+    if (!c.is_numeric() && c.domain) d.emplace(c.name, *c.domain);
+  return d;
+}
+
+/// Stage "fit_transform": examples [+ Schema] -> TransformGraph, fitted on the train split only.
 ///   mp::node<"transform">(mp::fit_transform{mp::impute_mean | mp::standardize | mp::one_hot}) << mp::from<"examples">
+///   mp::node<"transform">(mp::fit_transform{}) << mp::from<"examples", "schema">
+/// With the optional `schema` input, each one-hot vocabulary is the column's domain in the schema (as TFX
+/// Transform reads its schema): every allowed value gets a feature even when the train split lacks it, values
+/// outside the domain go to the out-of-vocabulary slot, and a string column with a domain is one-hot encoded
+/// too, so the feature layout follows the schema, not one span's data. Without it, the train split's values.
 template <class Ops = default_transform_ops>
 struct fit_transform {
   Ops ops = default_ops();
   std::vector<std::string> exclude;  // columns that are not features (ids, leaks)
   bool missing_as_nan = false;       // missing numeric values not imputed reach the model as NaN (XGBoost)
   MLPIPE_PARAMETERS(ops, exclude, missing_as_nan);
+  MLPIPE_INPUTS(examples, schema);
 
   static constexpr std::string_view name = "fit_transform";
   static constexpr int version = 1;
 
-  transform_graph operator()(const examples& in, context& ctx) const {
-    auto g = fit_transform_graph(ops, in.train, in.label, exclude);
+  transform_graph operator()(const examples& in, optional_input<schema> sch, context& ctx) const {
+    const category_domains domains = sch ? schema_domains(*sch) : category_domains{};
+    auto g = fit_transform_graph(ops, in.train, in.label, exclude, domains);
     g.missing_as_nan = missing_as_nan;
-    detail::record_fitted(g, in.train.rows(), ctx, "");
+    if (sch) ctx.record("schema_domains", domains.size());
+    detail::record_fitted(g, in.train.rows(), ctx,
+                          sch ? ", vocabularies from " + std::to_string(domains.size()) + " schema domains" : "");
     return g;
   }
 };

@@ -1,5 +1,5 @@
-// mlpipe/tune/tune.hpp: the `tune<Model>` stage (search a train<Model>'s parameters, scored on the eval split
-// by its loss or any evaluation metric) and `train_tuned<Model>`, which trains with the HyperParameters found.
+// mlpipe/tune/tune.hpp: the `tune<Model>` stage: searches a train<Model>'s parameters, scored on the eval split
+// by its loss or any evaluation metric; train<Model> takes the HyperParameters found as its optional input.
 #pragma once
 
 #include <algorithm>
@@ -188,27 +188,6 @@ struct tune<linear_model<K>> {
     ctx.log("best " + metric + " " + std::to_string(result.best_metric) + " with " + out.best.values.dump() + " after " +
             std::to_string(result.trials.size()) + " trials");
     return out;
-  }
-};
-
-template <class Model>
-struct train_tuned;
-
-/// Stage "train_tuned": train<Model> with the tuner's best parameters applied over its own.
-///   mp::node<"model">(mp::train_tuned<mp::logistic_regression>{}) << mp::from<"examples", "transform", "tuned">
-template <model_kind K>
-struct train_tuned<linear_model<K>> {
-  train<linear_model<K>> base;
-  MLPIPE_PARAMETERS(base);
-
-  static constexpr std::string_view name = "train_tuned";
-  static constexpr int version = 1;
-
-  model operator()(const examples& in, const transform_graph& g, const hyperparameters& hp, context& ctx) const {
-    auto t = base;
-    hp.apply_to(t);
-    ctx.record("hyperparameters", hp.values.dump());
-    return t.fit(in.train, in.eval.rows() > 0 ? &in.eval : nullptr, g, in.label, ctx);
   }
 };
 
