@@ -155,7 +155,8 @@ inline int run_train_command(const train_command_options& o) {
     csv_options eo;
     if (!o.eval_file.empty()) {
       eo.column_types = infer_csv_types(o.file);
-      eval_read = std::async(std::launch::async, [&o, &eo] { return read_csv(o.eval_file, eo); });
+      // eo by value: if reading the train file throws, eo is gone before the future waits for this thread
+      eval_read = std::async(std::launch::async, [file = o.eval_file, eo] { return read_csv(file, eo); });
     }
     table all = read_csv(o.file);
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
