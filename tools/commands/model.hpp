@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -150,30 +149,20 @@ inline int run_train_command(const train_command_options& o) {
 #endif
   {
     // The eval file is read with the train file's column types, so the two cannot disagree, and on a second
-    // thread while the train file is read: the types come from the train file's header and first rows.
+    // thread while the train file is read. A reader fixes its types from the header and first rows when it
+    // opens the file, so the train reader's types are the train table's.
+    csv_reader train_reader(o.file);
     std::future<table> eval_read;
-    csv_options eo;
     if (!o.eval_file.empty()) {
-      eo.column_types = infer_csv_types(o.file);
-      // eo by value: if reading the train file throws, eo is gone before the future waits for this thread
+      csv_options eo;
+      for (std::size_t j = 0; j < train_reader.num_columns(); ++j)
+        eo.column_types[train_reader.names()[j]] = train_reader.kinds()[j];
       eval_read = std::async(std::launch::async, [file = o.eval_file, eo] { return read_csv(file, eo); });
     }
-    table all = read_csv(o.file);
+    table all = train_reader.read_all();
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
     if (!o.eval_file.empty()) {
-      std::exception_ptr eval_error;
-      try {
-        ex.eval = eval_read.get();
-      } catch (...) {
-        eval_error = std::current_exception();
-      }
-      bool same_types = true;
-      for (const auto& name : all.names()) {
-        same_types = same_types && eo.column_types[name] == all.col(name).kind();
-        eo.column_types[name] = all.col(name).kind();
-      }
-      if (!same_types) ex.eval = read_csv(o.eval_file, eo);  // the whole train file typed a column otherwise
-      else if (eval_error) std::rethrow_exception(eval_error);
+      ex.eval = eval_read.get();
       ex.train = std::move(all);
       split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";
     } else if (o.eval_fraction <= 0) {
