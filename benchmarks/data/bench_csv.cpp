@@ -48,10 +48,13 @@ void generate(const fs::path& file, std::size_t rows) {
   }
 }
 
+// Arg: the parsing threads (csv_options::threads); wall time, as a user waits for it.
 void BM_csv_read_file(benchmark::State& state) {
   std::size_t rows = 0;
+  mlpipe::csv_options o;
+  o.threads = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
-    auto t = mlpipe::read_csv(g_file);
+    auto t = mlpipe::read_csv(g_file, o);
     rows = t.rows();
     benchmark::DoNotOptimize(t.col(0).values().data());
   }
@@ -62,13 +65,15 @@ void BM_csv_read_file(benchmark::State& state) {
 // The same, with the freed column memory returned to the system before each read: what one read in a fresh
 // process pays for faulting in (and the kernel zeroing) the table's pages.
 void BM_csv_read_file_cold(benchmark::State& state) {
+  mlpipe::csv_options o;
+  o.threads = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
     state.PauseTiming();
 #if defined(__linux__)
     mlpipe::detail::huge_block_cache::instance().release();
 #endif
     state.ResumeTiming();
-    auto t = mlpipe::read_csv(g_file);
+    auto t = mlpipe::read_csv(g_file, o);
     benchmark::DoNotOptimize(t.col(0).values().data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * fs::file_size(g_file)));
@@ -162,8 +167,8 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 };
 }  // namespace
 
-BENCHMARK(BM_csv_read_file)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_csv_read_file_cold)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_csv_read_file)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_csv_read_file_cold)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_csv_read_memory)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_csv_stream_128MB)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_plain_file_read)->Unit(benchmark::kMillisecond)->MinTime(1.0);
@@ -193,11 +198,14 @@ int main(int argc, char** argv) {
       if (k.rfind(prefix, 0) == 0) return v;
     return 0.0;
   };
-  double ours = get("BM_csv_read_file/"), cold = get("BM_csv_read_file_cold"), mem = get("BM_csv_read_memory"), pandas = get("BM_pandas_read_csv"),
+  double ours = get("BM_csv_read_file/threads:1/"), cold = get("BM_csv_read_file_cold/threads:1/"),
+         ours2 = get("BM_csv_read_file/threads:2/"), cold2 = get("BM_csv_read_file_cold/threads:2/"), mem = get("BM_csv_read_memory"), pandas = get("BM_pandas_read_csv"),
          file = get("BM_plain_file_read"), pass = get("BM_plain_memory_pass");
   std::printf("\nratios (this run):\n");
   std::printf("  mlpipe read_csv (file)   %.3f GB/s\n", ours / 1e9);
   std::printf("  mlpipe read_csv (file, cold memory) %.3f GB/s\n", cold / 1e9);
+  std::printf("  mlpipe read_csv (file, 2 threads) %.3f GB/s = %.2fx one thread (cold memory: %.3f GB/s = %.2fx)\n",
+              ours2 / 1e9, ours2 / ours, cold2 / 1e9, cold2 / cold);
   std::printf("  mlpipe read_csv (memory) %.3f GB/s\n", mem / 1e9);
   if (pandas > 0)
     std::printf("  pandas.read_csv          %.3f GB/s   mlpipe/pandas = %.1fx (cold: %.1fx)\n", pandas / 1e9, ours / pandas,

@@ -392,6 +392,82 @@ TEST_CASE("a file read through a small buffer equals one read at once") {
   fs::remove(path);
 }
 
+TEST_CASE("a file parsed by several threads gives the table one thread gives") {
+  // numeric, categorical (new categories appear late, so the ranges' dictionaries differ), string and missing
+  // values; quoted fields with newlines and delimiters, CRLF and blank lines, so range starts guessed at a line
+  // end may fall inside a quote and ranges may hold fewer rows than line ends
+  auto make = [](int bad_row) {
+    std::string csv = "id,kind,note,x\n";
+    for (int i = 0; i < 4000; ++i) {
+      csv += std::to_string(i) + ",k" + std::to_string(i < 2500 ? i % 3 : i % 11) + ",";
+      csv += i % 13 == 0 ? "\"two\nlines, " + std::to_string(i) + "\"" : "n" + std::to_string(i);
+      csv += "," + (i == bad_row ? std::string("oops") : i % 17 == 0 ? std::string("NA") : std::to_string(i * 0.25));
+      csv += i % 5 == 0 ? "\r\n" : "\n";
+      if (i % 97 == 0) csv += "\n";
+    }
+    return csv;
+  };
+  const std::string csv = make(-1);
+  auto path = fs::temp_directory_path() / "mlpipe_test_data_parallel.csv";
+  std::ofstream(path, std::ios::binary) << csv;
+  csv_options one;
+  one.threads = 1;
+  auto expected = mlpipe::read_csv(path, one);
+  REQUIRE(expected.rows() == 4000);
+  std::vector<std::size_t> used;
+  for (std::size_t threads : {2, 3, 4, 7, 16}) {
+    CAPTURE(threads);
+    csv_options many;
+    many.threads = threads;
+    many.min_bytes_per_thread = 1;  // every range a few kilobytes: many cuts
+    mlpipe::csv_reader reader(path, many);
+    auto got = reader.read_all();
+    used.push_back(reader.parse_threads());
+    CHECK(got == expected);
+    CHECK(got.col("kind").dictionary() == expected.col("kind").dictionary());  // codes in file order
+    CHECK(got.col("x").missing_count() == expected.col("x").missing_count());
+    CHECK(got.fingerprint() == expected.fingerprint());
+  }
+  CHECK(std::count_if(used.begin(), used.end(), [](std::size_t n) { return n > 1; }) >= 3);  // split, not re-read
+  // every row one long quoted field with newlines: the guessed starts fall inside quotes, the file is read again
+  std::string quoted = "id,text\n";
+  for (int i = 0; i < 300; ++i) quoted += std::to_string(i) + ",\"" + std::string(200, 'a' + i % 26) + "\n\n" + std::string(200, 'z') + "\"\n";
+  {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << quoted;
+    csv_options many;
+    many.threads = 4;
+    many.min_bytes_per_thread = 1;
+    mlpipe::csv_reader reader(path, many);
+    auto got = reader.read_all();
+    CHECK(reader.parse_threads() == 1);
+    CHECK(got == read_csv_string(quoted));
+    CHECK(got.rows() == 300);
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << csv;
+  // a reader whose types were fixed by a caller, the way `mlpipe train` reads its eval file
+  csv_options typed;
+  typed.threads = 3;
+  typed.min_bytes_per_thread = 1;
+  typed.column_types["kind"] = column_kind::string;
+  auto as_text = mlpipe::read_csv(path, typed);
+  CHECK(as_text.col("kind").kind() == column_kind::string);
+  CHECK(as_text.col("kind").str(3000) == expected.col("kind").category(3000));
+
+  // an error deep in the file names the file's own line, as one thread reports it
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << make(3901);
+  auto e1 = error_of([&] { mlpipe::read_csv(path, one); });
+  csv_options many;
+  many.threads = 4;
+  many.min_bytes_per_thread = 1;
+  auto e4 = error_of([&] { mlpipe::read_csv(path, many); });
+  CHECK(e4.line() == e1.line());
+  CHECK(e4.line() > 3901 + 3901 / 13);  // its row's line, after the quoted newlines and blank lines
+  CHECK(e4.column() == e1.column());
+  CHECK(e4.field() == "x");
+  CHECK(std::string(e4.what()) == e1.what());
+  fs::remove(path);
+}
+
 TEST_CASE("a mapped CSV that another process truncates while it is read gives a csv_error, not SIGBUS") {
   auto path = fs::temp_directory_path() / "mlpipe_test_data_truncated.csv";
   std::string csv = "id,x,y\n";

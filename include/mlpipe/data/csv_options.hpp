@@ -40,6 +40,11 @@ struct csv_options {
   bool map_file = true;
   /// Bytes read from the file at a time when it is not mapped (the buffer grows for a longer row).
   std::size_t read_buffer_bytes = std::size_t{4} << 20;
+  /// Threads that parse a mapped file read whole (read_csv, csv_reader::read_all): 0 means the machine's hardware
+  /// threads. Each takes a byte range of at least `min_bytes_per_thread`, so small files stay on one thread. The
+  /// table is the same for any count (row order, categorical codes, errors with the file's own line numbers).
+  std::size_t threads = 0;
+  std::size_t min_bytes_per_thread = std::size_t{8} << 20;
 };
 
 }  // namespace mlpipe

@@ -92,6 +92,9 @@ class csv_reader {
   bool done() const noexcept { return finished_; }
   /// Byte offset of the first data row (after the header): where the rows of the file begin.
   std::uint64_t data_begin() const noexcept { return data_begin_; }
+  /// Threads that parsed the rows read_all() returned: 1 unless the file was split (csv_options::threads), and
+  /// 1 again when a split start fell inside a quoted field or a range met an error (the file was then re-read).
+  std::size_t parse_threads() const noexcept { return parse_threads_; }
 
   /// Restricts the reader to the rows that start at byte offsets in [begin, limit) (a row that starts before
   /// `limit` is read whole, even past it): a shard of the file for data-parallel work. `begin` must be where a
@@ -133,8 +136,14 @@ class csv_reader {
     return t;
   }
 
-  /// All remaining rows as one table.
+  /// All remaining rows as one table. A mapped file not yet read is parsed by up to `options.threads` threads,
+  /// each on its own byte range (see csv_options::threads); the table is the one a single thread makes.
   table read_all() {
+    if (map_ && !handed_out_ && limit_ == std::numeric_limits<std::uint64_t>::max() && parallel_threads() > 1) {
+      table t;
+      guard_cut([&] { t = read_all_parallel(); });
+      return t;
+    }
     table t;
     bool first = true;
     while (auto c = next_chunk()) {
@@ -174,6 +183,18 @@ class csv_reader {
     if (finished_ && handed_out_) return std::nullopt;
     max_rows = std::max<std::size_t>(max_rows, 1);
     begin_chunk(max_rows, max_bytes);
+    fill(max_rows, max_bytes);
+    if (rows_ == 0 && handed_out_) {
+      finished_ = true;
+      return std::nullopt;
+    }
+    handed_out_ = true;
+    total_rows_ += rows_;
+    return finish_chunk();
+  }
+
+  /// Parses rows into the builders until the chunk is full or the rows (of the file or the shard) end.
+  void fill(std::size_t max_rows, std::size_t max_bytes) {
     while (rows_ < max_rows && !over_budget(max_bytes)) {
       if (sample_next_ < sample_.size()) {
         replay_sample_row(sample_next_++);
@@ -199,14 +220,12 @@ class csv_reader {
       sample_.clear();
       sample_.shrink_to_fit();
     }
-    if (rows_ == 0 && handed_out_) {
-      finished_ = true;
-      return std::nullopt;
-    }
-    handed_out_ = true;
-    total_rows_ += rows_;
-    return finish_chunk();
   }
+
+  /// Threads read_all() would use for this file: csv_options::threads, fewer for a small file.
+  MLPIPE_DECL std::size_t parallel_threads() const noexcept;
+  /// read_all() on several threads: this reader parses the first byte range, a reader per thread the others.
+  MLPIPE_DECL table read_all_parallel();
 
   static constexpr std::size_t padding = 64;  // zeroed bytes after the data: lets parsers read ahead safely
   enum class step { row, blank, need_more, done };
@@ -533,12 +552,15 @@ class csv_reader {
     std::size_t expect = static_cast<std::size_t>(remaining / text_row_bytes_) + sample_.size() - sample_next_;
     expect = expect + expect / 16 + 64;
     expect = std::min({expect, max_rows, max_bytes / std::max<std::size_t>(fixed_row_bytes_, 1) + 64});
+    if (!numeric_into_.empty()) expect = numeric_capacity_;
     for (std::size_t j = 0; j < ncols_; ++j) {
       auto& b = builders_[j];
       b = builder{};
       b.valid.reserve(expect / 64 + 1);
       switch (kinds_[j]) {
-        case column_kind::numeric: b.values.resize(expect); break;  // uninitialized: every kept slot is written
+        case column_kind::numeric:  // uninitialized: every kept slot is written
+          if (numeric_into_.empty()) b.values.resize(expect);
+          break;
         case column_kind::categorical: b.codes.resize(expect); break;
         case column_kind::string:
           b.offsets.reserve(expect + 1);
@@ -552,6 +574,8 @@ class csv_reader {
 
   /// More rows than estimated: double the fixed-width columns.
   void grow() {
+    if (!numeric_into_.empty())  // read_all_parallel sizes the storage by the range's line ends: never reached
+      throw std::logic_error(file_.string() + ": more rows than line ends in a byte range");
     capacity_ = capacity_ * 2 + 64;
     for (std::size_t j = 0; j < ncols_; ++j) {
       if (kinds_[j] == column_kind::numeric) builders_[j].values.resize(capacity_);
@@ -562,7 +586,8 @@ class csv_reader {
   void refresh_outputs() {
     num_out_.assign(ncols_, nullptr);
     for (std::size_t j = 0; j < ncols_; ++j)
-      if (kinds_[j] == column_kind::numeric) num_out_[j] = builders_[j].values.data();
+      if (kinds_[j] == column_kind::numeric)
+        num_out_[j] = numeric_into_.empty() ? builders_[j].values.data() : numeric_into_[j];
   }
 
   bool over_budget(std::size_t max_bytes) const noexcept {
@@ -583,7 +608,7 @@ class csv_reader {
     auto& b = builders_[j];
     b.valid.back() &= ~(std::uint64_t{1} << (rows_ & 63));
     switch (kinds_[j]) {
-      case column_kind::numeric: b.values[rows_] = std::numeric_limits<double>::quiet_NaN(); break;
+      case column_kind::numeric: num_out_[j][rows_] = std::numeric_limits<double>::quiet_NaN(); break;
       case column_kind::categorical: b.codes[rows_] = column::missing_code; break;
       case column_kind::string: b.offsets.push_back(b.chars.size()); break;
     }
@@ -609,7 +634,7 @@ class csv_reader {
                               : "a number or a missing marker (" + missing_list() + ")",
                           detail::quote_for_message(t) + (st == detail::number_status::out_of_range ? "" : hint));
         }
-        b.values[rows_] = v;
+        num_out_[j][rows_] = v;
         break;
       }
       case column_kind::categorical: {
@@ -824,27 +849,31 @@ class csv_reader {
 
   table finish_chunk() {
     table t;
-    for (std::size_t j = 0; j < ncols_; ++j) {
-      auto& b = builders_[j];
-      b.valid.resize(detail::validity_words(rows_));
-      if (rows_ & 63) b.valid.back() &= (std::uint64_t{1} << (rows_ & 63)) - 1;
-      switch (kinds_[j]) {
-        case column_kind::numeric:
-          b.values.resize(rows_);
-          t.add(column::numeric_from(names_[j], std::move(b.values), std::move(b.valid), detail::trusted_t{}));
-          break;
-        case column_kind::categorical:
-          b.codes.resize(rows_);
-          t.add(column::categorical_from(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid),
-                                         detail::trusted_t{}));
-          break;
-        case column_kind::string:
-          t.add(column::strings(names_[j], std::move(b.chars), std::move(b.offsets), std::move(b.valid)));
-          break;
-      }
-      b = builder{};
-    }
+    for (std::size_t j = 0; j < ncols_; ++j) t.add(finish_column(j, builders_[j].values));
     return t;
+  }
+  /// Column j of the chunk, its numbers (if numeric) in `values`.
+  column finish_column(std::size_t j, detail::column_vector<double>& values) {
+    auto& b = builders_[j];
+    b.valid.resize(detail::validity_words(rows_));
+    if (rows_ & 63) b.valid.back() &= (std::uint64_t{1} << (rows_ & 63)) - 1;
+    column c;
+    switch (kinds_[j]) {
+      case column_kind::numeric:
+        values.resize(rows_);
+        c = column::numeric_from(names_[j], std::move(values), std::move(b.valid), detail::trusted_t{});
+        break;
+      case column_kind::categorical:
+        b.codes.resize(rows_);
+        c = column::categorical_from(names_[j], std::move(b.codes), dicts_[j].values, std::move(b.valid),
+                                     detail::trusted_t{});
+        break;
+      case column_kind::string:
+        c = column::strings(names_[j], std::move(b.chars), std::move(b.offsets), std::move(b.valid));
+        break;
+    }
+    b = builder{};
+    return c;
   }
 
   std::filesystem::path file_;
@@ -875,6 +904,9 @@ class csv_reader {
   std::string scratch_;
   std::vector<std::uint32_t> index_;
   std::vector<double*> num_out_;  // numeric columns' storage (null for other kinds), written by row index
+  std::vector<double*> numeric_into_;  // read_all_parallel: where this range's numbers go (else the builders)
+  std::size_t numeric_capacity_ = 0;   // rows numeric_into_ has room for
+  std::size_t parse_threads_ = 1;
   std::size_t capacity_ = 0;      // rows the fixed-width columns can hold
   std::size_t inferred_from_ = 0; // rows in the type-inference sample
   std::size_t rows_ = 0, total_rows_ = 0;

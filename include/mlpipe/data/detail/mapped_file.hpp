@@ -187,6 +187,20 @@ class mapped_file {
 #endif
   }
 
+  /// Drops the whole pages within [from, to) from the process's memory, as release_before() does, for a range
+  /// read ahead of the parser (which faults them in again from the page cache when it gets there).
+  void release(std::size_t from, std::size_t to) noexcept {
+#if MLPIPE_HAVE_MMAP
+    if (!data_) return;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    from = (from + page - 1) / page * page;
+    to = to / page * page;
+    if (from < to) ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
+#else
+    (void)from, (void)to;
+#endif
+  }
+
  private:
   void unmap() noexcept {
 #if MLPIPE_HAVE_MMAP
