@@ -5,6 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <tuple>
+#include <optional>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -125,6 +129,14 @@ inline int run_train_command(const train_command_options& o) {
   examples ex;
   ex.label = o.label;
   std::string split_how;
+  std::optional<split_statistics> eval_stats_read;  // the eval file's statistics, made by the thread that read it
+  // wall seconds per phase, in the summary: where a run's time goes
+  nlohmann::json seconds = nlohmann::json::object();
+  auto lap = [&seconds, t0 = std::chrono::steady_clock::now()](const char* phase) mutable {
+    auto now = std::chrono::steady_clock::now();
+    seconds[phase] = std::round(std::chrono::duration<double>(now - t0).count() * 1e4) / 1e4;
+    t0 = now;
+  };
   // by a hash of each row, as csv_examples splits: in thousandths
   const auto eval_thousandths = static_cast<std::uint32_t>(std::clamp(std::lround(o.eval_fraction * 1000), 1L, 999L));
   const split_options by_row_hash{1000 - eval_thousandths, eval_thousandths, ""};
@@ -152,17 +164,21 @@ inline int run_train_command(const train_command_options& o) {
     // thread while the train file is read. A reader fixes its types from the header and first rows when it
     // opens the file, so the train reader's types are the train table's.
     csv_reader train_reader(o.file);
-    std::future<table> eval_read;
+    std::future<std::pair<table, split_statistics>> eval_read;
     if (!o.eval_file.empty()) {
       csv_options eo;
       for (std::size_t j = 0; j < train_reader.num_columns(); ++j)
         eo.column_types[train_reader.names()[j]] = train_reader.kinds()[j];
-      eval_read = std::async(std::launch::async, [file = o.eval_file, eo] { return read_csv(file, eo); });
+      eval_read = std::async(std::launch::async, [file = o.eval_file, eo] {
+        table t = read_csv(file, eo);
+        split_statistics st = compute_statistics(t, "eval");
+        return std::pair{std::move(t), std::move(st)};
+      });
     }
     table all = train_reader.read_all();
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
     if (!o.eval_file.empty()) {
-      ex.eval = eval_read.get();
+      std::tie(ex.eval, eval_stats_read) = eval_read.get();
       ex.train = std::move(all);
       split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";
     } else if (o.eval_fraction <= 0) {
@@ -175,6 +191,7 @@ inline int run_train_command(const train_command_options& o) {
       split_how = split_text;
     }
   }
+  lap("read");
   const collective* cl = ctx.collective();
   const std::size_t train_rows = cl ? cl->sum(std::uint64_t{ex.train.rows()}) : ex.train.rows();
   const std::size_t eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
@@ -183,8 +200,9 @@ inline int run_train_command(const train_command_options& o) {
   // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
   // fitted on the train split, with each categorical's vocabulary taken from its domain in the schema, so a
   // value seen only in the eval split still has its own feature.
-  split_statistics train_stats = compute_statistics(ex.train, "train"), stats;
-  split_statistics eval_stats = compute_statistics(ex.eval, "eval");
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  split_statistics train_stats = compute_statistics(ex.train, "train", {}, cores), stats;
+  split_statistics eval_stats = eval_stats_read ? std::move(*eval_stats_read) : compute_statistics(ex.eval, "eval");
 #if MLPIPE_HAS_MPI
   if (cl) {
     if (o.model == "auto") kind = pick_model_parallel(*cl, ex.train, o.label);
@@ -195,6 +213,7 @@ inline int run_train_command(const train_command_options& o) {
   stats = train_stats;
   if (eval_rows > 0) stats.merge(eval_stats);
   schema sch = infer_schema_from(stats);
+  lap("statistics");
   category_domains domains = schema_domains(sch);
   domains.erase(o.label);
   for (const auto& c : o.exclude) domains.erase(c);
@@ -229,6 +248,7 @@ inline int run_train_command(const train_command_options& o) {
     training = lm.training;
     m = std::move(lm);
   }
+  lap("fit");
   nlohmann::json ev;
   if (!cl) ev = quick_eval(m, g, ex.eval);
 #if MLPIPE_HAS_MPI
@@ -237,6 +257,7 @@ inline int run_train_command(const train_command_options& o) {
     if (!cl->is_root()) return 0;
   }
 #endif
+  lap("evaluate");
   namespace fs = std::filesystem;
   fs::path dir(o.out);
   fs::create_directories(dir);
@@ -245,6 +266,7 @@ inline int run_train_command(const train_command_options& o) {
   m.save(dir / "model");
   std::string pushed;
   if (!o.push_to.empty()) pushed = push_bundle(o.push_to, g, m, &sch, {"mlpipe-train", "cli", "train", {}}).path;
+  lap("write");
   nlohmann::json j{{"file", o.file},
                    {"output", dir.string()},
                    {"model", m.kind_name()},
@@ -260,7 +282,8 @@ inline int run_train_command(const train_command_options& o) {
                    {"eval", ev},
                    {"pushed", pushed.empty() ? nlohmann::json(nullptr) : nlohmann::json(pushed)},
                    {"model_fingerprint", fingerprint_hex(m.fingerprint())},
-                   {"transform_fingerprint", fingerprint_hex(g.fingerprint())}};
+                   {"transform_fingerprint", fingerprint_hex(g.fingerprint())},
+                   {"seconds", seconds}};
   if (o.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
