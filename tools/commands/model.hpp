@@ -5,16 +5,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
-#include <tuple>
-#include <optional>
-#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -103,9 +105,10 @@ void cli_defaults(train<M>& st, std::size_t train_rows) {
   }
 }
 
+/// `need_eval` is called before training when the trainer reads the eval split (early stopping).
 template <class M>
 auto train_with(const train_command_options& o, const examples& ex, const transform_graph& g, std::size_t train_rows,
-                context& ctx) {
+                context& ctx, const std::function<void()>& need_eval) {
   train<M> st;
   cli_defaults(st, train_rows);  // all ranks' rows under mpirun: every rank must choose the same l2
   for (const auto& s : o.sets) {
@@ -114,6 +117,7 @@ auto train_with(const train_command_options& o, const examples& ex, const transf
       throw CLI::ValidationError("--set", "'" + s + "' is not PARAM=VALUE (e.g. --set l2=0.001)");
     set_parameter_from_text(st, s.substr(0, eq), s.substr(eq + 1), "train");
   }
+  if (st.early_stopping > 0) need_eval();
   if constexpr (requires { st(ex, g, ctx); })
     return st(ex, g, ctx);  // a trainer with no optional inputs (xgboost)
   else
@@ -130,6 +134,13 @@ inline int run_train_command(const train_command_options& o) {
   ex.label = o.label;
   std::string split_how;
   std::optional<split_statistics> eval_stats_read;  // the eval file's statistics, made by the thread that read it
+  // The --eval file is read on a second thread once the train file is in (which takes every core), while the
+  // statistics and the training run; it is waited for where it is first needed: before the transform when it
+  // has categorical columns (their domains span both files), before training for early stopping, else after.
+  std::future<std::pair<table, split_statistics>> eval_read;
+  auto join_eval = [&] {
+    if (eval_read.valid()) std::tie(ex.eval, eval_stats_read) = eval_read.get();
+  };
   // wall seconds per phase, in the summary: where a run's time goes
   nlohmann::json seconds = nlohmann::json::object();
   auto lap = [&seconds, t0 = std::chrono::steady_clock::now()](const char* phase) mutable {
@@ -160,11 +171,12 @@ inline int run_train_command(const train_command_options& o) {
   } else
 #endif
   {
-    // The eval file is read with the train file's column types, so the two cannot disagree, and on a second
-    // thread while the train file is read. A reader fixes its types from the header and first rows when it
-    // opens the file, so the train reader's types are the train table's.
+    // The eval file is read with the train file's column types, so the two cannot disagree. A reader fixes its
+    // types from the header and first rows when it opens the file, so the train reader's types are the train
+    // table's.
     csv_reader train_reader(o.file);
-    std::future<std::pair<table, split_statistics>> eval_read;
+    table all = train_reader.read_all();
+    if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
     if (!o.eval_file.empty()) {
       csv_options eo;
       for (std::size_t j = 0; j < train_reader.num_columns(); ++j)
@@ -174,11 +186,11 @@ inline int run_train_command(const train_command_options& o) {
         split_statistics st = compute_statistics(t, "eval");
         return std::pair{std::move(t), std::move(st)};
       });
-    }
-    table all = train_reader.read_all();
-    if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
-    if (!o.eval_file.empty()) {
-      std::tie(ex.eval, eval_stats_read) = eval_read.get();
+      bool categorical_features = false;
+      for (std::size_t j = 0; j < all.num_columns(); ++j)
+        categorical_features |= all.col(j).kind() != column_kind::numeric && all.col(j).name() != o.label &&
+                                std::find(o.exclude.begin(), o.exclude.end(), all.col(j).name()) == o.exclude.end();
+      if (categorical_features) join_eval();
       ex.train = std::move(all);
       split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";
     } else if (o.eval_fraction <= 0) {
@@ -194,27 +206,36 @@ inline int run_train_command(const train_command_options& o) {
   lap("read");
   const collective* cl = ctx.collective();
   const std::size_t train_rows = cl ? cl->sum(std::uint64_t{ex.train.rows()}) : ex.train.rows();
-  const std::size_t eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
   if (train_rows == 0) throw std::runtime_error(o.file + ": no train rows");
   std::string kind = o.model != "auto" || cl ? o.model : pick_model(ex.train, o.label);
   // The schema comes from the statistics of both splits, as the infer_schema stage makes it; the transform is
   // fitted on the train split, with each categorical's vocabulary taken from its domain in the schema, so a
   // value seen only in the eval split still has its own feature.
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  split_statistics train_stats = compute_statistics(ex.train, "train", {}, cores), stats;
-  split_statistics eval_stats = eval_stats_read ? std::move(*eval_stats_read) : compute_statistics(ex.eval, "eval");
+  split_statistics train_stats = compute_statistics(ex.train, "train", {}, cores);
 #if MLPIPE_HAS_MPI
   if (cl) {
     if (o.model == "auto") kind = pick_model_parallel(*cl, ex.train, o.label);
     train_stats = merge_statistics(*cl, std::move(train_stats));
-    eval_stats = merge_statistics(*cl, std::move(eval_stats));
   }
 #endif
-  stats = train_stats;
-  if (eval_rows > 0) stats.merge(eval_stats);
-  schema sch = infer_schema_from(stats);
+  std::size_t eval_rows = 0;
+  schema sch;
+  auto make_schema = [&] {
+    split_statistics eval_stats = eval_stats_read ? std::move(*eval_stats_read) : compute_statistics(ex.eval, "eval");
+#if MLPIPE_HAS_MPI
+    if (cl) eval_stats = merge_statistics(*cl, std::move(eval_stats));
+#endif
+    eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
+    split_statistics stats = train_stats;
+    if (eval_rows > 0) stats.merge(eval_stats);
+    sch = infer_schema_from(stats);
+  };
+  // An eval file still being read has no categorical feature columns (see join_eval): it adds no domain.
+  const bool eval_pending = eval_read.valid();
+  if (!eval_pending) make_schema();
   lap("statistics");
-  category_domains domains = schema_domains(sch);
+  category_domains domains = eval_pending ? category_domains{} : schema_domains(sch);
   domains.erase(o.label);
   for (const auto& c : o.exclude) domains.erase(c);
   transform_graph g;
@@ -227,7 +248,7 @@ inline int run_train_command(const train_command_options& o) {
     // categoricals one-hot
     g = fit_transform_graph(make_ops(one_hot), ex.train, o.label, o.exclude, domains);
     g.missing_as_nan = true;
-    auto xm = train_with<xgboost_model>(o, ex, g, train_rows, ctx);
+    auto xm = train_with<xgboost_model>(o, ex, g, train_rows, ctx, join_eval);
     training = xm.training;
     m = std::move(xm);
 #else
@@ -238,17 +259,22 @@ inline int run_train_command(const train_command_options& o) {
     g = fit_default_transform_from_statistics(train_stats, ex.train.names(), o.label, o.exclude, domains);
     model lm;
     if (kind == "logistic")
-      lm = train_with<logistic_regression>(o, ex, g, train_rows, ctx);
+      lm = train_with<logistic_regression>(o, ex, g, train_rows, ctx, join_eval);
     else if (kind == "linear")
-      lm = train_with<linear_regression>(o, ex, g, train_rows, ctx);
+      lm = train_with<linear_regression>(o, ex, g, train_rows, ctx, join_eval);
     else if (kind == "softmax")
-      lm = train_with<softmax_regression>(o, ex, g, train_rows, ctx);
+      lm = train_with<softmax_regression>(o, ex, g, train_rows, ctx, join_eval);
     else
       throw CLI::ValidationError("--model", "'" + kind + "' is not logistic, linear, softmax, xgboost or auto");
     training = lm.training;
     m = std::move(lm);
   }
   lap("fit");
+  if (eval_pending) {
+    join_eval();
+    make_schema();
+    lap("eval_file_wait");  // the eval file's read and statistics beyond the training's time
+  }
   nlohmann::json ev;
   if (!cl) ev = quick_eval(m, g, ex.eval);
 #if MLPIPE_HAS_MPI
