@@ -134,12 +134,21 @@ inline int run_train_command(const train_command_options& o) {
   ex.label = o.label;
   std::string split_how;
   std::optional<split_statistics> eval_stats_read;  // the eval file's statistics, made by the thread that read it
+  std::size_t eval_rows = 0;
+  schema sch;  // from the statistics of both splits
   // The --eval file is read on a second thread once the train file is in (which takes every core), while the
-  // statistics and the training run; it is waited for where it is first needed: before the transform when it
-  // has categorical columns (their domains span both files), before training for early stopping, else after.
+  // statistics and the training run. It is waited for where it is first needed: before the transform when it
+  // has categorical columns (their domains span both files), before training for early stopping, else after,
+  // once that thread has also made the schema of both splits (eval_schema).
   std::future<std::pair<table, split_statistics>> eval_read;
+  std::future<std::pair<table, schema>> eval_schema;
   auto join_eval = [&] {
-    if (eval_read.valid()) std::tie(ex.eval, eval_stats_read) = eval_read.get();
+    if (eval_schema.valid()) {
+      std::tie(ex.eval, sch) = eval_schema.get();
+      eval_rows = ex.eval.rows();
+    } else if (eval_read.valid()) {
+      std::tie(ex.eval, eval_stats_read) = eval_read.get();
+    }
   };
   // wall seconds per phase, in the summary: where a run's time goes
   nlohmann::json seconds = nlohmann::json::object();
@@ -219,21 +228,34 @@ inline int run_train_command(const train_command_options& o) {
     train_stats = merge_statistics(*cl, std::move(train_stats));
   }
 #endif
-  std::size_t eval_rows = 0;
-  schema sch;
-  auto make_schema = [&] {
+  auto schema_of = [&train_stats](const split_statistics& eval_stats, std::size_t eval_rows_all) {
+    split_statistics stats = train_stats;
+    if (eval_rows_all > 0) stats.merge(eval_stats);
+    return infer_schema_from(stats);
+  };
+  // The thread making eval_schema reads train_stats: it must end before train_stats does (say, on an error).
+  struct finish_first {
+    std::future<std::pair<table, schema>>& f;
+    ~finish_first() {
+      if (f.valid()) f.wait();
+    }
+  } eval_schema_before_train_stats{eval_schema};
+  // An eval file still being read has no categorical feature columns (see join_eval): it adds no domain.
+  const bool eval_pending = eval_read.valid();
+  if (eval_pending) {
+    eval_schema = std::async(std::launch::async, [&eval_read, &schema_of] {
+      auto [t, eval_stats] = eval_read.get();
+      schema merged = schema_of(eval_stats, t.rows());
+      return std::pair{std::move(t), std::move(merged)};
+    });
+  } else {
     split_statistics eval_stats = eval_stats_read ? std::move(*eval_stats_read) : compute_statistics(ex.eval, "eval");
 #if MLPIPE_HAS_MPI
     if (cl) eval_stats = merge_statistics(*cl, std::move(eval_stats));
 #endif
     eval_rows = cl ? cl->sum(std::uint64_t{ex.eval.rows()}) : ex.eval.rows();
-    split_statistics stats = train_stats;
-    if (eval_rows > 0) stats.merge(eval_stats);
-    sch = infer_schema_from(stats);
-  };
-  // An eval file still being read has no categorical feature columns (see join_eval): it adds no domain.
-  const bool eval_pending = eval_read.valid();
-  if (!eval_pending) make_schema();
+    sch = schema_of(eval_stats, eval_rows);
+  }
   lap("statistics");
   category_domains domains = eval_pending ? category_domains{} : schema_domains(sch);
   domains.erase(o.label);
@@ -272,8 +294,7 @@ inline int run_train_command(const train_command_options& o) {
   lap("fit");
   if (eval_pending) {
     join_eval();
-    make_schema();
-    lap("eval_file_wait");  // the eval file's read and statistics beyond the training's time
+    lap("eval_file_wait");  // the eval file's read, statistics and schema beyond the training's time
   }
   nlohmann::json ev;
   if (!cl) ev = quick_eval(m, g, ex.eval);
