@@ -114,7 +114,7 @@ class csv_reader {
     line_ = 1;
     if (map_) {
       pos_ = static_cast<std::size_t>(begin);
-      release_at_ = pos_ + (std::size_t{4} << 20);
+      release_at_ = pos_ + (std::size_t{1} << 20);
       return;
     }
     in_.clear();
@@ -261,12 +261,13 @@ class csv_reader {
   }
 
   // ---- buffer ----
-  /// A mapped file: what is parsed need not stay resident. Every 4 MB, the pages more than 1 MB behind the
-  /// parser are dropped (reading them again would only fault them back in from the page cache).
+  /// A mapped file: what is parsed need not stay resident. Every 1 MiB, the pages more than 256 KiB behind the
+  /// parser are dropped (reading them again would only fault them back in from the page cache); a file read by
+  /// several threads has a reader, and so such a window, per thread.
   void release_parsed() noexcept {
     if (!map_ || pos_ < release_at_) return;
-    map_.release_before(pos_ - (std::size_t{1} << 20));
-    release_at_ = pos_ + (std::size_t{4} << 20);
+    map_.release_before(pos_ - (std::size_t{256} << 10));
+    release_at_ = pos_ + (std::size_t{1} << 20);
   }
   /// The bytes being parsed: the mapped file, or the read buffer (either way followed by zero padding).
   const char* data() const noexcept { return map_ ? map_.data() : buf_.data(); }
@@ -881,7 +882,7 @@ class csv_reader {
   std::ifstream in_;
   detail::column_vector<char> buf_;  // large buffers on huge pages, reused by the next reader
   detail::mapped_file map_;          // the file itself, when it could be mapped (then buf_ stays empty)
-  std::size_t release_at_ = std::size_t{4} << 20;  // next position at which parsed pages are dropped
+  std::size_t release_at_ = std::size_t{1} << 20;  // next position at which parsed pages are dropped
   std::size_t pos_ = 0, len_ = 0;
   std::uint64_t consumed_ = 0, source_bytes_ = 0;
   std::uint64_t data_begin_ = 0;                                     // byte offset of the first data row
