@@ -107,6 +107,14 @@ inline void add_evaluate_commands(CLI::App& app, int& exit_code) {
     csv_options csv;
     for (const auto& c : cand.transform.columns) csv.column_types[c.column] = c.input_kind;
     table t = read_csv(opt->file, csv);
+    // named here, with the file and the model's directory, rather than as the transform's "the table"
+    auto need = [&](const std::string& column, const char* what) {
+      if (!t.index_of(column))
+        throw std::runtime_error(opt->file + ": no column '" + column + "', which the model in " + opt->dir +
+                                 " needs (" + what + ")");
+    };
+    need(cand.m.label(), "its label");
+    for (const auto& c : cand.transform.columns) need(c.column, "a feature column");
     std::optional<trained_model> base;
     if (!opt->baseline.empty()) base = load_trained_model(opt->baseline);
     auto ev = evaluate_model(cand.m, cand.transform, t, opt->slices, base ? &*base : nullptr);

@@ -190,8 +190,17 @@ inline int run_train_command(const train_command_options& o) {
       csv_options eo;
       for (std::size_t j = 0; j < train_reader.num_columns(); ++j)
         eo.column_types[train_reader.names()[j]] = train_reader.kinds()[j];
-      eval_read = std::async(std::launch::async, [file = o.eval_file, eo] {
-        table t = read_csv(file, eo);
+      // Opened here (header and types), read on the second thread: a missing column is reported at once, naming
+      // both files, rather than as the transform's complaint about "the table" once the model is trained.
+      csv_reader eval_reader(o.eval_file, eo);
+      for (const auto& name : train_reader.names())
+        if (std::find(o.exclude.begin(), o.exclude.end(), name) == o.exclude.end() &&
+            std::find(eval_reader.names().begin(), eval_reader.names().end(), name) == eval_reader.names().end())
+          throw std::runtime_error(o.eval_file + ": no column '" + name + "', which " + o.file + " has (" +
+                                   (name == o.label ? "the label" : "a feature column; --exclude it to train without it") +
+                                   ")");
+      eval_read = std::async(std::launch::async, [r = std::move(eval_reader)]() mutable {
+        table t = r.read_all();
         split_statistics st = compute_statistics(t, "eval");
         return std::pair{std::move(t), std::move(st)};
       });
