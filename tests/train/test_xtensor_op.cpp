@@ -21,6 +21,10 @@ struct signed_log : xtensor_op<signed_log> {
   static constexpr std::string_view op_name = "signed_log";
   auto operator()(const auto& x) const { return xt::sign(x) * xt::log1p(xt::abs(x)); }
 };
+struct impostor_log : xtensor_op<impostor_log> {  // a second op under a name signed_log has taken
+  static constexpr std::string_view op_name = "signed_log";
+  auto operator()(const auto& x) const { return xt::log(x); }
+};
 struct log1p_xt : xtensor_op<log1p_xt> {  // what the built-in log1p does
   static constexpr std::string_view op_name = "log1p_xt";
   auto operator()(const auto& x) const { return xt::log1p(x); }
@@ -129,4 +133,8 @@ TEST_CASE("xtensor op: saved by name; loading it unregistered is an error naming
   // registering another kernel under a taken name is refused
   CHECK_THROWS_AS(register_step("signed_log", &log1p_xt::apply), std::invalid_argument);
   CHECK_NOTHROW(register_op<signed_log>());
+  // fitting an op whose name another op's kernel holds fails, every time (the op registers once per type)
+  CHECK_THROWS_AS((void)fit_transform_graph(impostor_log{} | standardize, t, "y"), std::invalid_argument);
+  CHECK_THROWS_AS((void)fit_transform_graph(impostor_log{} | standardize, t, "y"), std::invalid_argument);
+  CHECK_NOTHROW((void)fit_transform_graph(signed_log{} | standardize, t, "y"));
 }

@@ -52,7 +52,9 @@ struct xtensor_op : detail::op_base<Derived> {
 
   void fit(detail::fit_column& f) const {
     if (!f.numeric() || f.encoded || f.bucketized || !this->selects(f.col->name())) return;
-    register_step(Derived::op_name, &apply);
+    // once per op type, not under the registry's lock for every column (a throw, for a name taken by another
+    // kernel, leaves the static unset: the next fit reports it again)
+    [[maybe_unused]] static const bool registered = (register_step(Derived::op_name, &apply), true);
     numeric_step s;
     s.kind = numeric_step_kind::user;
     s.name = std::string(Derived::op_name);
