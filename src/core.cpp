@@ -5,4 +5,5 @@
 #endif
 
 #include <mlpipe/core/impl/main_program.ipp>
+#include <mlpipe/core/impl/json_text.ipp>
 #include <mlpipe/core/impl/run_report.ipp>

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_text.hpp>
 
 namespace mlpipe::detail {
 
@@ -48,7 +49,7 @@ void write_text_file(const std::filesystem::path& file, std::string_view text) {
 template <class Error = std::runtime_error>
 void write_json_file(const std::filesystem::path& file, const nlohmann::json& j, int indent = 2) {
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  write_text_file<Error>(file, j.dump(indent) + '\n');
+  write_text_file<Error>(file, detail::json_dump(j, indent) + '\n');
 }
 
 /// Deepest nesting of arrays and objects an artifact file may have (ours nest a handful of levels).
@@ -84,7 +85,7 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& where) 
     throw Error(where + ": nested deeper than " + std::to_string(max_artifact_depth) +
                 " levels (not an mlpipe artifact)");
   try {
-    return nlohmann::json::parse(text);
+    return detail::json_parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": not valid JSON: " + e.what());
   }
@@ -130,9 +131,9 @@ inline std::string json_excerpt(const nlohmann::json& j, std::size_t max = 80) {
   auto scalar = [&](const json& v) {
     if (v.is_string()) {  // cut the text before escaping it: a 100 MB string is not copied
       const auto& s = v.get_ref<const std::string&>();
-      out += json(s.substr(0, max)).dump(-1, ' ', false, json::error_handler_t::replace);
+      out += detail::json_dump(json(s.substr(0, max)), -1, true);
     } else {
-      out += v.dump();
+      out += detail::json_dump(v);
     }
   };
   auto open = [&](const json& v) {
@@ -154,7 +155,7 @@ inline std::string json_excerpt(const nlohmann::json& j, std::size_t max = 80) {
     if (!f.first) out += ',';
     f.first = false;
     const json& v = *f.it;
-    if (f.node->is_object()) out += json(f.it.key()).dump(-1, ' ', false, json::error_handler_t::replace) + ':';
+    if (f.node->is_object()) out += detail::json_dump(json(f.it.key()), -1, true) + ':';
     ++f.it;
     open(v);  // may push: `f` is not used after this
   }
@@ -234,7 +235,7 @@ inline std::optional<std::int64_t> json_version(const nlohmann::json& j) {
 
 /// Hash of the canonical JSON text (keys sorted; nlohmann prints doubles shortest round-trip exact).
 inline std::uint64_t json_fingerprint(const nlohmann::json& j, std::uint64_t seed) {
-  auto text = j.dump();
+  auto text = detail::json_dump(j);
   return fingerprint_bytes(text.data(), text.size(), seed);
 }
 

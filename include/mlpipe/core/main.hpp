@@ -63,7 +63,7 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
       line += "  ";
     }
     auto params = p.parameters(i);
-    if (!params.empty()) line += params.dump();
+    if (!params.empty()) line += detail::json_dump(params);
     s += line + "\n";
   }
   return s;
@@ -114,7 +114,7 @@ pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_
   h.set_parameter = [&p](std::string_view a) { apply_override(p, a); };
   h.parameters = [&p](std::string_view node) {
     auto i = p.find(node);
-    return i ? p.parameters(*i).dump() : std::string("null");
+    return i ? detail::json_dump(p.parameters(*i)) : std::string("null");
   };
   h.run = [&p, &last](const run_options& o) {
     last.reset();

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_text.hpp>
 
 /// Declares a stage's parameters for reflection, inside the struct body, after the members:
 ///   struct train { double l2 = 1e-4; int epochs = 10; MLPIPE_PARAMETERS(l2, epochs); };
@@ -173,7 +174,7 @@ template <class T>
 void from_json_value(const nlohmann::json& j, T& out, const std::string& where) {
   auto fail = [&] {
     throw parameter_error(where + " expects " + std::string(expected_kind<T>()) + ", got " +
-                          std::string(json_kind(j)) + " " + j.dump());
+                          std::string(json_kind(j)) + " " + detail::json_dump(j));
   };
   if constexpr (std::is_same_v<T, bool>) {
     if (!j.is_boolean()) fail();
@@ -236,7 +237,7 @@ nlohmann::json parameters_to_json(const S& stage) {
 /// numbers the same way everywhere (shortest round-trip), so it does not change across runs, compilers or machines.
 template <class S>
 std::uint64_t parameters_fingerprint(const S& stage) {
-  auto text = parameters_to_json(stage).dump();
+  auto text = detail::json_dump(parameters_to_json(stage));
   return fingerprint_bytes(text.data(), text.size(), 0x706172616d73ULL);
 }
 
@@ -270,7 +271,7 @@ void set_parameter(S& stage, std::string_view name, const nlohmann::json& value,
 /// otherwise the text itself as a string (so `--set examples.pattern=data/*.csv` needs no quotes).
 template <class S>
 void set_parameter_from_text(S& stage, std::string_view name, std::string_view text, std::string_view where = "stage") {
-  nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  nlohmann::json value = detail::json_parse_or_discarded(text);
   if (value.is_discarded()) value = std::string(text);
   set_parameter(stage, name, value, where);
 }
