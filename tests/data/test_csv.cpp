@@ -392,6 +392,31 @@ TEST_CASE("a file read through a small buffer equals one read at once") {
   fs::remove(path);
 }
 
+TEST_CASE("a categorical column with thousands of values per range, read by several threads, merges in file order") {
+  // every range brings its own new values and repeats earlier ones: the joined dictionary is the file's order
+  std::string csv = "user,x\n";
+  for (int i = 0; i < 40000; ++i) csv += "u" + std::to_string(i % 3 == 0 ? i / 3 : i) + "," + std::to_string(i) + "\n";
+  auto path = fs::temp_directory_path() / "mlpipe_test_data_parallel_categories.csv";
+  std::ofstream(path, std::ios::binary) << csv;
+  csv_options one;
+  one.threads = 1;
+  one.column_types["user"] = column_kind::categorical;
+  auto expected = mlpipe::read_csv(path, one);
+  REQUIRE(expected.col("user").dictionary().size() > 25000);
+  for (std::size_t threads : {2, 4}) {
+    CAPTURE(threads);
+    csv_options many = one;
+    many.threads = threads;
+    many.min_bytes_per_thread = 1;
+    mlpipe::csv_reader reader(path, many);
+    auto got = reader.read_all();
+    CHECK(reader.parse_threads() == threads);
+    CHECK(got == expected);
+    CHECK(got.col("user").dictionary() == expected.col("user").dictionary());
+  }
+  fs::remove(path);
+}
+
 TEST_CASE("a file parsed by several threads gives the table one thread gives") {
   // numeric, categorical (new categories appear late, so the ranges' dictionaries differ), string and missing
   // values; quoted fields with newlines and delimiters, CRLF and blank lines, so range starts guessed at a line

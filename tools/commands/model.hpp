@@ -183,6 +183,9 @@ inline int run_train_command(const train_command_options& o) {
     // The eval file is read with the train file's column types, so the two cannot disagree. A reader fixes its
     // types from the header and first rows when it opens the file, so the train reader's types are the train
     // table's.
+    auto excluded = [&o](const std::string& column) {
+      return std::find(o.exclude.begin(), o.exclude.end(), column) != o.exclude.end();
+    };
     csv_reader train_reader(o.file);
     table all = train_reader.read_all();
     if (!all.index_of(o.label)) throw std::runtime_error(o.file + ": no column '" + o.label + "' (the label)");
@@ -194,7 +197,7 @@ inline int run_train_command(const train_command_options& o) {
       // both files, rather than as the transform's complaint about "the table" once the model is trained.
       csv_reader eval_reader(o.eval_file, eo);
       for (const auto& name : train_reader.names())
-        if (std::find(o.exclude.begin(), o.exclude.end(), name) == o.exclude.end() &&
+        if (!excluded(name) &&
             std::find(eval_reader.names().begin(), eval_reader.names().end(), name) == eval_reader.names().end())
           throw std::runtime_error(o.eval_file + ": no column '" + name + "', which " + o.file + " has (" +
                                    (name == o.label ? "the label" : "a feature column; --exclude it to train without it") +
@@ -207,7 +210,7 @@ inline int run_train_command(const train_command_options& o) {
       bool categorical_features = false;
       for (std::size_t j = 0; j < all.num_columns(); ++j)
         categorical_features |= all.col(j).kind() != column_kind::numeric && all.col(j).name() != o.label &&
-                                std::find(o.exclude.begin(), o.exclude.end(), all.col(j).name()) == o.exclude.end();
+                                !excluded(all.col(j).name());
       if (categorical_features) join_eval();
       ex.train = std::move(all);
       split_how = "every row of " + o.file + " trains, " + o.eval_file + " evaluates";

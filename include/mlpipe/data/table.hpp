@@ -184,6 +184,20 @@ struct trusted_t {};
 
 inline std::size_t validity_words(std::size_t rows) noexcept { return (rows + 63) / 64; }
 
+/// Appends the first `bits` bits of `src` to `dst`, which holds `at` bits (any bits of dst past `at` are zero),
+/// a word at a time.
+inline void append_bits(std::vector<std::uint64_t>& dst, std::size_t at, std::span<const std::uint64_t> src,
+                        std::size_t bits) {
+  dst.resize(validity_words(at + bits), 0);
+  const unsigned shift = at & 63;
+  for (std::size_t w = 0; w < validity_words(bits); ++w) {
+    std::uint64_t v = src[w];
+    if (w + 1 == validity_words(bits) && (bits & 63)) v &= (std::uint64_t{1} << (bits & 63)) - 1;
+    dst[(at >> 6) + w] |= v << shift;
+    if (shift && (at >> 6) + w + 1 < dst.size()) dst[(at >> 6) + w + 1] |= v >> (64 - shift);
+  }
+}
+
 inline bool test_bit(std::span<const std::uint64_t> bits, std::size_t i) noexcept {
   return (bits[i >> 6] >> (i & 63)) & 1u;
 }
@@ -765,26 +779,22 @@ inline void column::append(const column& other) {
                       std::string(to_string(kind_)) + " column '" + name_ + "'");
   std::size_t old = size_;
   size_ += other.size_;
-  validity_.resize(detail::validity_words(size_), 0);
-  for (std::size_t i = 0; i < other.size_; ++i)
-    if (other.is_valid(i)) validity_[(old + i) >> 6] |= std::uint64_t{1} << ((old + i) & 63);
+  detail::append_bits(validity_, old, other.validity_, other.size_);
   switch (kind_) {
     case column_kind::numeric: values_.insert(values_.end(), other.values_.begin(), other.values_.end()); break;
     case column_kind::categorical: {
+      // room for every new entry first: the index's views into dict_'s strings must outlive its growth
+      dict_.reserve(dict_.size() + other.dict_.size());
       std::unordered_map<std::string_view, std::uint32_t> index;
       for (std::uint32_t k = 0; k < dict_.size(); ++k) index.emplace(dict_[k], k);
       std::vector<std::uint32_t> remap(other.dict_.size());
       for (std::size_t k = 0; k < other.dict_.size(); ++k) {
         auto it = index.find(other.dict_[k]);
-        if (it != index.end()) {
-          remap[k] = it->second;
-        } else {
-          remap[k] = static_cast<std::uint32_t>(dict_.size());
+        if (it == index.end()) {
           dict_.push_back(other.dict_[k]);
-          // dict_ may reallocate: rebuild the index's views lazily by re-inserting this one only
-          index.clear();
-          for (std::uint32_t j = 0; j < dict_.size(); ++j) index.emplace(dict_[j], j);
+          it = index.emplace(dict_.back(), static_cast<std::uint32_t>(dict_.size() - 1)).first;
         }
+        remap[k] = it->second;
       }
       codes_.reserve(size_);
       for (auto code : other.codes_) codes_.push_back(code == missing_code ? missing_code : remap[code]);

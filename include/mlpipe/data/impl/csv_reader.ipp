@@ -69,19 +69,6 @@ inline std::size_t count_line_ends(const char* data, std::size_t n) noexcept {
   return lines;
 }
 
-/// Appends `bits` bits of `src` to `dst`, which holds `at` bits.
-inline void append_bits(std::vector<std::uint64_t>& dst, std::size_t at, const std::vector<std::uint64_t>& src,
-                        std::size_t bits) {
-  dst.resize(validity_words(at + bits), 0);
-  const unsigned shift = at & 63;
-  for (std::size_t w = 0; w < validity_words(bits); ++w) {
-    std::uint64_t v = src[w];
-    if (w + 1 == validity_words(bits) && (bits & 63)) v &= (std::uint64_t{1} << (bits & 63)) - 1;
-    dst[(at >> 6) + w] |= v << shift;
-    if (shift && (at >> 6) + w + 1 < dst.size()) dst[(at >> 6) + w + 1] |= v >> (64 - shift);
-  }
-}
-
 }  // namespace detail
 
 MLPIPE_DECL std::size_t csv_reader::parallel_threads() const noexcept {
