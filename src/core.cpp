@@ -5,5 +5,11 @@
 #endif
 
 #include <mlpipe/core/impl/main_program.ipp>
+#include <mlpipe/core/impl/draw.ipp>
 #include <mlpipe/core/impl/json_text.ipp>
+#include <mlpipe/core/impl/json_value.ipp>
+#include <mlpipe/core/impl/main.ipp>
+#include <mlpipe/core/impl/parameters.ipp>
+#include <mlpipe/core/impl/run.ipp>
 #include <mlpipe/core/impl/run_report.ipp>
+#include <mlpipe/core/impl/run_result.ipp>

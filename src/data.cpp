@@ -4,5 +4,11 @@
 #error "src/*.cpp build the compiled library: MLPIPE_HEADER_ONLY must not be defined here"
 #endif
 
+#include <mlpipe/data/impl/csv_error.ipp>
 #include <mlpipe/data/impl/csv_examples.ipp>
 #include <mlpipe/data/impl/csv_reader.ipp>
+#include <mlpipe/data/impl/examples.ipp>
+#include <mlpipe/data/impl/mapped_file.ipp>
+#include <mlpipe/data/impl/span.ipp>
+#include <mlpipe/data/impl/split.ipp>
+#include <mlpipe/data/impl/table.ipp>

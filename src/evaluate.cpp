@@ -5,5 +5,13 @@
 #endif
 
 #include <mlpipe/evaluate/impl/blessing.ipp>
+#include <mlpipe/evaluate/impl/classification_metrics.ipp>
+#include <mlpipe/evaluate/impl/evaluate.ipp>
+#include <mlpipe/evaluate/impl/log_loss.ipp>
+#include <mlpipe/evaluate/impl/metrics.ipp>
 #include <mlpipe/evaluate/impl/model_evaluation.ipp>
+#include <mlpipe/evaluate/impl/predict.ipp>
+#include <mlpipe/evaluate/impl/regression_metrics.ipp>
+#include <mlpipe/evaluate/impl/roc_auc.ipp>
 #include <mlpipe/evaluate/impl/slicing.ipp>
+#include <mlpipe/evaluate/impl/thresholds.ipp>

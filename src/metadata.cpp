@@ -5,4 +5,6 @@
 #endif
 
 #include <mlpipe/metadata/impl/recorder.ipp>
+#include <mlpipe/metadata/impl/reports.ipp>
 #include <mlpipe/metadata/impl/store.ipp>
+#include <mlpipe/metadata/impl/types.ipp>

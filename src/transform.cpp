@@ -4,4 +4,8 @@
 #error "src/*.cpp build the compiled library: MLPIPE_HEADER_ONLY must not be defined here"
 #endif
 
+#include <mlpipe/transform/impl/feature_block.ipp>
+#include <mlpipe/transform/impl/fit_from_statistics.ipp>
+#include <mlpipe/transform/impl/fit_transform.ipp>
+#include <mlpipe/transform/impl/ops.ipp>
 #include <mlpipe/transform/impl/transform_graph.ipp>

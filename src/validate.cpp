@@ -6,5 +6,10 @@
 
 #include <mlpipe/validate/impl/anomalies.ipp>
 #include <mlpipe/validate/impl/column_statistics.ipp>
+#include <mlpipe/validate/impl/drift.ipp>
+#include <mlpipe/validate/impl/histogram.ipp>
+#include <mlpipe/validate/impl/moments.ipp>
+#include <mlpipe/validate/impl/quantile_sketch.ipp>
 #include <mlpipe/validate/impl/schema.ipp>
 #include <mlpipe/validate/impl/statistics.ipp>
+#include <mlpipe/validate/impl/value_counts.ipp>

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <mlpipe/train/train.hpp>
+#include <mlpipe/train/unfused.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
 #include <mlpipe/transform/xtensor_op.hpp>
 

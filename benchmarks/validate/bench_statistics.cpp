@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include <mlpipe/validate/detail/finite_scan.hpp>
 #include <mlpipe/validate/statistics.hpp>
 
 namespace {

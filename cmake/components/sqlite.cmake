@@ -9,10 +9,12 @@ if(SQLite3_FOUND)
   target_link_libraries(mlpipe_sqlite PUBLIC mlpipe
     $<BUILD_INTERFACE:SQLite::SQLite3> $<INSTALL_INTERFACE:sqlite3>)
   target_link_libraries(mlpipe_sqlite PRIVATE $<BUILD_INTERFACE:mlpipe_warnings>)
-  # mlpipe::metadata::main (metadata/main.hpp) opens SQLite and MariaDB stores alike: its code is compiled into
+  # mlpipe::metadata::main (metadata/main.hpp) and the engines' main built on it (orchestrate/main.hpp, with the
+  # exports to SLURM, CWL, Kubeflow and Airflow) open SQLite and MariaDB stores alike: their code is compiled into
   # the MariaDB component (components are read in name order: mariadb.cmake came first), which then brings this.
   if(TARGET mlpipe_mariadb)
-    target_sources(mlpipe_mariadb PRIVATE ${PROJECT_SOURCE_DIR}/src/components/metadata_main.cpp)
+    target_sources(mlpipe_mariadb PRIVATE ${PROJECT_SOURCE_DIR}/src/components/metadata_main.cpp
+                                          ${PROJECT_SOURCE_DIR}/src/components/orchestrate.cpp)
     target_link_libraries(mlpipe_mariadb PUBLIC mlpipe_sqlite)
   endif()
   install(TARGETS mlpipe_sqlite EXPORT mlpipeTargets)

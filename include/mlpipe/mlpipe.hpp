@@ -1,6 +1,8 @@
 // mlpipe/mlpipe.hpp: the whole header-only library, from the DSL to deployment, with no link dependency.
 // The SQLite and MariaDB stores (mlpipe/metadata/sqlite.hpp, mariadb.hpp) and the HTTP server
-// (mlpipe/deploy/server.hpp) need linked libraries and are included on their own.
+// (mlpipe/deploy/server.hpp) need linked libraries and are included on their own; so are the xtensor and range-v3
+// views of a table (mlpipe/data/table_views.hpp) and a user's xtensor op (mlpipe/transform/xtensor_op.hpp), so
+// that a program that does not use them does not parse xtensor and range-v3.
 #pragma once
 
 #include <mlpipe/core.hpp>

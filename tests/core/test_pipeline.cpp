@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <mlpipe/core.hpp>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <tuple>
@@ -125,6 +126,58 @@ TEST_CASE("fingerprint: stable across runs, compilers and machines; sensitive to
   h.update(big.data() + 333, 667);
   CHECK(h.digest() == mp::fingerprint_bytes(big.data(), big.size()));
   CHECK(mp::fingerprint_hex(h.digest()) == "924a46894059429e");
+}
+
+namespace {
+enum class shade { light = 2, dark = 7 };
+struct nested_parameters {
+  double x = 0.1;
+  std::vector<int> v{1, -2};
+  MLPIPE_PARAMETERS(x, v);
+};
+struct every_kind {  // one parameter of each kind a stage may declare
+  float f = 1.5f;
+  double d = 1e-300;
+  int i = -3;
+  unsigned u = 4000000000u;
+  bool b = true;
+  std::string s = "h\"i";
+  std::filesystem::path p = "a/b";
+  shade c = shade::dark;
+  std::vector<std::string> vs{"a", "b"};
+  nested_parameters in;
+  std::int64_t big = -9000000000000;
+  std::uint64_t ubig = 18000000000000000000ull;
+  MLPIPE_PARAMETERS(f, d, i, u, b, s, p, c, vs, in, big, ubig);
+};
+}  // namespace
+
+TEST_CASE("parameters of every kind: their JSON text and fingerprint (the cache key) do not change") {
+  // Golden values: a change here re-runs every cached node of every user, so it must be deliberate.
+  every_kind s;
+  CHECK(mp::parameters_to_json(s).dump() ==
+        R"({"b":true,"big":-9000000000000,"c":7,"d":1e-300,"f":1.5,"i":-3,"in":{"v":[1,-2],"x":0.1},"p":"a/b",)"
+        R"("s":"h\"i","u":4000000000,"ubig":18000000000000000000,"vs":["a","b"]})");
+  CHECK(mp::fingerprint_hex(mp::parameters_fingerprint(s)) == "265449bb05101c2b");
+  mp::set_parameter_from_text(s, "in", R"({"x": 2, "v": [3]})");
+  mp::set_parameter_from_text(s, "u", "5");
+  mp::set_parameter_from_text(s, "c", "2");
+  mp::set_parameter_from_text(s, "f", "3");
+  CHECK(s.in.x == 2.0);
+  CHECK(s.in.v == std::vector<int>{3});
+  CHECK(s.u == 5u);
+  CHECK(s.c == shade::light);
+  CHECK(s.f == 3.0f);
+  CHECK_THROWS_WITH(mp::set_parameter_from_text(s, "u", "-1", "node 'x'"),
+                    "node 'x' parameter 'u' expects a non-negative integer, got an integer -1");
+  CHECK_THROWS_WITH(mp::set_parameter_from_text(s, "b", "1", "node 'x'"),
+                    "node 'x' parameter 'b' expects a boolean (true or false), got an integer 1");
+  CHECK_THROWS_WITH(mp::set_parameter_from_text(s, "vs", "[1]", "node 'x'"),
+                    "node 'x' parameter 'vs'[0] expects a string, got an integer 1");
+  CHECK_THROWS_WITH(mp::set_parameter_from_text(s, "in", R"({"y": 1})", "node 'x'"),
+                    "node 'x' parameter 'in' has no parameter 'y'");
+  CHECK_THROWS_WITH(mp::set_parameter_from_text(s, "i", "3000000000", "node 'x'"),
+                    "node 'x' parameter 'i' expects an integer, got an integer 3000000000");
 }
 
 TEST_CASE("fuse: block ops compose with | into one flat pass") {

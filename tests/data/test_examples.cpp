@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/core/stage.hpp>
 #include <mlpipe/data/csv_examples.hpp>
 

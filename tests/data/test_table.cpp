@@ -15,6 +15,7 @@
 #include <mlpipe/core/artifact.hpp>
 #include <mlpipe/data/examples.hpp>
 #include <mlpipe/data/table.hpp>
+#include <mlpipe/data/table_views.hpp>
 
 namespace fs = std::filesystem;
 using mlpipe::column;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/deploy/bundle.hpp>
 #include <mlpipe/deploy/predictor.hpp>

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/evaluate/blessing.hpp>
 #include <mlpipe/evaluate/model_evaluation.hpp>

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/deploy/bundle.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/transform/transform_graph.hpp>

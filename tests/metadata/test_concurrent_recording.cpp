@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/metadata/recorder.hpp>
 #include <mlpipe/metadata/reports.hpp>
 

@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/metadata/recorder.hpp>
 #include <mlpipe/metadata/reports.hpp>
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/detail/decl.hpp>
 
@@ -19,6 +19,8 @@ MLPIPE_DECL std::string json_dump(const nlohmann::json& j, int indent = -1, bool
 MLPIPE_DECL nlohmann::json json_parse(std::string_view text);
 /// The JSON value of `text`, or a discarded value (`is_discarded()`) when the text is not JSON.
 MLPIPE_DECL nlohmann::json json_parse_or_discarded(std::string_view text);
+// (They return nlohmann::json by value: a caller includes <nlohmann/json.hpp>; this header needs only its
+// forward declaration, so that templates using json_dump do not pull nlohmann's definition in.)
 
 }  // namespace mlpipe::detail
 

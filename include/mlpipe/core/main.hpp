@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/draw.hpp>
 #include <mlpipe/core/main_program.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -20,53 +22,33 @@
 
 namespace mlpipe {
 
+namespace detail {
+/// Where a `node.param=value` override goes (the node's declaration index, the parameter, the value text, and
+/// the prefix of its error messages). Throws parameter_error naming what is wrong with the text or the node.
+struct override_target {
+  std::size_t node = 0;
+  std::string_view parameter, value;
+  std::string where;
+};
+MLPIPE_DECL override_target find_override_target(const graph_view& g, std::string_view assignment);
+/// describe_nodes' text, given each node's parameters as JSON text (declaration order).
+MLPIPE_DECL std::string describe_graph(const graph_view& g, const std::vector<std::string>& parameters);
+}  // namespace detail
+
 /// Applies one `node.param=value` override to the pipeline. Throws parameter_error naming what is wrong.
 template <node_type... Nodes>
 void apply_override(pipeline_t<Nodes...>& p, std::string_view assignment) {
-  auto eq = assignment.find('=');
-  auto dot = assignment.find('.');
-  if (eq == std::string_view::npos || dot == std::string_view::npos || dot > eq || dot == 0 || dot + 1 == eq)
-    throw parameter_error("--set '" + std::string(assignment) + "': expected NODE.PARAMETER=VALUE");
-  auto node = assignment.substr(0, dot);
-  auto i = p.find(node);
-  if (!i) {
-    std::string known;
-    for (auto n : p.names()) known += (known.empty() ? "" : ", ") + std::string(n);
-    throw parameter_error("--set " + std::string(assignment) + ": the pipeline has no node '" + std::string(node) +
-                          "' (its nodes: " + known + ")");
-  }
-  p.set_parameter(*i, assignment.substr(dot + 1, eq - dot - 1), assignment.substr(eq + 1),
-                  "--set " + std::string(assignment) + ": node '" + std::string(node) + "'");
+  auto t = detail::find_override_target(p.view(), assignment);
+  p.set_parameter(t.node, t.parameter, t.value, t.where);
 }
 
 /// One line per node, in run order: name, stage, inputs (PORT=PRODUCER, or PRODUCER when the port is named
 /// after it; PORT=none for an unwired optional input), parameters as JSON.
 template <node_type... Nodes>
 std::string describe_nodes(const pipeline_t<Nodes...>& p) {
-  using P = pipeline_t<Nodes...>;
-  constexpr auto& g = P::graph::value;
-  std::string s;
-  for (auto i : g.order) {
-    std::string line = "  " + std::string(g.names[i]);
-    line.resize(std::max<std::size_t>(line.size() + 1, 18), ' ');
-    line += P::stage_names[i];
-    line.resize(std::max<std::size_t>(line.size() + 1, 40), ' ');
-    if (auto ports = P::inputs(i); !ports.empty()) {
-      line += "<- ";
-      for (auto& port : ports) {
-        line += &port == ports.data() ? "" : ", ";
-        if (port.name != port.producer_name)
-          line += std::string(port.name) + "=" + (port.wired() ? std::string(port.producer_name) : "none");
-        else
-          line += port.producer_name;
-      }
-      line += "  ";
-    }
-    auto params = p.parameters(i);
-    if (!params.empty()) line += detail::json_dump(params);
-    s += line + "\n";
-  }
-  return s;
+  std::vector<std::string> parameters(sizeof...(Nodes));
+  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i] = p.parameters_text(i);
+  return detail::describe_graph(p.view(), parameters);
 }
 
 /// What run_main gives back: the exit code, and the result of the pipeline's (last) run when it ran.
@@ -114,7 +96,7 @@ pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_
   h.set_parameter = [&p](std::string_view a) { apply_override(p, a); };
   h.parameters = [&p](std::string_view node) {
     auto i = p.find(node);
-    return i ? detail::json_dump(p.parameters(*i)) : std::string("null");
+    return i ? p.parameters_text(*i) : std::string("null");
   };
   h.run = [&p, &last](const run_options& o) {
     last.reset();
@@ -157,3 +139,7 @@ int main(pipeline_t<Nodes...>& p, int argc, const char* const* argv, main_option
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/main.ipp>
+#endif

@@ -27,10 +27,11 @@
 #include <boost/preprocessor/seq/for_each_i.hpp>
 #include <boost/preprocessor/stringize.hpp>
 #include <boost/preprocessor/variadic/to_seq.hpp>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/json_text.hpp>
+#include <mlpipe/core/json_value.hpp>
 
 /// Declares a stage's parameters for reflection, inside the struct body, after the members:
 ///   struct train { double l2 = 1e-4; int epochs = 10; MLPIPE_PARAMETERS(l2, epochs); };
@@ -113,47 +114,45 @@ struct is_vector : std::false_type {};
 template <class T, class A>
 struct is_vector<std::vector<T, A>> : std::true_type {};
 
+// JSON goes through json_value.hpp's non-template functions: a pipeline program instantiates the loops over
+// its stages' parameters, not nlohmann's value code. Only a parameter type with its own to_json/from_json (the
+// last branch) uses nlohmann directly, in a program that includes <nlohmann/json.hpp> for that type anyway.
 template <class T>
 void to_json_value(nlohmann::json& j, const T& v);
 
 template <class T>
-nlohmann::json parameters_json(const T& s) {
-  nlohmann::json j = nlohmann::json::object();
-  for_each_parameter(s, [&](std::string_view name, const auto& value) {
-    to_json_value(j[std::string(name)], value);
-  });
-  return j;
+void write_parameters(const T& s, nlohmann::json& out) {
+  json_set_empty_object(out);
+  for_each_parameter(s, [&](std::string_view name, const auto& value) { to_json_value(json_member(out, name), value); });
 }
 
 template <class T>
 void to_json_value(nlohmann::json& j, const T& v) {
   if constexpr (reflected<T>)
-    j = parameters_json(v);
+    write_parameters(v, j);
+  else if constexpr (std::is_same_v<T, bool>)
+    json_set_bool(j, v);
+  else if constexpr (std::is_same_v<T, std::string>)
+    json_set_string(j, v);
   else if constexpr (std::is_same_v<T, std::filesystem::path>)
-    j = v.generic_string();
+    json_set_string(j, v.generic_string());
   else if constexpr (std::is_enum_v<T>)
-    j = static_cast<std::underlying_type_t<T>>(v);
+    to_json_value(j, static_cast<std::underlying_type_t<T>>(v));
+  else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+    json_set_int(j, v);
+  else if constexpr (std::is_integral_v<T>)
+    json_set_uint(j, v);
+  else if constexpr (std::is_floating_point_v<T>)
+    json_set_double(j, v);
   else if constexpr (is_vector<T>::value) {
-    j = nlohmann::json::array();
-    for (const auto& e : v) to_json_value(j.emplace_back(), e);
+    json_set_empty_array(j);
+    for (const auto& e : v) to_json_value(json_append(j), e);
   } else {
-    static_assert(requires { nlohmann::json(v); },
+    static_assert(requires(dependent_json<T>& dj) { dj = v; },
                   "mlpipe: a stage parameter's type must be bool, a number, std::string, an enum, a vector of those, "
-                  "a struct with MLPIPE_PARAMETERS, or have nlohmann-json to_json/from_json");
-    j = v;
-  }
-}
-
-inline std::string_view json_kind(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::boolean: return "a boolean";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "an integer";
-    case nlohmann::json::value_t::number_float: return "a number";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::array: return "a list";
-    case nlohmann::json::value_t::object: return "an object";
-    default: return "null";
+                  "a struct with MLPIPE_PARAMETERS, or have nlohmann-json to_json/from_json (then include "
+                  "<nlohmann/json.hpp> before using it)");
+    static_cast<dependent_json<T>&>(j) = v;
   }
 }
 
@@ -169,58 +168,70 @@ std::string_view expected_kind() {
   else return "a JSON value of the parameter's type";
 }
 
+/// "WHERE parameter 'NAME'", the prefix of a parameter's errors.
+MLPIPE_DECL std::string parameter_where(std::string_view where, std::string_view name);
+/// The error for a parameter the stage does not declare, listing those it does.
+[[noreturn]] MLPIPE_DECL void throw_unknown_parameter(std::string_view where, std::string_view name,
+                                                      const std::vector<std::string>& known);
+/// The error for a JSON value of the wrong kind (not a template: one copy of the message code).
+[[noreturn]] MLPIPE_DECL void throw_parameter_kind(const nlohmann::json& j, const std::string& where,
+                                                   std::string_view expected);
+
 // Strict conversion: no silent truncation of 2.5 into an int, no "1" into a bool.
 template <class T>
 void from_json_value(const nlohmann::json& j, T& out, const std::string& where) {
-  auto fail = [&] {
-    throw parameter_error(where + " expects " + std::string(expected_kind<T>()) + ", got " +
-                          std::string(json_kind(j)) + " " + detail::json_dump(j));
-  };
+  auto fail = [&] { throw_parameter_kind(j, where, expected_kind<T>()); };
+  const json_type type = json_type_of(j);
+  const bool integer = type == json_type::integer || type == json_type::unsigned_integer;
   if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) fail();
-    out = j.get<bool>();
+    if (type != json_type::boolean) fail();
+    out = json_get_bool(j);
   } else if constexpr (std::is_integral_v<T>) {
-    if (!j.is_number_integer()) fail();
+    if (!integer) fail();
     if constexpr (std::is_unsigned_v<T>) {
-      if (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) fail();
-      auto v = j.get<std::uint64_t>();
+      if (type == json_type::integer && json_get_int(j) < 0) fail();
+      auto v = json_get_uint(j);
       if (v > std::numeric_limits<T>::max()) fail();
       out = static_cast<T>(v);
     } else {
-      auto v = j.get<std::int64_t>();
+      auto v = json_get_int(j);
       if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) fail();
       out = static_cast<T>(v);
     }
   } else if constexpr (std::is_enum_v<T>) {
-    if (!j.is_number_integer()) fail();
-    out = static_cast<T>(j.get<std::int64_t>());
+    if (!integer) fail();
+    out = static_cast<T>(json_get_int(j));
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (!j.is_number()) fail();
-    out = j.get<T>();
+    if (!integer && type != json_type::floating) fail();
+    out = static_cast<T>(json_get_double(j));
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
-    if (!j.is_string()) fail();
-    out = T(j.get<std::string>());
+    if (type != json_type::string) fail();
+    out = T(json_get_string(j));
   } else if constexpr (is_vector<T>::value) {
-    if (!j.is_array()) fail();
-    T v(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i) from_json_value(j[i], v[i], where + "[" + std::to_string(i) + "]");
+    if (type != json_type::array) fail();
+    T v(json_size(j));
+    for (std::size_t i = 0; i < v.size(); ++i)
+      from_json_value(json_element(j, i), v[i], where + "[" + std::to_string(i) + "]");
     out = std::move(v);
   } else if constexpr (reflected<T>) {
-    if (!j.is_object()) fail();
-    for (auto it = j.begin(); it != j.end(); ++it) {
+    if (type != json_type::object) fail();
+    for (auto& entry : json_members(j)) {
+      const std::string& key = entry.first;  // (no structured binding: clang 14 cannot capture one)
+      const nlohmann::json* value = entry.second;
       bool found = false;
       for_each_parameter(out, [&](std::string_view name, auto& member) {
-        if (name == it.key()) {
+        if (name == key) {
           found = true;
-          from_json_value(it.value(), member, where + "." + it.key());
+          from_json_value(*value, member, where + "." + key);
         }
       });
-      if (!found) throw parameter_error(where + " has no parameter '" + it.key() + "'");
+      if (!found) throw parameter_error(where + " has no parameter '" + key + "'");
     }
   } else {
+    const auto& dj = static_cast<const dependent_json<T>&>(j);
     try {
-      out = j.get<T>();
-    } catch (const nlohmann::json::exception& e) {
+      out = dj.template get<T>();
+    } catch (const typename dependent_json<T>::exception& e) {
       throw parameter_error(where + ": " + e.what());
     }
   }
@@ -228,16 +239,21 @@ void from_json_value(const nlohmann::json& j, T& out, const std::string& where) 
 }  // namespace detail
 
 /// The stage's parameters as a JSON object {name: value}, in a canonical form (keys sorted by nlohmann).
+/// (It returns nlohmann::json: a caller includes <nlohmann/json.hpp>.)
 template <class S>
-nlohmann::json parameters_to_json(const S& stage) {
-  return detail::parameters_json(stage);
+detail::dependent_json<S> parameters_to_json(const S& stage) {
+  detail::dependent_json<S> j;
+  detail::write_parameters(stage, j);
+  return j;
 }
 
 /// A stable 64-bit fingerprint of the parameters: the hash of their canonical JSON text. nlohmann prints
 /// numbers the same way everywhere (shortest round-trip), so it does not change across runs, compilers or machines.
 template <class S>
 std::uint64_t parameters_fingerprint(const S& stage) {
-  auto text = detail::json_dump(parameters_to_json(stage));
+  detail::json_box j;
+  detail::write_parameters(stage, *j);
+  auto text = detail::json_dump(*j);
   return fingerprint_bytes(text.data(), text.size(), 0x706172616d73ULL);
 }
 
@@ -256,24 +272,23 @@ void set_parameter(S& stage, std::string_view name, const nlohmann::json& value,
   for_each_parameter(stage, [&](std::string_view n, auto& member) {
     if (n == name) {
       found = true;
-      detail::from_json_value(value, member, std::string(where) + " parameter '" + std::string(name) + "'");
+      detail::from_json_value(value, member, detail::parameter_where(where, name));
     }
   });
-  if (!found) {
-    std::string known;
-    for (auto& n : parameter_names(stage)) known += (known.empty() ? "" : ", ") + n;
-    throw parameter_error(std::string(where) + " has no parameter '" + std::string(name) + "'" +
-                          (known.empty() ? std::string(" (it has none)") : " (it has: " + known + ")"));
-  }
+  if (!found) detail::throw_unknown_parameter(where, name, parameter_names(stage));
 }
 
 /// Sets one parameter from command-line text: JSON when it parses as JSON (1e-3, true, [1,2], "x"),
 /// otherwise the text itself as a string (so `--set examples.pattern=data/*.csv` needs no quotes).
 template <class S>
 void set_parameter_from_text(S& stage, std::string_view name, std::string_view text, std::string_view where = "stage") {
-  nlohmann::json value = detail::json_parse_or_discarded(text);
-  if (value.is_discarded()) value = std::string(text);
-  set_parameter(stage, name, value, where);
+  detail::json_box value;
+  detail::json_from_text(text, *value);
+  set_parameter(stage, name, *value, where);
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/parameters.ipp>
+#endif

@@ -33,6 +33,21 @@ struct input_port {
 };
 
 namespace detail {
+/// A pipeline's graph seen without its type: its compile-time tables, in declaration order, for the
+/// non-template code that draws, lists and describes it (compiled once, not per pipeline).
+struct graph_view {
+  std::span<const std::string_view> names;        // node i's name
+  std::span<const std::string_view> stage_names;  // node i's stage name
+  std::span<const std::size_t> order;             // a topological order (producers first)
+  std::span<const std::size_t> producer;          // edge e's producer node
+  std::span<const std::size_t> consumer;          // edge e's consumer node
+  std::span<const std::size_t> port_begin;        // node i's ports are [port_begin[i], port_begin[i + 1])
+  std::span<const input_port> ports;
+  std::span<const input_port> inputs(std::size_t i) const {
+    return ports.subspan(port_begin[i], port_begin[i + 1] - port_begin[i]);
+  }
+};
+
 template <class Node>
 constexpr node_shape shape_of() {
   using T = typename Node::traits;
@@ -178,6 +193,13 @@ class pipeline_t : public detail::pipeline_tag {
     return i == detail::npos ? std::nullopt : std::optional<std::size_t>(i);
   }
 
+  /// The graph's tables without the pipeline's type (for non-template code).
+  static constexpr detail::graph_view view() noexcept {
+    constexpr auto& g = graph::value;
+    return {g.names, stage_names, g.order, std::span<const std::size_t>(g.producer.data(), graph::edges),
+            std::span<const std::size_t>(g.consumer.data(), graph::edges), g.port_begin, input_ports};
+  }
+
   /// Node i's input ports (declaration order index), one per stage input: name, producer or none, optional.
   static constexpr std::span<const input_port> inputs(std::size_t i) {
     return std::span<const input_port>(input_ports).subspan(graph::value.port_begin[i],
@@ -189,7 +211,19 @@ class pipeline_t : public detail::pipeline_tag {
 
   /// Node i's parameters as JSON (declaration order index). One small function per node, reached through
   /// a table, so code that walks every node (help, drawing, overrides) is a loop, not an unrolled expansion.
-  nlohmann::json parameters(std::size_t i) const { return param_table[i](*this); }
+  /// (A template so that only its callers need <nlohmann/json.hpp>.)
+  template <class Json = nlohmann::json>
+  Json parameters(std::size_t i) const {
+    Json j;
+    param_table[i](*this, j);
+    return j;
+  }
+  /// Node i's parameters as JSON text ("{}" when it has none).
+  std::string parameters_text(std::size_t i) const {
+    detail::json_box j;
+    param_table[i](*this, *j);
+    return detail::json_dump(*j);
+  }
 
   /// Sets node i's parameter from command-line text (see set_parameter_from_text).
   void set_parameter(std::size_t i, std::string_view param, std::string_view text, std::string_view where) {
@@ -224,14 +258,14 @@ class pipeline_t : public detail::pipeline_tag {
 
  private:
   template <std::size_t I>
-  static nlohmann::json parameters_of(const pipeline_t& p) {
-    return parameters_to_json(std::get<I>(p.nodes_).stage());
+  static void parameters_of(const pipeline_t& p, nlohmann::json& out) {
+    detail::write_parameters(std::get<I>(p.nodes_).stage(), out);
   }
   template <std::size_t I>
   static void set_parameter_of(pipeline_t& p, std::string_view param, std::string_view text, std::string_view where) {
     set_parameter_from_text(std::get<I>(p.nodes_).stage(), param, text, where);
   }
-  using param_fn = nlohmann::json (*)(const pipeline_t&);
+  using param_fn = void (*)(const pipeline_t&, nlohmann::json&);
   using set_fn = void (*)(pipeline_t&, std::string_view, std::string_view, std::string_view);
   static constexpr auto param_table = []<std::size_t... Is>(std::index_sequence<Is...>) {
     return std::array<param_fn, size>{&parameters_of<Is>...};

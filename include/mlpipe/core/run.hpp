@@ -22,10 +22,11 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/artifact.hpp>
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/detail/persist.hpp>
 #include <mlpipe/core/detail/worker_pool.hpp>
 #include <mlpipe/core/fingerprint.hpp>
@@ -85,7 +86,7 @@ struct node_ops {
   std::vector<artifact_ref> (*save)(run_env<P>&, const std::filesystem::path& dir);  // empty dir: describe only
   void (*load)(run_env<P>&, const std::vector<artifact_ref>&);  // its output from cached artifacts
   void (*reset)(run_env<P>&);
-  nlohmann::json (*parameters)(run_env<P>&);
+  void (*parameters)(run_env<P>&, nlohmann::json& out);
   std::uint64_t (*parameters_fingerprint)(run_env<P>&);
   std::uint64_t (*source_fingerprint)(run_env<P>&);  // what a stage reads from outside the pipeline, or 0
   std::string_view stage;
@@ -216,7 +217,9 @@ constexpr node_ops<P> make_node_ops() {
       (void)env, (void)refs;
   };
   ops.reset = [](run_env<P>& env) { std::get<I>(env.result.outputs_storage()).destroy(); };
-  ops.parameters = [](run_env<P>& env) { return parameters_to_json(env.pipeline.template node_at<I>().stage()); };
+  ops.parameters = [](run_env<P>& env, nlohmann::json& out) {
+    detail::write_parameters(env.pipeline.template node_at<I>().stage(), out);
+  };
   ops.parameters_fingerprint = [](run_env<P>& env) {
     return parameters_fingerprint(env.pipeline.template node_at<I>().stage());
   };
@@ -324,7 +327,9 @@ void execute(run_env<P>& env, std::size_t i) {
   }
 
   // Recorded: parameters, input artifacts, cache key, outputs saved where the observer says.
-  const nlohmann::json params = ops.parameters(env);
+  detail::json_box params_box;
+  ops.parameters(env, *params_box);
+  const nlohmann::json& params = *params_box;
   std::vector<artifact_ref> inputs;
   bool inputs_recorded = true;
   for (std::size_t k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
@@ -589,30 +594,11 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
 }
 
 namespace detail {
-inline std::string join_names(const std::vector<std::string>& names) {
-  std::string s;
-  for (auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
+MLPIPE_DECL std::string join_names(const std::vector<std::string>& names);
 
 /// Puts a finished artifact directory at `to` (renamed when on the same file system, else copied through a
 /// temporary name); keep_source copies (a cached artifact stays where the store points).
-inline void place_artifact(const std::filesystem::path& from, const std::filesystem::path& to, bool keep_source) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (to.has_parent_path()) fs::create_directories(to.parent_path());
-  fs::remove_all(to, ec);  // absent, empty or an earlier artifact (checked before the node ran)
-  if (!keep_source) {
-    fs::rename(from, to, ec);
-    if (!ec) return;
-  }
-  auto tmp = to;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  fs::remove_all(tmp, ec);
-  fs::copy(from, tmp, fs::copy_options::recursive);
-  fs::rename(tmp, to);
-  if (!keep_source) fs::remove_all(from, ec);
-}
+MLPIPE_DECL void place_artifact(const std::filesystem::path& from, const std::filesystem::path& to, bool keep_source);
 
 /// The observer run_node runs one node under: it forwards to the caller's observer (the store's recorder,
 /// or none) and puts each output at the path the orchestrator gave (staged beside it, renamed into place).
@@ -623,60 +609,22 @@ class output_placer final : public run_observer {
         all_targeted_(all_targeted) {}
 
   /// An unwired optional input: the directory given for its port, else what the caller's observer finds.
-  std::optional<artifact_ref> resolve_input(const node_info& n, std::string_view port, std::string_view type) override {
-    if (auto it = inputs_.find(port); it != inputs_.end()) {
-      artifact_ref ref;
-      ref.type_name = std::string(type);
-      ref.uri = it->second;
-      return ref;
-    }
-    return inner_ ? inner_->resolve_input(n, port, type) : std::nullopt;
-  }
-
-  std::optional<std::vector<artifact_ref>> find_cached(const node_info& n, std::span<const artifact_ref> in) override {
-    return inner_ ? inner_->find_cached(n, in) : std::nullopt;
-  }
-  void node_cached(const node_info& n, std::span<const artifact_ref> in, std::span<const artifact_ref> out) override {
-    placed_.assign(out.begin(), out.end());
-    for (auto& o : placed_)
-      if (auto t = targets_.find(o.key); t != targets_.end()) {
-        place_artifact(o.uri, t->second, true);
-        o.uri = t->second;
-      }
-    if (inner_) inner_->node_cached(n, in, out);  // recorded as the reuse of the cached artifacts
-  }
-  std::filesystem::path node_started(const node_info& n, std::span<const artifact_ref> in) override {
-    std::filesystem::path dir = inner_ ? inner_->node_started(n, in) : std::filesystem::path{};
-    return dir.empty() || all_targeted_ ? staging_ : dir;
-  }
-  void node_succeeded(const node_info& n, std::span<const artifact_ref> out,
-                      std::span<const std::pair<std::string, property_value>> records) override {
-    placed_.assign(out.begin(), out.end());
-    for (auto& o : placed_)
-      if (auto t = targets_.find(o.key); t != targets_.end()) {
-        place_artifact(o.uri, t->second, false);
-        o.uri = t->second;
-      }
-    drop_staging();
-    if (inner_) inner_->node_succeeded(n, placed_, records);
-  }
-  void node_failed(const node_info& n, std::string_view error) override {
-    drop_staging();
-    if (inner_) inner_->node_failed(n, error);
-  }
-  void node_skipped(const node_info& n, std::string_view why) override {
-    if (inner_) inner_->node_skipped(n, why);
-  }
-  std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override {
-    return inner_ ? inner_->cached_records(n) : std::vector<std::pair<std::string, property_value>>{};
-  }
+  MLPIPE_DECL std::optional<artifact_ref> resolve_input(const node_info& n, std::string_view port,
+                                                        std::string_view type) override;
+  MLPIPE_DECL std::optional<std::vector<artifact_ref>> find_cached(const node_info& n,
+                                                                   std::span<const artifact_ref> in) override;
+  MLPIPE_DECL void node_cached(const node_info& n, std::span<const artifact_ref> in,
+                               std::span<const artifact_ref> out) override;
+  MLPIPE_DECL std::filesystem::path node_started(const node_info& n, std::span<const artifact_ref> in) override;
+  MLPIPE_DECL void node_succeeded(const node_info& n, std::span<const artifact_ref> out,
+                                  std::span<const std::pair<std::string, property_value>> records) override;
+  MLPIPE_DECL void node_failed(const node_info& n, std::string_view error) override;
+  MLPIPE_DECL void node_skipped(const node_info& n, std::string_view why) override;
+  MLPIPE_DECL std::vector<std::pair<std::string, property_value>> cached_records(const node_info& n) override;
   const std::vector<artifact_ref>& placed() const noexcept { return placed_; }
 
  private:
-  void drop_staging() {
-    std::error_code ec;
-    if (!staging_.empty()) std::filesystem::remove_all(staging_, ec);
-  }
+  MLPIPE_DECL void drop_staging();
   run_observer* inner_;
   const std::map<std::string, std::filesystem::path, std::less<>>& inputs_;
   const std::map<std::string, std::filesystem::path, std::less<>>& targets_;
@@ -684,6 +632,22 @@ class output_placer final : public run_observer {
   bool all_targeted_;
   std::vector<artifact_ref> placed_;
 };
+
+/// The checks of load_input that do not depend on the types: the directory given for the port exists and
+/// holds no other artifact type. Returns "" and sets `dir`, or what is wrong.
+MLPIPE_DECL std::string check_input_directory(const node_paths& paths, std::string_view port, std::string_view from,
+                                              std::string_view expected, const std::filesystem::path*& dir);
+/// The message when the artifact in `dir` cannot be loaded (with a hint when the directory is the folder
+/// --output wrote, holding the artifact under one of `output_keys` of the same type).
+MLPIPE_DECL std::string input_load_error(const std::filesystem::path& dir, std::string_view port,
+                                         std::string_view expected, std::string_view what,
+                                         const std::vector<std::pair<std::string, std::string>>& outputs);
+/// The checks of run_node's command that do not depend on the types: every --input names one of the node's
+/// ports; every --output one of its outputs (`keys`), into a new or empty directory. Each returns "" or the
+/// usage error (without the node's name); `missing` gets the outputs no --output names.
+MLPIPE_DECL std::string check_input_ports(const node_paths& paths, const std::vector<std::string>& ports);
+MLPIPE_DECL std::string check_output_paths(const node_paths& paths, const std::vector<std::string>& keys,
+                                           std::vector<std::string>& missing);
 
 /// Loads node I's K-th input, a wired one, from the directory given for its port into its producer's output
 /// slot, as if the producer had run in this process. Returns "" or what is wrong with the call. (An unwired
@@ -711,27 +675,14 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
     return "input port '" + port + "' takes a value that is not an artifact (no type_name, save, load, "
            "fingerprint), so it cannot be handed from another process: run the whole pipeline instead";
   } else {
-    const std::string expected(in_t::type_name);
-    auto it = paths.inputs.find(port);
-    if (it == paths.inputs.end())
-      return "input port '" + port + "': no --input " + port + "=DIR given (the directory of the " + expected +
-             " artifact node '" + from + "' wrote)";
-    const fs::path& dir = it->second;
-    std::error_code ec;
-    const std::string where = "input port '" + port + "': '" + dir.string() + "'";
-    if (!fs::is_directory(dir, ec))
-      return where + (fs::exists(dir, ec) ? " is not a directory" : " does not exist") + " (expected the " +
-             expected + " artifact node '" + from + "' wrote)";
-    if (auto saved = saved_artifact_type(dir); !saved.empty() && saved != expected)
-      return where + " holds a " + saved + " artifact, expected a " + expected;
+    const std::string_view expected(in_t::type_name);
+    const fs::path* dir = nullptr;
+    if (auto err = check_input_directory(paths, port, from, expected, dir); !err.empty()) return err;
     std::optional<in_t> value;
     try {
-      value.emplace(in_t::load(dir));
+      value.emplace(in_t::load(*dir));
     } catch (const std::exception& e) {
-      std::string hint;  // given the folder --output DIR wrote, which holds the artifact in DIR/KEY
-      for (auto& [key, type] : output_ports<out_t>())
-        if (type == expected && !saved_artifact_type(dir / key).empty()) hint = " (did you mean '" + (dir / key).string() + "'?)";
-      return where + ": cannot load a " + expected + " artifact from it: " + e.what() + hint;
+      return input_load_error(*dir, port, expected, e.what(), output_ports<out_t>());
     }
     auto& r = env.result;
     auto& slot = std::get<producer>(r.outputs_storage());
@@ -739,7 +690,7 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
     const auto fp = static_cast<std::uint64_t>(value->fingerprint());
     if constexpr (sel::whole) {
       slot.emplace(std::move(*value));
-      refs.assign(1, artifact_ref{output_key<out_t, 0>(), 0, expected, dir, fp});
+      refs.assign(1, artifact_ref{output_key<out_t, 0>(), 0, std::string(expected), *dir, fp});
     } else if constexpr (std::is_default_constructible_v<out_t>) {
       // One member of the producer's several outputs; the others stay empty (this node does not read them).
       if (!holds_output(r.states()[producer])) slot.emplace();
@@ -749,7 +700,7 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
       else
         boost::hana::second(boost::hana::at_c<sel::member>(boost::hana::accessors<out_t>()))(whole) = std::move(*value);
       refs.resize(output_members<out_t>::types::size);
-      refs[sel::member] = artifact_ref{output_key<out_t, sel::member>(), 0, expected, dir, fp};
+      refs[sel::member] = artifact_ref{output_key<out_t, sel::member>(), 0, std::string(expected), *dir, fp};
     } else {
       return "input port '" + port + "': node '" + from + "''s outputs cannot be built one at a time (no default constructor)";
     }
@@ -774,10 +725,7 @@ node_run_result run_one(P& p, const node_paths& paths, const run_options& option
   };
   std::vector<std::string> ports;
   for (std::size_t k = g.port_begin[I]; k < g.port_begin[I + 1]; ++k) ports.emplace_back(g.port_names[k]);
-  for (auto& [port, dir] : paths.inputs)
-    if (std::find(ports.begin(), ports.end(), port) == ports.end())
-      return usage("no input port '" + port + "' (" +
-                   (ports.empty() ? std::string("it has no inputs") : "its input ports: " + join_names(ports)) + ")");
+  if (auto err = check_input_ports(paths, ports); !err.empty()) return usage(std::move(err));
   if constexpr (!persistable<out_t>) {
     (void)p, (void)options;
     return usage("its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
@@ -785,16 +733,7 @@ node_run_result run_one(P& p, const node_paths& paths, const run_options& option
   } else {
     std::vector<std::string> keys, missing;
     for (auto& [key, type] : output_ports<out_t>()) keys.push_back(key);
-    for (auto& [key, dir] : paths.outputs) {
-      if (std::find(keys.begin(), keys.end(), key) == keys.end())
-        return usage("no output '" + key + "' (its outputs: " + join_names(keys) + ")");
-      std::error_code ec;
-      if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && (fs::is_empty(dir, ec) || !saved_artifact_type(dir).empty())))
-        return usage("--output " + key + "=" + dir.string() +
-                     ": it exists and is no earlier artifact; give a new or empty directory");
-    }
-    for (auto& k : keys)
-      if (!paths.outputs.count(k)) missing.push_back(k);
+    if (auto err = check_output_paths(paths, keys, missing); !err.empty()) return usage(std::move(err));
     // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
     // writes its outputs (the others would write the same artifacts to the same places).
     const bool follower = is_data_parallel<typename node_t::stage_type> && options.collective &&
@@ -885,3 +824,7 @@ node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node, const n
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/run.ipp>
+#endif

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run_report.hpp>
@@ -156,6 +157,7 @@ class run_result<pipeline_t<Nodes...>> {
     if (!details_) details_ = std::make_unique<details_t>();
     return *details_;
   }
+  const details_t* details_if() const noexcept { return details_.get(); }  // null when none were kept
   std::array<node_state, N>& states() noexcept { return states_; }
   const std::array<node_state, N>& states() const noexcept { return states_; }
   outputs_tuple& outputs_storage() noexcept { return outputs_; }
@@ -174,31 +176,35 @@ class run_result<pipeline_t<Nodes...>> {
   std::string run_id_;
 };
 
+namespace detail {
+/// A run's per-node outcome without the pipeline's type (declaration order; the pointers are null when the
+/// run kept no details).
+struct run_view {
+  std::span<const node_state> states;
+  const std::string* errors = nullptr;
+  const std::vector<std::pair<std::string, property_value>>* records = nullptr;
+  const std::vector<artifact_ref>* outputs = nullptr;
+  const double* seconds = nullptr;
+};
+MLPIPE_DECL run_report make_report(const std::string& pipeline, const std::string& run_id, bool ok, const graph_view& g,
+                                   const run_view& r);
+}  // namespace detail
+
 /// The run's outcome as a run_report, which has no pipeline type: what `main` prints and its extensions read.
 template <node_type... Nodes>
 run_report make_run_report(const pipeline_t<Nodes...>& p, const run_result<pipeline_t<Nodes...>>& r) {
-  using P = pipeline_t<Nodes...>;
-  constexpr auto& g = P::graph::value;
-  run_report rep;
-  rep.pipeline = p.name();
-  rep.run_id = r.run_id();
-  rep.ok = r.ok();
-  rep.nodes.reserve(P::size);
-  for (auto i : g.order) {
-    auto name = g.names[i];
-    node_report n;
-    n.name = std::string(name);
-    n.stage = std::string(P::stage_names[i]);
-    n.state = r.states()[i];
-    n.seconds = r.seconds(name);
-    n.error = std::string(r.error(name));
-    auto rec = r.records(name);
-    n.records.assign(rec.begin(), rec.end());
-    auto outs = r.outputs(name);
-    n.outputs.assign(outs.begin(), outs.end());
-    rep.nodes.push_back(std::move(n));
+  detail::run_view v{r.states()};
+  if (auto* d = r.details_if()) {
+    v.errors = d->errors.data();
+    v.records = d->records.data();
+    v.outputs = d->outputs.data();
+    v.seconds = d->seconds.data();
   }
-  return rep;
+  return detail::make_report(p.name(), r.run_id(), r.ok(), p.view(), v);
 }
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/run_result.ipp>
+#endif

@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include <mlpipe/core/detail/decl.hpp>
+
 namespace mlpipe {
 
 /// Bad CSV input. what() reads "FILE:LINE:COLUMN: field N 'NAME': expected E, found F" (parts that do not
@@ -37,20 +39,7 @@ class csv_error : public std::runtime_error {
  private:
   static std::string format(const std::filesystem::path& file, std::size_t line, std::size_t column,
                             std::size_t field_index, const std::string& field, const std::string& expected,
-                            const std::string& found) {
-    std::string s = file.string();
-    if (line) s += ":" + std::to_string(line);
-    if (line && column) s += ":" + std::to_string(column);
-    s += ": ";
-    if (field_index) {
-      s += "field " + std::to_string(field_index);
-      if (!field.empty()) s += " '" + field + "'";
-      s += ": ";
-    }
-    s += "expected " + expected;
-    if (!found.empty()) s += ", found " + found;
-    return s;
-  }
+                            const std::string& found);
 
   std::filesystem::path file_;
   std::size_t line_, column_, field_index_;
@@ -58,3 +47,7 @@ class csv_error : public std::runtime_error {
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/data/impl/csv_error.ipp>
+#endif

@@ -4,11 +4,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>  // the stage's parameters of its own types convert through nlohmann (to_json/from_json)
 
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/context.hpp>

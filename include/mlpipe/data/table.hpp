@@ -4,29 +4,20 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-#include <new>
-#include <range/v3/view/iota.hpp>
-#include <range/v3/view/transform.hpp>
-#include <xtensor/xadapt.hpp>
-
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 
 #if defined(__linux__)
@@ -40,11 +31,6 @@ class table;
 /// How a column's values are stored.
 enum class column_kind : std::uint8_t { numeric, categorical, string };
 
-// column_kind reads and writes as its name in JSON ("numeric", "categorical", "string").
-NLOHMANN_JSON_SERIALIZE_ENUM(column_kind, {{column_kind::numeric, "numeric"},
-                                           {column_kind::categorical, "categorical"},
-                                           {column_kind::string, "string"}})
-
 inline constexpr std::string_view to_string(column_kind k) noexcept {
   switch (k) {
     case column_kind::numeric: return "numeric";
@@ -52,6 +38,23 @@ inline constexpr std::string_view to_string(column_kind k) noexcept {
     case column_kind::string: return "string";
   }
   return "unknown";
+}
+
+// column_kind reads and writes as its name in JSON ("numeric", "categorical", "string"; an unknown text reads as
+// numeric), as nlohmann's NLOHMANN_JSON_SERIALIZE_ENUM did, but without nlohmann's header: templates on the JSON
+// type, instantiated only by code that has included <nlohmann/json.hpp>.
+template <class BasicJson>
+void to_json(BasicJson& j, const column_kind& k) {
+  j = std::string(to_string(k));
+}
+template <class BasicJson>
+void from_json(const BasicJson& j, column_kind& k) {
+  if (j == BasicJson("categorical"))
+    k = column_kind::categorical;
+  else if (j == BasicJson("string"))
+    k = column_kind::string;
+  else
+    k = column_kind::numeric;
 }
 
 /// Misuse of a table or column (wrong kind, unknown name, length mismatch).
@@ -79,41 +82,14 @@ namespace detail {
 /// first: the process never holds more than its largest live set plus nothing.
 class huge_block_cache {
  public:
-  static huge_block_cache& instance() {
-    static auto* c = new huge_block_cache;  // never destroyed: tables in static storage may outlive any order
-    return *c;
-  }
-  void* take(std::size_t len) {
-    std::lock_guard<std::mutex> lock(m_);
-    for (std::size_t i = 0; i < blocks_.size(); ++i)
-      if (blocks_[i].second == len) {  // exact sizes only: a block is unmapped with the length it was given
-        void* p = blocks_[i].first;
-        total_ -= len;
-        blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
-        return p;
-      }
-    release_locked();
-    return nullptr;
-  }
-  bool give(void* p, std::size_t len) {
-    std::lock_guard<std::mutex> lock(m_);
-    if (total_ + len > max_total || blocks_.size() >= max_blocks) return false;
-    blocks_.emplace_back(p, len);
-    total_ += len;
-    return true;
-  }
-  void release() {
-    std::lock_guard<std::mutex> lock(m_);
-    release_locked();
-  }
+  static huge_block_cache& instance();
+  void* take(std::size_t len);
+  bool give(void* p, std::size_t len);
+  void release();
 
  private:
   static constexpr std::size_t max_total = std::size_t{256} << 20, max_blocks = 64;
-  void release_locked() {
-    for (auto& [p, len] : blocks_) ::munmap(p, len);
-    blocks_.clear();
-    total_ = 0;
-  }
+  void release_locked();
   std::mutex m_;
   std::vector<std::pair<void*, std::size_t>> blocks_;
   std::size_t total_ = 0;
@@ -186,17 +162,8 @@ inline std::size_t validity_words(std::size_t rows) noexcept { return (rows + 63
 
 /// Appends the first `bits` bits of `src` to `dst`, which holds `at` bits (any bits of dst past `at` are zero),
 /// a word at a time.
-inline void append_bits(std::vector<std::uint64_t>& dst, std::size_t at, std::span<const std::uint64_t> src,
-                        std::size_t bits) {
-  dst.resize(validity_words(at + bits), 0);
-  const unsigned shift = at & 63;
-  for (std::size_t w = 0; w < validity_words(bits); ++w) {
-    std::uint64_t v = src[w];
-    if (w + 1 == validity_words(bits) && (bits & 63)) v &= (std::uint64_t{1} << (bits & 63)) - 1;
-    dst[(at >> 6) + w] |= v << shift;
-    if (shift && (at >> 6) + w + 1 < dst.size()) dst[(at >> 6) + w + 1] |= v >> (64 - shift);
-  }
-}
+MLPIPE_DECL void append_bits(std::vector<std::uint64_t>& dst, std::size_t at, std::span<const std::uint64_t> src,
+                             std::size_t bits);
 
 inline bool test_bit(std::span<const std::uint64_t> bits, std::size_t i) noexcept {
   return (bits[i >> 6] >> (i & 63)) & 1u;
@@ -218,10 +185,7 @@ inline std::size_t count_bits(std::span<const std::uint64_t> bits, std::size_t b
   return n;
 }
 
-[[noreturn]] inline void wrong_kind(const std::string& name, column_kind have, column_kind want) {
-  throw table_error("column '" + name + "' is " + std::string(to_string(have)) + ", not " +
-                    std::string(to_string(want)));
-}
+[[noreturn]] MLPIPE_DECL void wrong_kind(const std::string& name, column_kind have, column_kind want);
 
 }  // namespace detail
 
@@ -254,12 +218,9 @@ class column {
     check(column_kind::numeric);
     return values_;
   }
-  /// An xtensor view over values(), no copy (1-D, shape {size()}).
-  auto as_xtensor() const {
-    check(column_kind::numeric);
-    return xt::adapt(values_.data(), values_.size(), xt::no_ownership(),
-                     std::vector<std::size_t>{values_.size()});
-  }
+  /// An xtensor view over values(), no copy (1-D, shape {size()}). Defined in <mlpipe/data/table_views.hpp>:
+  /// include it to call this (so that code that does not call it does not parse xtensor).
+  auto as_xtensor() const;
 
   // ---- categorical ----
   std::span<const std::uint32_t> codes() const {
@@ -298,120 +259,36 @@ class column {
 
   // ---- construction ----
   /// A numeric column. `validity` empty means: a row is missing exactly when its value is NaN.
-  static column numeric(std::string name, std::vector<double> v, std::vector<std::uint64_t> validity = {}) {
-    return numeric_from(std::move(name), detail::column_vector<double>(v.begin(), v.end()), std::move(validity));
-  }
+  static column numeric(std::string name, std::vector<double> v, std::vector<std::uint64_t> validity = {});
   /// As numeric(), taking the column's own storage type without a copy (for readers that build columns).
   static column numeric_from(std::string name, detail::column_vector<double> v,
-                             std::vector<std::uint64_t> validity = {}) {
-    column c(std::move(name), column_kind::numeric, v.size());
-    c.values_ = std::move(v);
-    if (validity.empty()) {
-      c.validity_.assign(detail::validity_words(c.size_), 0);
-      for (std::size_t i = 0; i < c.size_; ++i)
-        if (!std::isnan(c.values_[i])) c.validity_[i >> 6] |= std::uint64_t{1} << (i & 63);
-    } else {
-      c.take_validity(std::move(validity));
-      for (std::size_t i = 0; i < c.size_; ++i)
-        if (!c.is_valid(i)) c.values_[i] = std::numeric_limits<double>::quiet_NaN();
-    }
-    c.recount();
-    return c;
-  }
+                             std::vector<std::uint64_t> validity = {});
 
   /// As numeric_from() for builders that already hold NaN in every missing row (validity required).
   static column numeric_from(std::string name, detail::column_vector<double> v, std::vector<std::uint64_t> validity,
-                             detail::trusted_t) {
-    column c(std::move(name), column_kind::numeric, v.size());
-    c.values_ = std::move(v);
-    c.take_validity(std::move(validity));
-    c.recount();
-    return c;
-  }
+                             detail::trusted_t);
   /// As categorical_from() for builders whose codes are already consistent with the dictionary and validity.
   static column categorical_from(std::string name, detail::column_vector<std::uint32_t> codes,
                                  std::vector<std::string> dict, std::vector<std::uint64_t> validity,
-                                 detail::trusted_t) {
-    column c(std::move(name), column_kind::categorical, codes.size());
-    c.codes_ = std::move(codes);
-    c.dict_ = std::move(dict);
-    c.take_validity(std::move(validity));
-    c.recount();
-    return c;
-  }
+                                 detail::trusted_t);
 
   /// A dictionary-encoded column. `validity` empty means: missing exactly where the code is missing_code.
   static column categorical(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dict,
-                            std::vector<std::uint64_t> validity = {}) {
-    return categorical_from(std::move(name), detail::column_vector<std::uint32_t>(codes.begin(), codes.end()),
-                            std::move(dict), std::move(validity));
-  }
+                            std::vector<std::uint64_t> validity = {});
   /// As categorical(), taking the column's own storage type without a copy.
   static column categorical_from(std::string name, detail::column_vector<std::uint32_t> codes,
-                                 std::vector<std::string> dict, std::vector<std::uint64_t> validity = {}) {
-    column c(std::move(name), column_kind::categorical, codes.size());
-    c.codes_ = std::move(codes);
-    c.dict_ = std::move(dict);
-    if (validity.empty()) {
-      c.validity_.assign(detail::validity_words(c.size_), 0);
-      for (std::size_t i = 0; i < c.size_; ++i)
-        if (c.codes_[i] != missing_code) c.validity_[i >> 6] |= std::uint64_t{1} << (i & 63);
-    } else {
-      c.take_validity(std::move(validity));
-      for (std::size_t i = 0; i < c.size_; ++i)
-        if (!c.is_valid(i)) c.codes_[i] = missing_code;
-    }
-    for (std::size_t i = 0; i < c.size_; ++i)
-      if (c.codes_[i] != missing_code && c.codes_[i] >= c.dict_.size())
-        throw table_error("column '" + c.name_ + "': code " + std::to_string(c.codes_[i]) + " at row " +
-                          std::to_string(i) + " is outside its dictionary of " + std::to_string(c.dict_.size()));
-    c.recount();
-    return c;
-  }
+                                 std::vector<std::string> dict, std::vector<std::uint64_t> validity = {});
 
   /// A categorical column from values (dictionary in order of first appearance); nullopt = missing.
   static column categorical(std::string name, const std::vector<std::optional<std::string>>& values);
 
   /// A string column from values; nullopt = missing.
-  static column strings(std::string name, const std::vector<std::optional<std::string>>& values) {
-    column c(std::move(name), column_kind::string, values.size());
-    c.offsets_.reserve(values.size() + 1);
-    c.offsets_.push_back(0);
-    c.validity_.assign(detail::validity_words(c.size_), 0);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (values[i]) {
-        c.chars_ += *values[i];
-        c.validity_[i >> 6] |= std::uint64_t{1} << (i & 63);
-      }
-      c.offsets_.push_back(c.chars_.size());
-    }
-    c.recount();
-    return c;
-  }
+  static column strings(std::string name, const std::vector<std::optional<std::string>>& values);
   /// A string column from present values only.
-  static column strings(std::string name, const std::vector<std::string>& values) {
-    std::vector<std::optional<std::string>> v(values.begin(), values.end());
-    return strings(std::move(name), v);
-  }
+  static column strings(std::string name, const std::vector<std::string>& values);
   /// A string column from its buffers: `offsets` has rows+1 entries into `chars`.
   static column strings(std::string name, std::string chars, std::vector<std::uint64_t> offsets,
-                        std::vector<std::uint64_t> validity = {}) {
-    if (offsets.empty()) offsets.push_back(0);
-    column c(std::move(name), column_kind::string, offsets.size() - 1);
-    for (std::size_t i = 0; i + 1 < offsets.size(); ++i)
-      if (offsets[i] > offsets[i + 1]) throw table_error("column '" + c.name_ + "': offsets decrease");
-    if (offsets.front() != 0 || offsets.back() > chars.size())
-      throw table_error("column '" + c.name_ + "': offsets outside the character buffer");
-    c.chars_ = std::move(chars);
-    c.offsets_ = std::move(offsets);
-    if (validity.empty())
-      c.validity_.assign(detail::validity_words(c.size_), ~std::uint64_t{0});
-    else
-      c.take_validity(std::move(validity));
-    c.clear_padding();
-    c.recount();
-    return c;
-  }
+                        std::vector<std::uint64_t> validity = {});
 
   /// Renames the column (e.g. before adding it to another table).
   void rename(std::string name) { name_ = std::move(name); }
@@ -423,30 +300,7 @@ class column {
   void append(const column& other);
 
   /// Stable content hash: name, kind, validity and values.
-  void hash_into(hasher& h) const {
-    h.update(std::string_view(name_));
-    h.update_value(static_cast<std::uint8_t>(kind_));
-    h.update_value(static_cast<std::uint64_t>(size_));
-    update_words(h, validity_.data(), validity_.size());
-    switch (kind_) {
-      case column_kind::numeric:
-        // Missing rows hold NaN whose payload may differ; hash them as 0 so equal content hashes equal.
-        for (std::size_t i = 0; i < size_; ++i) {
-          double d = is_valid(i) ? values_[i] : 0.0;
-          if (d == 0.0) d = 0.0;
-          update_raw(h, &d);
-        }
-        break;
-      case column_kind::categorical:
-        h.update_value(static_cast<std::uint64_t>(dict_.size()));
-        for (auto& s : dict_) h.update(std::string_view(s));
-        for (auto code : codes_) h.update_value(code);
-        break;
-      case column_kind::string:
-        for (std::size_t i = 0; i < size_; ++i) h.update(str(i));
-        break;
-    }
-  }
+  void hash_into(hasher& h) const;
 
  private:
   friend class table;
@@ -457,13 +311,7 @@ class column {
   void check(column_kind want) const {
     if (kind_ != want) detail::wrong_kind(name_, kind_, want);
   }
-  void take_validity(std::vector<std::uint64_t> v) {
-    if (v.size() != detail::validity_words(size_))
-      throw table_error("column '" + name_ + "': validity has " + std::to_string(v.size()) + " words, expected " +
-                        std::to_string(detail::validity_words(size_)));
-    validity_ = std::move(v);
-    clear_padding();
-  }
+  void take_validity(std::vector<std::uint64_t> v);
   void clear_padding() {
     if (size_ & 63) validity_.back() &= (std::uint64_t{1} << (size_ & 63)) - 1;
   }
@@ -517,10 +365,8 @@ class column_view {
   std::size_t validity_bit_offset() const noexcept { return begin_ & 63; }
 
   std::span<const double> values() const { return c_->values().subspan(begin_, size()); }
-  auto as_xtensor() const {
-    auto v = values();
-    return xt::adapt(v.data(), v.size(), xt::no_ownership(), std::vector<std::size_t>{v.size()});
-  }
+  /// An xtensor view over values(), no copy. Defined in <mlpipe/data/table_views.hpp>: include it to call this.
+  auto as_xtensor() const;
   std::span<const std::uint32_t> codes() const { return c_->codes().subspan(begin_, size()); }
   const std::vector<std::string>& dictionary() const { return c_->dictionary(); }
   std::string_view category(std::size_t row) const { return c_->category(begin_ + row); }
@@ -543,19 +389,11 @@ class table {
   std::size_t num_columns() const noexcept { return cols_.size(); }
   bool empty() const noexcept { return cols_.empty(); }
 
-  const column& col(std::size_t i) const {
-    if (i >= cols_.size())
-      throw table_error("column index " + std::to_string(i) + " out of range (" + std::to_string(cols_.size()) +
-                        " columns)");
-    return cols_[i];
-  }
+  const column& col(std::size_t i) const;
   column& col(std::size_t i) {
     return const_cast<column&>(static_cast<const table&>(*this).col(i));
   }
-  const column& col(std::string_view name) const {
-    if (auto i = index_of(name)) return cols_[*i];
-    throw table_error("no column named '" + std::string(name) + "' (columns: " + joined_names() + ")");
-  }
+  const column& col(std::string_view name) const;
   column& col(std::string_view name) { return const_cast<column&>(static_cast<const table&>(*this).col(name)); }
 
   std::optional<std::size_t> index_of(std::string_view name) const noexcept {
@@ -565,68 +403,31 @@ class table {
   }
   bool has(std::string_view name) const noexcept { return index_of(name).has_value(); }
 
-  std::vector<std::string> names() const {
-    std::vector<std::string> n;
-    n.reserve(cols_.size());
-    for (auto& c : cols_) n.push_back(c.name());
-    return n;
-  }
+  std::vector<std::string> names() const;
   const std::vector<column>& columns() const noexcept { return cols_; }
 
   /// Adds a column; throws on a length mismatch with the existing columns or a duplicate name.
-  void add(column c) {
-    if (index_of(c.name())) throw table_error("duplicate column name '" + c.name() + "'");
-    if (!cols_.empty() && c.size() != rows_)
-      throw table_error("column '" + c.name() + "' has " + std::to_string(c.size()) + " rows, the table has " +
-                        std::to_string(rows_));
-    rows_ = c.size();
-    cols_.push_back(std::move(c));
-  }
+  void add(column c);
 
   /// Removes a column by name (no-op when absent); returns whether it was there.
-  bool remove(std::string_view name) {
-    auto i = index_of(name);
-    if (!i) return false;
-    cols_.erase(cols_.begin() + static_cast<std::ptrdiff_t>(*i));
-    if (cols_.empty()) rows_ = 0;
-    return true;
-  }
+  bool remove(std::string_view name);
 
   /// Zero-copy view of rows [begin, end) (a "block"). The table must outlive it.
   table_view view(std::size_t begin, std::size_t end) const;
   table_view view() const;
 
   /// Consecutive views of `block_rows` rows (the last may be shorter), as a range-v3 random-access range.
+  /// Defined in <mlpipe/data/table_views.hpp>: include it to call this (so that code that does not call it
+  /// does not parse range-v3).
   auto blocks(std::size_t block_rows) const;
 
   /// Rows [begin, end) as a new table (copies).
-  table slice(std::size_t begin, std::size_t end) const {
-    check_range(begin, end);
-    table t;
-    for (auto& c : cols_) t.add(c.slice(begin, end));
-    return t;
-  }
+  table slice(std::size_t begin, std::size_t end) const;
   /// The rows whose index is listed, in that order (copies).
   table take(std::span<const std::size_t> rows) const;
 
   /// Appends the rows of a table with the same column names and kinds (in the same order).
-  void append(const table& other) {
-    if (cols_.empty()) {
-      *this = other;
-      return;
-    }
-    if (other.num_columns() != num_columns())
-      throw table_error("cannot append a table of " + std::to_string(other.num_columns()) + " columns to one of " +
-                        std::to_string(num_columns()));
-    for (std::size_t i = 0; i < cols_.size(); ++i) {
-      if (cols_[i].name() != other.cols_[i].name() || cols_[i].kind() != other.cols_[i].kind())
-        throw table_error("cannot append: column " + std::to_string(i) + " is '" + other.cols_[i].name() + "' (" +
-                          std::string(to_string(other.cols_[i].kind())) + "), expected '" + cols_[i].name() +
-                          "' (" + std::string(to_string(cols_[i].kind())) + ")");
-    }
-    for (std::size_t i = 0; i < cols_.size(); ++i) cols_[i].append(other.cols_[i]);
-    rows_ += other.rows_;
-  }
+  void append(const table& other);
 
   /// Writes the table in mlpipe's binary table format (see docs/data.md).
   void save(const std::filesystem::path& file) const;
@@ -634,30 +435,14 @@ class table {
   static table load(const std::filesystem::path& file);
 
   /// Stable hash of the content (names, kinds, validity, values); equal tables hash equal.
-  std::uint64_t fingerprint() const {
-    hasher h(0x7461626c65ULL);
-    hash_into(h);
-    return h.digest();
-  }
-  void hash_into(hasher& h) const {
-    h.update_value(static_cast<std::uint64_t>(rows_));
-    h.update_value(static_cast<std::uint64_t>(cols_.size()));
-    for (auto& c : cols_) c.hash_into(h);
-  }
+  std::uint64_t fingerprint() const;
+  void hash_into(hasher& h) const;
 
   friend bool operator==(const table& a, const table& b);
 
  private:
-  void check_range(std::size_t begin, std::size_t end) const {
-    if (begin > end || end > rows_)
-      throw table_error("row range [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside a table of " +
-                        std::to_string(rows_) + " rows");
-  }
-  std::string joined_names() const {
-    std::string s;
-    for (auto& c : cols_) s += (s.empty() ? "" : ", ") + c.name();
-    return s;
-  }
+  void check_range(std::size_t begin, std::size_t end) const;
+  std::string joined_names() const;
 
   std::vector<column> cols_;
   std::size_t rows_ = 0;
@@ -702,182 +487,11 @@ inline table_view table::view(std::size_t begin, std::size_t end) const {
 }
 inline table_view table::view() const { return table_view(*this, 0, rows_); }
 
-inline auto table::blocks(std::size_t block_rows) const {
-  if (block_rows == 0) throw table_error("blocks(): block_rows must be positive");
-  std::size_t n = (rows_ + block_rows - 1) / block_rows;
-  const table* self = this;
-  return ranges::views::iota(std::size_t{0}, n) | ranges::views::transform([self, block_rows](std::size_t b) {
-           std::size_t begin = b * block_rows;
-           return table_view(*self, begin, std::min(begin + block_rows, self->rows()));
-         });
-}
-
-inline std::string column::text(std::size_t row) const {
-  if (!is_valid(row)) return {};
-  switch (kind_) {
-    case column_kind::numeric: {
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof buf, values_[row]);
-      return std::string(buf, r.ptr);
-    }
-    case column_kind::categorical: return dict_[codes_[row]];
-    case column_kind::string: return std::string(str(row));
-  }
-  return {};
-}
-
-inline column column::categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
-  std::vector<std::string> dict;
-  std::vector<std::uint32_t> codes;
-  codes.reserve(values.size());
-  std::unordered_map<std::string, std::uint32_t> index;
-  for (auto& v : values) {
-    if (!v) {
-      codes.push_back(missing_code);
-      continue;
-    }
-    auto [it, fresh] = index.try_emplace(*v, static_cast<std::uint32_t>(dict.size()));
-    if (fresh) dict.push_back(*v);
-    codes.push_back(it->second);
-  }
-  return categorical(std::move(name), std::move(codes), std::move(dict));
-}
-
-inline column column::slice(std::size_t begin, std::size_t end) const {
-  if (begin > end || end > size_)
-    throw table_error("column '" + name_ + "': row range [" + std::to_string(begin) + ", " + std::to_string(end) +
-                      ") outside " + std::to_string(size_) + " rows");
-  column c(name_, kind_, end - begin);
-  c.validity_.assign(detail::validity_words(c.size_), 0);
-  for (std::size_t i = begin; i < end; ++i)
-    if (is_valid(i)) c.validity_[(i - begin) >> 6] |= std::uint64_t{1} << ((i - begin) & 63);
-  switch (kind_) {
-    case column_kind::numeric:
-      c.values_.assign(values_.begin() + static_cast<std::ptrdiff_t>(begin),
-                       values_.begin() + static_cast<std::ptrdiff_t>(end));
-      break;
-    case column_kind::categorical:
-      c.codes_.assign(codes_.begin() + static_cast<std::ptrdiff_t>(begin),
-                      codes_.begin() + static_cast<std::ptrdiff_t>(end));
-      c.dict_ = dict_;
-      break;
-    case column_kind::string: {
-      auto base = offsets_[begin];
-      c.chars_.assign(chars_, base, offsets_[end] - base);
-      c.offsets_.reserve(c.size_ + 1);
-      for (std::size_t i = begin; i <= end; ++i) c.offsets_.push_back(offsets_[i] - base);
-      break;
-    }
-  }
-  c.recount();
-  return c;
-}
-
-inline void column::append(const column& other) {
-  if (other.kind_ != kind_)
-    throw table_error("cannot append " + std::string(to_string(other.kind_)) + " column '" + other.name_ + "' to " +
-                      std::string(to_string(kind_)) + " column '" + name_ + "'");
-  std::size_t old = size_;
-  size_ += other.size_;
-  detail::append_bits(validity_, old, other.validity_, other.size_);
-  switch (kind_) {
-    case column_kind::numeric: values_.insert(values_.end(), other.values_.begin(), other.values_.end()); break;
-    case column_kind::categorical: {
-      // room for every new entry first: the index's views into dict_'s strings must outlive its growth
-      dict_.reserve(dict_.size() + other.dict_.size());
-      std::unordered_map<std::string_view, std::uint32_t> index;
-      for (std::uint32_t k = 0; k < dict_.size(); ++k) index.emplace(dict_[k], k);
-      std::vector<std::uint32_t> remap(other.dict_.size());
-      for (std::size_t k = 0; k < other.dict_.size(); ++k) {
-        auto it = index.find(other.dict_[k]);
-        if (it == index.end()) {
-          dict_.push_back(other.dict_[k]);
-          it = index.emplace(dict_.back(), static_cast<std::uint32_t>(dict_.size() - 1)).first;
-        }
-        remap[k] = it->second;
-      }
-      codes_.reserve(size_);
-      for (auto code : other.codes_) codes_.push_back(code == missing_code ? missing_code : remap[code]);
-      break;
-    }
-    case column_kind::string: {
-      auto base = chars_.size();
-      chars_ += other.chars_;
-      offsets_.reserve(size_ + 1);
-      for (std::size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
-      break;
-    }
-  }
-  recount();
-}
-
-inline table table::take(std::span<const std::size_t> rows) const {
-  table t;
-  for (auto& c : cols_) {
-    std::vector<std::uint64_t> valid(detail::validity_words(rows.size()), 0);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i] >= rows_)
-        throw table_error("row " + std::to_string(rows[i]) + " outside a table of " + std::to_string(rows_) + " rows");
-      if (c.is_valid(rows[i])) valid[i >> 6] |= std::uint64_t{1} << (i & 63);
-    }
-    switch (c.kind()) {
-      case column_kind::numeric: {
-        detail::column_vector<double> v(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) v[i] = c.values_[rows[i]];
-        t.add(column::numeric_from(c.name(), std::move(v), std::move(valid)));
-        break;
-      }
-      case column_kind::categorical: {
-        detail::column_vector<std::uint32_t> v(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) v[i] = c.codes_[rows[i]];
-        t.add(column::categorical_from(c.name(), std::move(v), c.dict_, std::move(valid)));
-        break;
-      }
-      case column_kind::string: {
-        std::string chars;
-        std::vector<std::uint64_t> off{0};
-        off.reserve(rows.size() + 1);
-        for (auto r : rows) {
-          chars += c.str(r);
-          off.push_back(chars.size());
-        }
-        t.add(column::strings(c.name(), std::move(chars), std::move(off), std::move(valid)));
-        break;
-      }
-    }
-  }
-  if (cols_.empty()) t.rows_ = 0;
-  return t;
-}
-
 /// Equal names, kinds, row counts, validity and present values (NaN payloads of missing rows ignored).
-inline bool operator==(const table& a, const table& b) {
-  if (a.rows_ != b.rows_ || a.cols_.size() != b.cols_.size()) return false;
-  for (std::size_t j = 0; j < a.cols_.size(); ++j) {
-    auto& x = a.cols_[j];
-    auto& y = b.cols_[j];
-    if (x.name() != y.name() || x.kind() != y.kind()) return false;
-    if (!std::equal(x.validity_.begin(), x.validity_.end(), y.validity_.begin(), y.validity_.end())) return false;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      if (!x.is_valid(i)) continue;
-      switch (x.kind()) {
-        case column_kind::numeric: {
-          double p = x.values_[i], q = y.values_[i];
-          if (!(p == q || (std::isnan(p) && std::isnan(q)))) return false;
-          break;
-        }
-        case column_kind::categorical:
-          if (x.dict_[x.codes_[i]] != y.dict_[y.codes_[i]]) return false;
-          break;
-        case column_kind::string:
-          if (x.str(i) != y.str(i)) return false;
-          break;
-      }
-    }
-  }
-  return true;
-}
+MLPIPE_DECL bool operator==(const table& a, const table& b);
 
 }  // namespace mlpipe
 
-#include <mlpipe/data/detail/table_io.hpp>
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/data/impl/table.ipp>
+#endif

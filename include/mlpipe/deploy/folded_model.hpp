@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/transform/detail/fast_exp.hpp>
@@ -37,75 +38,19 @@ class folded_model {
   /// The folded model when every transform column is a numeric value feature whose steps are imputations then
   /// at most one affine step (what impute_mean/median/constant, standardize and min_max fit); otherwise
   /// nothing (one-hot, bucketize, log1p, clip... keep the unfolded path).
-  static std::optional<folded_model> fold(const transform_graph& g, const model& m) {
-    if (g.width() != m.features || m.bias.size() != m.outputs || m.weights.size() != m.features * m.outputs)
-      return std::nullopt;
-    folded_model f;
-    f.kind_ = m.kind;
-    f.k_ = m.outputs;
-    f.terms_ = g.columns.size();
-    f.w_.assign(f.terms_ * f.k_, 0.0);
-    f.b_ = m.bias;
-    for (std::size_t j = 0; j < g.columns.size(); ++j) {
-      const auto& c = g.columns[j];
-      const auto af = c.as_affine();
-      if (!af) return std::nullopt;
-      f.names_.push_back(c.column);
-      f.fill_.push_back(af->fill);
-      for (std::size_t o = 0; o < f.k_; ++o) {
-        const double w = m.weights[c.offset * f.k_ + o];
-        f.w_[j * f.k_ + o] = w * af->scale;
-        f.b_[o] += af->shift * w;  // in column order, the same for every row
-      }
-    }
-    return f;
-  }
+  static std::optional<folded_model> fold(const transform_graph& g, const model& m);
 
   std::size_t outputs() const noexcept { return k_; }
 
   /// Scores z (rows * outputs) of the rows of `v`; false when `v` lacks a numeric input column or some score is
   /// not finite (a missing value the transform does not impute, an infinity): the unfolded path then says why.
-  bool decision_function(const table_view& v, std::span<double> z) const {
-    std::vector<const double*> src;
-    if (!bind(v, src)) return false;
-    return scores(src, v.rows(), z.data());
-  }
+  bool decision_function(const table_view& v, std::span<double> z) const;
 
   /// Probabilities (rows * classes), as model::predict_proba computes them from the scores.
-  bool predict_proba(const table_view& v, std::span<double> out) const {
-    std::vector<const double*> src;
-    if (kind_ == model_kind::linear || !bind(v, src)) return false;
-    const std::size_t n = v.rows();
-    if (kind_ == model_kind::softmax) {  // scores in place, then each row's softmax
-      if (!scores(src, n, out.data())) return false;
-      for (std::size_t r = 0; r < n; ++r) detail::softmax_inplace(out.data() + r * k_, k_);
-      return true;
-    }
-    double p[chunk_values];
-    return chunked(src, n, [&](const double* z, std::size_t r0, std::size_t m) {
-      sigmoid(z, p, m);
-      double* o = out.data() + 2 * r0;
-      for (std::size_t r = 0; r < m; ++r) {
-        o[2 * r] = 1.0 - p[r];
-        o[2 * r + 1] = p[r];
-      }
-    });
-  }
+  bool predict_proba(const table_view& v, std::span<double> out) const;
 
   /// One value per row: the value (linear) or the index of the most probable class (first on a tie).
-  bool predict(const table_view& v, std::span<double> out) const {
-    std::vector<const double*> src;
-    if (!bind(v, src)) return false;
-    return chunked(src, v.rows(), [&](const double* z, std::size_t r0, std::size_t m) {
-      double* o = out.data() + r0;
-      if (kind_ == model_kind::linear) std::copy(z, z + m, o);
-      else if (kind_ == model_kind::logistic)
-        for (std::size_t r = 0; r < m; ++r) o[r] = z[r] > 0 ? 1.0 : 0.0;
-      else
-        for (std::size_t r = 0; r < m; ++r)
-          o[r] = static_cast<double>(std::max_element(z + r * k_, z + (r + 1) * k_) - (z + r * k_));
-    });
-  }
+  bool predict(const table_view& v, std::span<double> out) const;
 
  private:
   static constexpr std::size_t chunk_values = 2048;  // scores kept in L1 between the sweep and the output
@@ -121,17 +66,7 @@ class folded_model {
       if (std::abs(z[r]) > 708.0) p[r] = detail::sigmoid(z[r]);
   }
 
-  bool bind(const table_view& v, std::vector<const double*>& src) const {
-    src.resize(terms_);
-    for (std::size_t j = 0; j < terms_; ++j) {
-      auto i = v.index_of(names_[j]);
-      if (!i) return false;
-      auto cv = v.col(*i);
-      if (cv.kind() != column_kind::numeric) return false;
-      src[j] = cv.values().data();
-    }
-    return true;
-  }
+  bool bind(const table_view& v, std::vector<const double*>& src) const;
 
   // Scores of rows [0, n) chunk by chunk into a small buffer, handed to `f(z, first_row, rows)`.
   template <class F>
@@ -207,3 +142,7 @@ class folded_model {
 }  // namespace mlpipe
 
 #undef MLPIPE_DETAIL_VECTOR_CLONES
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/deploy/impl/folded_model.ipp>
+#endif

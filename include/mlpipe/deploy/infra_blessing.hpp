@@ -2,16 +2,16 @@
 // process answered as the in-process predictor does. No server code: what `push` reads (infra_validate.hpp makes it).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
-#include <mlpipe/core/fingerprint.hpp>
-#include <mlpipe/core/json_file.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 
 namespace mlpipe {
 
@@ -35,47 +35,16 @@ struct infra_blessing {
   double max_request_ms = 0;     // slowest predict request
   bool clean_shutdown = false;   // the server exited 0 on SIGTERM
 
-  nlohmann::json to_json() const {
-    return {{"format", "mlpipe.InfraBlessing"}, {"version", 1},        {"blessed", blessed},
-            {"reason", reason},                 {"requests", requests}, {"rows_checked", rows_checked},
-            {"mismatches", mismatches},         {"startup_ms", startup_ms}, {"max_request_ms", max_request_ms},
-            {"clean_shutdown", clean_shutdown}};
-  }
-  static infra_blessing from_json(const nlohmann::json& j, const std::string& where) {
-    if (!detail::json_format_is(j, "mlpipe.InfraBlessing") || detail::json_version(j) != 1)
-      throw infra_error(where + ": not an InfraBlessing of format version 1");
-    try {
-      infra_blessing b;
-      b.blessed = j.at("blessed").get<bool>();
-      b.reason = j.at("reason").get<std::string>();
-      b.requests = j.at("requests").get<std::size_t>();
-      b.rows_checked = j.at("rows_checked").get<std::size_t>();
-      b.mismatches = j.at("mismatches").get<std::size_t>();
-      b.startup_ms = j.at("startup_ms").get<double>();
-      b.max_request_ms = j.at("max_request_ms").get<double>();
-      b.clean_shutdown = j.at("clean_shutdown").get<bool>();
-      return b;
-    } catch (const nlohmann::json::exception& e) {
-      throw infra_error(where + ": " + e.what());
-    }
-  }
-  void save(const std::filesystem::path& dir) const {
-    detail::write_json_file<infra_error>(dir / "infra_blessing.json", to_json());
-  }
-  static infra_blessing load(const std::filesystem::path& dir) {
-    auto file = dir / "infra_blessing.json";
-    return from_json(detail::read_json_file<infra_error>(file, "no InfraBlessing there"), file.string());
-  }
+  nlohmann::json to_json() const;
+  static infra_blessing from_json(const nlohmann::json& j, const std::string& where);
+  void save(const std::filesystem::path& dir) const;
+  static infra_blessing load(const std::filesystem::path& dir);
   /// Content hash of the verdict (not the timings, which change from run to run).
-  std::uint64_t fingerprint() const {
-    hasher h(0x696e667261ULL);
-    h.update_value(blessed);
-    h.update(reason);
-    h.update_value(static_cast<std::uint64_t>(requests));
-    h.update_value(static_cast<std::uint64_t>(rows_checked));
-    h.update_value(static_cast<std::uint64_t>(mismatches));
-    return h.digest();
-  }
+  std::uint64_t fingerprint() const;
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/deploy/impl/infra_blessing.ipp>
+#endif

@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <stdexcept>
-#include <string>
 #include <vector>
+
+#include <mlpipe/core/detail/decl.hpp>
 
 namespace mlpipe {
 
@@ -17,31 +17,10 @@ class confusion_matrix {
  public:
   confusion_matrix() = default;
   /// Throws std::invalid_argument when the lengths differ or a class id is outside [0, classes).
-  confusion_matrix(std::span<const int> y_true, std::span<const int> y_pred, std::size_t classes)
-      : classes_(classes), counts_(classes * classes, 0) {
-    if (y_true.size() != y_pred.size())
-      throw std::invalid_argument("confusion_matrix: " + std::to_string(y_true.size()) + " labels but " +
-                                  std::to_string(y_pred.size()) + " predictions");
-    for (std::size_t i = 0; i < y_true.size(); ++i) {
-      check(y_true[i], i, "label");
-      check(y_pred[i], i, "prediction");
-      ++counts_[static_cast<std::size_t>(y_true[i]) * classes_ + static_cast<std::size_t>(y_pred[i])];
-    }
-    total_ = y_true.size();
-  }
+  confusion_matrix(std::span<const int> y_true, std::span<const int> y_pred, std::size_t classes);
 
   /// From row-major counts (classes × classes), e.g. summed over the ranks of a data-parallel run.
-  static confusion_matrix from_counts(std::vector<std::uint64_t> counts, std::size_t classes) {
-    if (counts.size() != classes * classes)
-      throw std::invalid_argument("confusion_matrix: " + std::to_string(counts.size()) + " counts for " +
-                                  std::to_string(classes) + " classes");
-    confusion_matrix m;
-    m.classes_ = classes;
-    m.counts_ = std::move(counts);
-    m.total_ = 0;
-    for (auto c : m.counts_) m.total_ += c;
-    return m;
-  }
+  static confusion_matrix from_counts(std::vector<std::uint64_t> counts, std::size_t classes);
 
   std::size_t classes() const noexcept { return classes_; }
   std::uint64_t total() const noexcept { return total_; }
@@ -68,11 +47,7 @@ class confusion_matrix {
   }
 
  private:
-  void check(int v, std::size_t row, const char* what) const {
-    if (v < 0 || static_cast<std::size_t>(v) >= classes_)
-      throw std::invalid_argument("confusion_matrix: " + std::string(what) + " " + std::to_string(v) + " at row " +
-                                  std::to_string(row) + " is not a class id in [0, " + std::to_string(classes_) + ")");
-  }
+  void check(int v, std::size_t row, const char* what) const;
   std::size_t classes_ = 0;
   std::uint64_t total_ = 0;
   std::vector<std::uint64_t> counts_;
@@ -104,62 +79,19 @@ inline double f1_from_counts(double tp, double predicted, double actual) noexcep
 }
 }  // namespace detail
 
-inline classification_scores classification_report(const confusion_matrix& cm) {
-  classification_scores s;
-  const std::size_t k = cm.classes();
-  s.per_class.resize(k);
-  s.present.resize(k);
-  double tp_sum = 0, pred_sum = 0, true_sum = 0;
-  std::size_t n_present = 0;
-  for (std::size_t c = 0; c < k; ++c) {
-    const double tp = static_cast<double>(cm.true_positives(c));
-    const double pred = static_cast<double>(cm.predicted(c));
-    const double act = static_cast<double>(cm.support(c));
-    auto& pc = s.per_class[c];
-    pc.precision = detail::safe_ratio(tp, pred);
-    pc.recall = detail::safe_ratio(tp, act);
-    pc.f1 = detail::f1_from_counts(tp, pred, act);
-    pc.support = cm.support(c);
-    s.present[c] = pred > 0 || act > 0;
-    if (!s.present[c]) continue;
-    ++n_present;
-    s.macro_precision += pc.precision;
-    s.macro_recall += pc.recall;
-    s.macro_f1 += pc.f1;
-    tp_sum += tp;
-    pred_sum += pred;
-    true_sum += act;
-  }
-  if (n_present > 0) {
-    s.macro_precision /= static_cast<double>(n_present);
-    s.macro_recall /= static_cast<double>(n_present);
-    s.macro_f1 /= static_cast<double>(n_present);
-  }
-  s.micro_precision = detail::safe_ratio(tp_sum, pred_sum);
-  s.micro_recall = detail::safe_ratio(tp_sum, true_sum);
-  s.micro_f1 = detail::f1_from_counts(tp_sum, pred_sum, true_sum);
-  s.accuracy = cm.total() == 0 ? 0.0 : static_cast<double>(cm.correct()) / static_cast<double>(cm.total());
-  return s;
-}
+MLPIPE_DECL classification_scores classification_report(const confusion_matrix& cm);
 
-inline classification_scores classification_report(std::span<const int> y_true, std::span<const int> y_pred,
-                                                   std::size_t classes) {
-  return classification_report(confusion_matrix(y_true, y_pred, classes));
-}
+MLPIPE_DECL classification_scores classification_report(std::span<const int> y_true, std::span<const int> y_pred,
+                                                        std::size_t classes);
 
 /// Fraction of predictions equal to the label (scikit-learn's accuracy_score). 0 for no examples.
-inline double accuracy(std::span<const int> y_true, std::span<const int> y_pred) {
-  if (y_true.size() != y_pred.size())
-    throw std::invalid_argument("accuracy: " + std::to_string(y_true.size()) + " labels but " +
-                                std::to_string(y_pred.size()) + " predictions");
-  std::size_t ok = 0;
-  for (std::size_t i = 0; i < y_true.size(); ++i) ok += y_true[i] == y_pred[i];
-  return y_true.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(y_true.size());
-}
+MLPIPE_DECL double accuracy(std::span<const int> y_true, std::span<const int> y_pred);
 
 /// Binary precision, recall and F1 of the positive class 1 (scikit-learn's average="binary", pos_label=1).
-inline class_scores binary_scores(std::span<const int> y_true, std::span<const int> y_pred) {
-  return classification_report(y_true, y_pred, 2).per_class[1];
-}
+MLPIPE_DECL class_scores binary_scores(std::span<const int> y_true, std::span<const int> y_pred);
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/evaluate/impl/classification_metrics.ipp>
+#endif

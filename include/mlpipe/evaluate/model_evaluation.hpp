@@ -6,16 +6,13 @@
 #include <filesystem>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/detail/decl.hpp>
-#include <mlpipe/core/json_file.hpp>
-#include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/evaluate/metrics.hpp>
 #include <mlpipe/evaluate/slicing.hpp>
 
@@ -54,21 +51,18 @@ struct model_evaluation {
       if (s.slice == slice) return &s;
     return nullptr;
   }
-  const slice_metrics& overall() const {
-    if (candidate.empty()) throw std::logic_error("model_evaluation: no slices");
-    return candidate.front();
-  }
+  const slice_metrics& overall() const;
 
   nlohmann::json to_json() const;
 
   static model_evaluation from_json(const nlohmann::json& j);
 
-  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "evaluation.json", to_json()); }
+  void save(const std::filesystem::path& dir) const;
 
   static model_evaluation load(const std::filesystem::path& dir);
 
   /// Hash of the canonical JSON (nlohmann prints doubles in shortest round-trip form on every platform).
-  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x6576616cULL); }
+  std::uint64_t fingerprint() const;
 
   friend bool operator==(const model_evaluation&, const model_evaluation&) = default;
 };

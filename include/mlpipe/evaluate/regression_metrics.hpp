@@ -2,58 +2,28 @@
 // as scikit-learn's mean_squared_error (squared=False), mean_absolute_error and r2_score define them.
 #pragma once
 
-#include <cmath>
-#include <cstddef>
-#include <limits>
 #include <span>
-#include <stdexcept>
-#include <string>
+
+#include <mlpipe/core/detail/decl.hpp>
 
 namespace mlpipe {
 
 namespace detail {
-inline void check_regression(std::span<const double> y_true, std::span<const double> y_pred, const char* what) {
-  if (y_true.size() != y_pred.size())
-    throw std::invalid_argument(std::string(what) + ": " + std::to_string(y_true.size()) + " targets but " +
-                                std::to_string(y_pred.size()) + " predictions");
-}
+MLPIPE_DECL void check_regression(std::span<const double> y_true, std::span<const double> y_pred, const char* what);
 }  // namespace detail
 
-inline double mean_squared_error(std::span<const double> y_true, std::span<const double> y_pred) {
-  detail::check_regression(y_true, y_pred, "mean_squared_error");
-  if (y_true.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double s = 0;
-  for (std::size_t i = 0; i < y_true.size(); ++i) s += (y_true[i] - y_pred[i]) * (y_true[i] - y_pred[i]);
-  return s / static_cast<double>(y_true.size());
-}
+MLPIPE_DECL double mean_squared_error(std::span<const double> y_true, std::span<const double> y_pred);
 
-inline double rmse(std::span<const double> y_true, std::span<const double> y_pred) {
-  return std::sqrt(mean_squared_error(y_true, y_pred));
-}
+MLPIPE_DECL double rmse(std::span<const double> y_true, std::span<const double> y_pred);
 
-inline double mae(std::span<const double> y_true, std::span<const double> y_pred) {
-  detail::check_regression(y_true, y_pred, "mae");
-  if (y_true.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double s = 0;
-  for (std::size_t i = 0; i < y_true.size(); ++i) s += std::abs(y_true[i] - y_pred[i]);
-  return s / static_cast<double>(y_true.size());
-}
+MLPIPE_DECL double mae(std::span<const double> y_true, std::span<const double> y_pred);
 
 /// Coefficient of determination. With constant targets scikit-learn's force_finite rule applies:
 /// 1 for a perfect prediction, 0 otherwise.
-inline double r2(std::span<const double> y_true, std::span<const double> y_pred) {
-  detail::check_regression(y_true, y_pred, "r2");
-  if (y_true.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double mean = 0;
-  for (double y : y_true) mean += y;
-  mean /= static_cast<double>(y_true.size());
-  double ss_res = 0, ss_tot = 0;
-  for (std::size_t i = 0; i < y_true.size(); ++i) {
-    ss_res += (y_true[i] - y_pred[i]) * (y_true[i] - y_pred[i]);
-    ss_tot += (y_true[i] - mean) * (y_true[i] - mean);
-  }
-  if (ss_tot == 0) return ss_res == 0 ? 1.0 : 0.0;
-  return 1 - ss_res / ss_tot;
-}
+MLPIPE_DECL double r2(std::span<const double> y_true, std::span<const double> y_pred);
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/evaluate/impl/regression_metrics.ipp>
+#endif

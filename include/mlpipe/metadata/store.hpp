@@ -3,18 +3,15 @@
 #pragma once
 
 #include <algorithm>
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -143,37 +140,7 @@ class store {
   // ---- types ------------------------------------------------------------------------------------------------
   /// The id of the type (registering it, and any property it does not declare yet).
   std::int64_t put_type(type_kind kind, std::string_view name,
-                        const std::map<std::string, property_type, std::less<>>& props = {}) {
-    auto key = std::make_pair(static_cast<int>(kind), std::string(name));
-    if (auto it = types_.find(key); it != types_.end()) {
-      bool all = true;
-      for (auto& [p, t] : props) all = all && it->second.props.count(p);
-      if (all) return it->second.id;
-    }
-    return transaction([&] {
-      auto& c = *conn_;
-      std::string sel = "SELECT `id` FROM `Type` WHERE `name` = ? AND `version` IS NULL AND `type_kind` = ? ORDER BY `id`";
-      if (c.dialect() == dialect::mysql) sel += " FOR UPDATE";  // serializes concurrent registrations
-      detail::sql_value p[] = {std::string(name), std::int64_t{static_cast<int>(kind)}};
-      auto rows = c.query(sel, p);
-      std::int64_t id;
-      if (rows.empty()) {
-        id = c.exec("INSERT INTO `Type` (`name`, `type_kind`) VALUES (?, ?)", p).last_insert_id;
-      } else {
-        id = detail::as_int(rows[0][0]);
-      }
-      auto& entry = types_[key];
-      entry.id = id;
-      entry.props = load_type_properties(id);
-      for (auto& [pn, pt] : props) {
-        if (entry.props.count(pn)) continue;
-        detail::sql_value q[] = {id, pn, std::int64_t{static_cast<int>(pt)}};
-        c.exec("INSERT INTO `TypeProperty` (`type_id`, `name`, `data_type`) VALUES (?, ?, ?)", q);
-        entry.props[pn] = pt;
-      }
-      return id;
-    });
-  }
+                        const std::map<std::string, property_type, std::less<>>& props = {});
 
   std::optional<std::int64_t> find_type(type_kind kind, std::string_view name);
 
@@ -268,37 +235,7 @@ class store {
 
   // All of a record's properties in one multi-row statement (one round trip to a server, not one per property).
   void write_properties(std::string_view table, std::string_view id_column, std::int64_t id, const properties& declared,
-                        const properties& custom) {
-    const std::size_t n = declared.size() + custom.size();
-    if (n == 0) return;
-    std::vector<detail::sql_value> p;
-    p.reserve(n * 7);
-    auto add = [&](const properties& props, std::int64_t is_custom) {
-      for (auto& [name, v] : props) {
-        detail::sql_value row[7] = {id, name, is_custom, {}, {}, {}, {}};
-        switch (v.index()) {
-          case 0: {
-            auto i = std::get<0>(v);
-            if (dialect() == dialect::mysql && (i < INT32_MIN || i > INT32_MAX))
-              throw store_error("property '" + name + "' = " + std::to_string(i) +
-                                " does not fit ML Metadata's int_value column (INT, 32 bits on MySQL/MariaDB)");
-            row[3] = i;
-            break;
-          }
-          case 1: row[4] = std::get<1>(v); break;
-          case 2: row[5] = std::get<2>(v); break;
-          default: row[6] = std::int64_t{std::get<3>(v) ? 1 : 0}; break;
-        }
-        for (auto& x : row) p.push_back(std::move(x));
-      }
-    };
-    add(declared, 0);
-    add(custom, 1);
-    insert_rows(std::string(dialect() == dialect::sqlite ? "INSERT OR REPLACE INTO `" : "REPLACE INTO `") +
-                    std::string(table) + "` (`" + std::string(id_column) +
-                    "`, `name`, `is_custom_property`, `int_value`, `double_value`, `string_value`, `bool_value`)",
-                7, p);
-  }
+                        const properties& custom);
 
   /// Multi-row INSERTs (`head` is "INSERT ... INTO `T` (cols)"), up to 16 rows per statement so that few
   /// distinct texts are prepared; one round trip per 16 rows matters on a networked server (MariaDB).

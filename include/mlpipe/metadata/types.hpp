@@ -2,10 +2,7 @@
 // The enums carry ML Metadata's own numbers, so rows mlpipe writes mean the same to ML Metadata's client.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -13,6 +10,8 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <mlpipe/core/detail/decl.hpp>
 
 namespace mlpipe::metadata {
 
@@ -71,24 +70,7 @@ inline property_type type_of(const value& v) {
 }
 
 /// A property value as display text (strings unquoted).
-inline std::string to_text(const value& v) {
-  switch (v.index()) {
-    case 0: return std::to_string(std::get<0>(v));
-    case 1: {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", std::get<1>(v));
-      std::string s = buf;
-      // shortest text that reads back exactly
-      for (int p = 6; p < 17; ++p) {
-        std::snprintf(buf, sizeof buf, "%.*g", p, std::get<1>(v));
-        if (std::strtod(buf, nullptr) == std::get<1>(v)) return buf;
-      }
-      return s;
-    }
-    case 2: return std::get<2>(v);
-    default: return std::get<3>(v) ? "true" : "false";
-  }
-}
+MLPIPE_DECL std::string to_text(const value& v);
 
 struct artifact {
   std::int64_t id = 0;                  // 0 until stored
@@ -153,9 +135,11 @@ class retryable_error : public store_error {
   using store_error::store_error;
 };
 
-inline std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
-}
+/// Milliseconds since the epoch (the system clock).
+MLPIPE_DECL std::int64_t now_ms();
 
 }  // namespace mlpipe::metadata
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/metadata/impl/types.ipp>
+#endif

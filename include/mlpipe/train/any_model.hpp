@@ -5,7 +5,6 @@
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,8 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/train/model.hpp>
 #include <mlpipe/transform/feature_block.hpp>
 
@@ -61,21 +59,9 @@ class model_registry {
 
   template <model_type M>
   model_registry& add(std::string kind);
-  model_registry& add(std::string kind, loader load) {
-    std::lock_guard lk(m_);
-    loaders_[std::move(kind)] = std::move(load);
-    return *this;
-  }
-  bool contains(std::string_view kind) const {
-    std::lock_guard lk(m_);
-    return loaders_.find(kind) != loaders_.end();
-  }
-  std::vector<std::string> kinds() const {
-    std::lock_guard lk(m_);
-    std::vector<std::string> k;
-    for (const auto& [n, l] : loaders_) k.push_back(n);
-    return k;
-  }
+  model_registry& add(std::string kind, loader load);
+  bool contains(std::string_view kind) const;
+  std::vector<std::string> kinds() const;
   /// Loads the model in `dir` as `kind`; model_error naming the kinds known when none matches.
   any_model load(std::string_view kind, const std::filesystem::path& dir) const;
   /// Loads the model in `dir`, reading its kind from the directory (see any_model::kind_of).
@@ -117,22 +103,12 @@ class any_model {
   std::size_t num_classes() const { return classes().size(); }
   const std::string& class_name(std::size_t i) const { return classes().at(i); }
 
-  void predict(feature_block x, std::span<double> out) const {
-    check(x, out, 1);
-    get().predict(x, out);
-  }
-  void predict_proba(feature_block x, std::span<double> out) const {
-    if (!is_classifier()) throw model_error("predict_proba: a regression model gives values, not probabilities");
-    check(x, out, num_classes());
-    get().predict_proba(x, out);
-  }
+  void predict(feature_block x, std::span<double> out) const;
+  void predict_proba(feature_block x, std::span<double> out) const;
   std::uint64_t fingerprint() const { return get().fingerprint(); }
 
   /// Writes the model's own files and `model_kind` (its kind name), so load() knows how to read it back.
-  void save(const std::filesystem::path& dir) const {
-    get().save(dir);
-    write_kind(dir, kind_name());
-  }
+  void save(const std::filesystem::path& dir) const;
   /// Loads through default_model_registry() by the directory's kind.
   static any_model load(const std::filesystem::path& dir);
 
@@ -144,28 +120,8 @@ class any_model {
   }
 
   /// The kind of the model saved in `dir`: the `model_kind` file, else the "kind" of its model.json.
-  static std::string kind_of(const std::filesystem::path& dir) {
-    if (std::ifstream f(dir / "model_kind"); f) {
-      std::string k;
-      std::getline(f, k);
-      if (!k.empty()) return k;
-    }
-    auto mj = dir / "model.json";
-    if (std::ifstream f(mj); f) {
-      try {
-        auto j = nlohmann::json::parse(f);
-        if (j.is_object() && j.contains("kind") && j["kind"].is_string()) return j["kind"].get<std::string>();
-      } catch (const nlohmann::json::exception& e) {
-        throw model_error(mj.string() + ": not valid JSON: " + e.what());
-      }
-    }
-    throw model_error(dir.string() + ": no model_kind file and no model.json with a \"kind\" (is it a Model directory?)");
-  }
-  static void write_kind(const std::filesystem::path& dir, std::string_view kind) {
-    std::ofstream f(dir / "model_kind");
-    f << kind << '\n';
-    if (!f) throw model_error((dir / "model_kind").string() + ": cannot write");
-  }
+  static std::string kind_of(const std::filesystem::path& dir);
+  static void write_kind(const std::filesystem::path& dir, std::string_view kind);
 
  private:
   struct base {
@@ -200,56 +156,21 @@ class any_model {
     if (!p_) throw model_error("any_model: empty (no model assigned)");
     return *p_;
   }
-  void check(feature_block x, std::span<double> out, std::size_t per_row) const {
-    if (x.cols != features())
-      throw model_error("model expects " + std::to_string(features()) + " features per row, the block has " +
-                        std::to_string(x.cols));
-    if (out.size() < x.rows * per_row)
-      throw model_error("output buffer holds " + std::to_string(out.size()) + " values, needs " +
-                        std::to_string(x.rows * per_row));
-  }
+  void check(feature_block x, std::span<double> out, std::size_t per_row) const;
 
   std::shared_ptr<const base> p_;
 };
-
-inline model_registry::model_registry() {
-  for (const char* k : {"linear", "logistic", "softmax"})
-    loaders_.emplace(k, [](const std::filesystem::path& dir) { return any_model(model::load(dir)); });
-}
 
 template <model_type M>
 model_registry& model_registry::add(std::string kind) {
   return add(std::move(kind), [](const std::filesystem::path& dir) { return any_model(M::load(dir)); });
 }
 
-inline any_model model_registry::load(std::string_view kind, const std::filesystem::path& dir) const {
-  loader l;
-  {
-    std::lock_guard lk(m_);
-    auto it = loaders_.find(kind);
-    if (it == loaders_.end()) {
-      std::string known;
-      for (const auto& [n, f] : loaders_) known += (known.empty() ? "" : ", ") + n;
-      throw model_error(dir.string() + ": model kind '" + std::string(kind) + "' is not registered (known: " + known +
-                        "; register it with model_registry::add)");
-    }
-    l = it->second;
-  }
-  any_model m = l(dir);
-  if (m.kind_name() != kind)
-    throw model_error(dir.string() + ": loaded as '" + std::string(kind) + "' but the model says it is '" +
-                      m.kind_name() + "'");
-  return m;
-}
-
-inline any_model model_registry::load(const std::filesystem::path& dir) const { return load(any_model::kind_of(dir), dir); }
-
 /// The registry `mlpipe` uses when none is given: the built-in kinds, plus what the program added.
-inline model_registry& default_model_registry() {
-  static model_registry r;
-  return r;
-}
-
-inline any_model any_model::load(const std::filesystem::path& dir) { return default_model_registry().load(dir); }
+MLPIPE_DECL model_registry& default_model_registry();
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/train/impl/any_model.ipp>
+#endif

@@ -9,8 +9,7 @@
 #include <span>
 #include <vector>
 
-#include <unistd.h>
-
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/labels.hpp>
 #include <mlpipe/transform/feature_block.hpp>
@@ -48,30 +47,13 @@ concept block_source = requires(S& s, std::size_t b) {
 
 /// Rows per block so that a block of `width` features (plus its targets) takes about half of the L2 cache,
 /// rounded down to a multiple of `multiple` (the minibatch size, so minibatches never straddle blocks).
-inline std::size_t training_block_rows(std::size_t width, std::size_t multiple = 1) {
-  long l2 = -1;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-  l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
-#endif
-  std::size_t bytes = l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
-  std::size_t rows = bytes / 2 / (8 * (width + 1));
-  multiple = std::max<std::size_t>(1, multiple);
-  rows = std::max<std::size_t>(rows / multiple, 1) * multiple;
-  return std::max<std::size_t>(rows, 16);
-}
+MLPIPE_DECL std::size_t training_block_rows(std::size_t width, std::size_t multiple = 1);
 
 /// The fused source: each block(b) call transforms rows [b*block_rows, ...) of the table into a block-sized
 /// buffer, validating as it goes, and encodes their labels. Memory: one block, whatever the table's size.
 class fused_source {
  public:
-  fused_source(const table& t, const transform_graph& g, const label_encoding& labels, std::size_t block_rows)
-      : t_(&t), tf_(g, t), y_enc_(labels.bind(t)), block_rows_(std::max<std::size_t>(1, block_rows)) {
-    x_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)) * tf_.width());
-    y_.resize(std::min(block_rows_, std::max<std::size_t>(t.rows(), 1)));
-    // Whether the label column's values are the targets themselves is checked once here, not per block of
-    // every epoch: one read of one column per training run.
-    if (auto raw = y_enc_.as_is(t.view(0, t.rows()))) y_in_place_ = raw->data();
-  }
+  fused_source(const table& t, const transform_graph& g, const label_encoding& labels, std::size_t block_rows);
 
   std::size_t rows() const noexcept { return t_->rows(); }
   std::size_t features() const noexcept { return tf_.width(); }
@@ -126,3 +108,7 @@ class fused_source {
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/train/impl/block_source.ipp>
+#endif

@@ -13,8 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mlpipe/core/fingerprint.hpp>
-#include <mlpipe/core/json_file.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/parameters.hpp>
 
 namespace mlpipe {
@@ -32,20 +31,8 @@ struct trial_record {
   bool ok() const noexcept { return error.empty() && !std::isnan(metric); }
 };
 
-inline void to_json(nlohmann::json& j, const trial_record& t) {
-  j = {{"id", t.id}, {"rung", t.rung}, {"budget", t.budget}, {"parameters", t.parameters}, {"seconds", t.seconds}};
-  j["metric"] = std::isnan(t.metric) ? nlohmann::json(nullptr) : nlohmann::json(t.metric);
-  if (!t.error.empty()) j["error"] = t.error;
-}
-inline void from_json(const nlohmann::json& j, trial_record& t) {
-  t.id = j.at("id").get<std::size_t>();
-  t.rung = j.value("rung", std::size_t{0});
-  t.budget = j.value("budget", std::size_t{0});
-  t.parameters = j.at("parameters");
-  t.metric = j.at("metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["metric"].get<double>();
-  t.seconds = j.value("seconds", 0.0);
-  t.error = j.value("error", "");
-}
+MLPIPE_DECL void to_json(nlohmann::json& j, const trial_record& t);
+MLPIPE_DECL void from_json(const nlohmann::json& j, trial_record& t);
 
 /// Sets parameters on a reflected stage from a JSON object {name: value}; "a.b" sets the nested parameter b of
 /// a. Type-checked: a value of the wrong type throws mlpipe::parameter_error naming the parameter.
@@ -89,37 +76,15 @@ struct hyperparameters {
     apply_parameters(stage, values, "hyperparameters");
   }
 
-  nlohmann::json to_json() const {
-    nlohmann::json j = {{"format", "mlpipe.HyperParameters"}, {"version", 1}, {"values", values},
-                        {"metric", metric}, {"maximize", maximize}, {"strategy", strategy}, {"trials", trials}};
-    j["best_metric"] = std::isnan(best_metric) ? nlohmann::json(nullptr) : nlohmann::json(best_metric);
-    return j;
-  }
-  static hyperparameters from_json(const nlohmann::json& j) {
-    if (!detail::json_format_is(j, "mlpipe.HyperParameters"))
-      throw std::runtime_error("not a HyperParameters artifact (format field is " + detail::json_format_shown(j) + ")");
-    if (detail::json_version(j) != 1)
-      throw std::runtime_error("HyperParameters version " + detail::json_version_shown(j) + " is not supported (expected 1)");
-    hyperparameters h;
-    h.values = j.at("values");
-    h.metric = j.at("metric").get<std::string>();
-    h.maximize = j.at("maximize").get<bool>();
-    h.strategy = j.at("strategy").get<std::string>();
-    h.trials = j.at("trials").get<std::vector<trial_record>>();
-    h.best_metric = j.at("best_metric").is_null() ? std::numeric_limits<double>::quiet_NaN() : j["best_metric"].get<double>();
-    return h;
-  }
-  void save(const std::filesystem::path& dir) const { detail::write_json_file(dir / "hyperparameters.json", to_json()); }
-  static hyperparameters load(const std::filesystem::path& dir) {
-    return detail::load_json_file(dir / "hyperparameters.json", "no HyperParameters there",
-                                  [](const nlohmann::json& j) { return from_json(j); });
-  }
-  std::uint64_t fingerprint() const {
-    hasher h(0x68797065ULL);
-    h.update(std::string_view(values.dump()));
-    h.update(std::string_view(metric));
-    return h.digest();
-  }
+  nlohmann::json to_json() const;
+  static hyperparameters from_json(const nlohmann::json& j);
+  void save(const std::filesystem::path& dir) const;
+  static hyperparameters load(const std::filesystem::path& dir);
+  std::uint64_t fingerprint() const;
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/train/impl/hyperparameters.ipp>
+#endif

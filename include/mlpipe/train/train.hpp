@@ -25,7 +25,6 @@
 #include <mlpipe/train/hyperparameters.hpp>
 #include <mlpipe/train/labels.hpp>
 #include <mlpipe/train/model.hpp>
-#include <mlpipe/train/unfused.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
 namespace mlpipe {
@@ -98,14 +97,7 @@ struct train<linear_model<K>> {
   /// With the optional `tuned` input (a tune node's best hyperparameters), trains with those applied over this
   /// stage's own parameters.
   model operator()(const examples& in, const transform_graph& g, optional_input<hyperparameters> tuned,
-                   context& ctx) const {
-    const table* eval = in.eval.rows() > 0 ? &in.eval : nullptr;
-    if (!tuned) return fit(in.train, eval, g, in.label, ctx);
-    auto t = *this;
-    tuned->apply_to(t);
-    ctx.record("hyperparameters", tuned->values.dump());
-    return t.fit(in.train, eval, g, in.label, ctx);
-  }
+                   context& ctx) const;
 
   /// Trains on `train`; `eval` (optional) is used for early stopping and the reported eval loss.
   model fit(const table& train_split, const table* eval_split, const transform_graph& g, std::string_view label,

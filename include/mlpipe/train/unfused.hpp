@@ -9,6 +9,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/train/block_source.hpp>
 #include <mlpipe/train/labels.hpp>
@@ -19,20 +20,7 @@ namespace mlpipe {
 /// Transforms the whole table into `x` (rows × features), then serves row blocks of it.
 class materialized_source {
  public:
-  materialized_source(const table& t, const transform_graph& g, const label_encoding& labels, std::size_t block_rows)
-      : block_rows_(std::max<std::size_t>(1, block_rows)) {
-    x_ = xt::xtensor<double, 2>::from_shape({t.rows(), g.width()});
-    y_.resize(t.rows());
-    auto tf = g.bind(t);
-    auto ly = labels.bind(t);
-    std::span<double> all(x_.data(), x_.size());
-    for (std::size_t begin = 0; begin < t.rows(); begin += block_rows_) {
-      std::size_t end = std::min(t.rows(), begin + block_rows_);
-      auto view = t.view(begin, end);
-      tf(view, all.subspan(begin * g.width()));
-      ly(view, y_.data() + begin);
-    }
-  }
+  materialized_source(const table& t, const transform_graph& g, const label_encoding& labels, std::size_t block_rows);
 
   std::size_t rows() const noexcept { return x_.shape(0); }
   std::size_t features() const noexcept { return x_.shape(1); }
@@ -53,3 +41,7 @@ class materialized_source {
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/train/impl/unfused.ipp>
+#endif

@@ -4,8 +4,8 @@
 
 #include <cstddef>
 #include <span>
-#include <stdexcept>
-#include <string>
+
+#include <mlpipe/core/detail/decl.hpp>
 
 namespace mlpipe {
 
@@ -18,11 +18,7 @@ struct feature_block {
   feature_block() = default;
   feature_block(const double* d, std::size_t r, std::size_t c) noexcept : data(d), rows(r), cols(c) {}
   /// A block over a buffer of rows*cols values; throws when the buffer is shorter.
-  feature_block(std::span<const double> values, std::size_t r, std::size_t c) : data(values.data()), rows(r), cols(c) {
-    if (values.size() < r * c)
-      throw std::invalid_argument("feature_block: buffer of " + std::to_string(values.size()) + " values for " +
-                                  std::to_string(r) + " x " + std::to_string(c));
-  }
+  feature_block(std::span<const double> values, std::size_t r, std::size_t c);
 
   const double* row(std::size_t r) const noexcept { return data + r * cols; }
   double operator()(std::size_t r, std::size_t c) const noexcept { return data[r * cols + c]; }
@@ -33,3 +29,7 @@ struct feature_block {
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/transform/impl/feature_block.ipp>
+#endif

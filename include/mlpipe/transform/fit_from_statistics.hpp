@@ -2,14 +2,13 @@
 // standardize | one_hot) fitted from a split's mergeable statistics instead of its rows: data-parallel fitting.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/transform/fit_transform.hpp>
-#include <mlpipe/transform/ops.hpp>
+#include <mlpipe/transform/transform_graph.hpp>
 #include <mlpipe/validate/statistics.hpp>
 
 namespace mlpipe {
@@ -21,51 +20,14 @@ namespace mlpipe {
 /// string: the most frequent value fills (ties: the smallest), one-hot over the domain (or the values seen).
 /// Left out: default_ops' second numeric imputation (most frequent), which never fills anything after the
 /// mean's. `columns` gives the output order (the table's column order).
-inline transform_graph fit_default_transform_from_statistics(const split_statistics& train,
-                                                             const std::vector<std::string>& columns,
-                                                             std::string_view label,
-                                                             const std::vector<std::string>& exclude = {},
-                                                             const category_domains& domains = {}) {
-  if (train.rows == 0) throw transform_error("fit_transform: the train split has no rows");
-  transform_graph g;
-  g.label = std::string(label);
-  g.ops = default_ops();
-  for (const auto& name : columns) {
-    if (name == label || std::find(exclude.begin(), exclude.end(), name) != exclude.end()) continue;
-    const column_statistics* cs = train.find(name);
-    if (!cs) throw transform_error("fit_transform: no statistics for column '" + name + "'");
-    column_transform t;
-    t.column = name;
-    t.input_kind = cs->kind();
-    if (cs->is_numeric()) {
-      const auto& m = cs->raw_moments();
-      const double mean = m.count ? m.mean : 0.0;
-      const double rows = static_cast<double>(m.count + cs->missing());
-      const double sd = rows > 0 ? std::sqrt(m.m2 / rows) : 0.0;
-      const double scale = sd > 0 ? 1.0 / sd : 1.0;
-      t.steps.push_back({numeric_step_kind::impute, mean, 0.0, {}});
-      t.steps.push_back({numeric_step_kind::affine, scale, -mean * scale, {}});
-    } else {
-      auto d = domains.find(name);
-      if (cs->kind() == column_kind::string && d == domains.end()) continue;  // free text is not a feature
-      std::uint64_t best = 0;
-      for (auto& v : cs->values().all())  // by count descending, then value ascending: the first is the fill
-        if (v.count > best) best = v.count, t.fill = v.value;
-      t.has_fill = best > 0;
-      t.encoding = feature_encoding::one_hot;
-      std::vector<std::string> vocab;
-      if (d != domains.end()) vocab = d->second;
-      else
-        for (auto& v : cs->values().all()) vocab.push_back(v.value);
-      std::sort(vocab.begin(), vocab.end());
-      vocab.erase(std::unique(vocab.begin(), vocab.end()), vocab.end());
-      t.vocabulary = std::move(vocab);
-    }
-    g.columns.push_back(std::move(t));
-  }
-  g.finalize();
-  if (g.width() == 0) throw transform_error("fit_transform: no feature columns (only the label, or all excluded)");
-  return g;
-}
+MLPIPE_DECL transform_graph fit_default_transform_from_statistics(const split_statistics& train,
+                                                                  const std::vector<std::string>& columns,
+                                                                  std::string_view label,
+                                                                  const std::vector<std::string>& exclude = {},
+                                                                  const category_domains& domains = {});
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/transform/impl/fit_from_statistics.ipp>
+#endif

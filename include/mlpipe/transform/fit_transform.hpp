@@ -10,7 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>  // the stage's parameters of its own types convert through nlohmann (to_json/from_json)
+
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/inputs.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/examples.hpp>
@@ -62,21 +65,11 @@ transform_graph fit_transform_graph(const transform_ops<Ops...>& ops, const tabl
 }
 
 namespace detail {
-inline void record_fitted(const transform_graph& g, std::size_t train_rows, context& ctx, const std::string& how) {
-  ctx.record("input_columns", g.columns.size());
-  ctx.record("features", g.width());
-  ctx.log("fitted " + std::to_string(g.columns.size()) + " columns into " + std::to_string(g.width()) +
-          " features on " + std::to_string(train_rows) + " train rows" + how);
-}
+MLPIPE_DECL void record_fitted(const transform_graph& g, std::size_t train_rows, context& ctx, const std::string& how);
 }  // namespace detail
 
 /// The domains of a schema's categorical and string columns (columns without a domain are left out).
-inline category_domains schema_domains(const schema& s) {
-  category_domains d;
-  for (const auto& c : s.columns)
-    if (!c.is_numeric() && c.domain) d.emplace(c.name, *c.domain);
-  return d;
-}
+MLPIPE_DECL category_domains schema_domains(const schema& s);
 
 /// Stage "fit_transform": examples [+ Schema] -> TransformGraph, fitted on the train split only.
 ///   mp::node<"transform">(mp::fit_transform{mp::impute_mean | mp::standardize | mp::one_hot}) << mp::from<"examples">
@@ -113,3 +106,7 @@ template <class Ops>
 fit_transform(Ops, std::vector<std::string>) -> fit_transform<Ops>;
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/transform/impl/fit_transform.ipp>
+#endif

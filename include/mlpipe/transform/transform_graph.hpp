@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -23,7 +22,6 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/detail/decl.hpp>
-#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/transform/feature_block.hpp>
@@ -86,23 +84,10 @@ struct step_registry {
 /// Makes a user step loadable by name in this program (a saved transform names its user steps; a program that
 /// loads one, to evaluate or serve it, registers the same kernels first). xtensor_op registers itself when
 /// fitted; register_op<Op>() does it without fitting. A name registered with another kernel is an error.
-inline void register_step(std::string_view name, step_function f) {
-  auto& r = detail::step_registry::instance();
-  std::lock_guard<std::mutex> lock(r.m);
-  auto it = r.steps.find(name);
-  if (it == r.steps.end()) r.steps.emplace(std::string(name), f);
-  else if (it->second != f)
-    throw std::invalid_argument("register_step: the step name '" + std::string(name) +
-                                "' is already registered with another kernel");
-}
+MLPIPE_DECL void register_step(std::string_view name, step_function f);
 
 /// The kernel registered under `name`, or nullptr.
-inline step_function find_step(std::string_view name) {
-  auto& r = detail::step_registry::instance();
-  std::lock_guard<std::mutex> lock(r.m);
-  auto it = r.steps.find(name);
-  return it == r.steps.end() ? nullptr : it->second;
-}
+MLPIPE_DECL step_function find_step(std::string_view name);
 
 /// How a column becomes features.
 enum class feature_encoding : std::uint8_t {
@@ -153,16 +138,7 @@ struct column_transform {
   /// fit. Consumers fold the map into their own arithmetic instead of writing the feature (training into its
   /// weights, the deployed predictor into the model). nullopt for anything else (one-hot, buckets, log1p,
   /// clip...).
-  std::optional<affine_form> as_affine() const noexcept {
-    if (input_kind != column_kind::numeric || encoding != feature_encoding::value) return std::nullopt;
-    affine_form f;
-    std::size_t i = 0;
-    for (; i < steps.size() && steps[i].kind == numeric_step_kind::impute; ++i)
-      if (f.fill != f.fill) f.fill = steps[i].a;
-    if (i < steps.size() && steps[i].kind == numeric_step_kind::affine) f.scale = steps[i].a, f.shift = steps[i].b, ++i;
-    if (i != steps.size()) return std::nullopt;
-    return f;
-  }
+  std::optional<affine_form> as_affine() const noexcept;
 };
 
 namespace detail {
@@ -279,56 +255,14 @@ class transform_graph {
   /// columns are encoded as a value or one-hot of their buckets (after a bucketize step whose boundaries are
   /// ascending numbers, one slot per bucket); categorical and string columns as one-hot or hashed, without
   /// numeric steps; slot counts from 1 to max_slots, at most max_width features in all.
-  void validate(const std::string& where = "transform graph") const {
-    std::uint64_t width = 0;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      const auto& c = columns[i];
-      auto fail = [&](const std::string& why) {
-        throw transform_error(where + ": column '" + c.column + "' (columns[" + std::to_string(i) + "]): " + why);
-      };
-      for (std::size_t k = 0; k < i; ++k)
-        if (columns[k].column == c.column) fail("the column comes twice");
-      const bool numeric = c.input_kind == column_kind::numeric;
-      const auto enc = std::string(to_string(c.encoding));
-      if (numeric && c.encoding != feature_encoding::value && c.encoding != feature_encoding::bucket_one_hot)
-        fail("a numeric column is encoded as \"value\" or \"bucket_one_hot\", not \"" + enc + "\"");
-      if (!numeric && c.encoding != feature_encoding::one_hot && c.encoding != feature_encoding::hashed)
-        fail("a " + std::string(to_string(c.input_kind)) + " column is encoded as \"one_hot\" or \"hashed\", not \"" +
-             enc + "\"");
-      if (!numeric && !c.steps.empty()) fail("numeric steps on a " + std::string(to_string(c.input_kind)) + " column");
-      if (c.has_fill && numeric) fail("a text \"fill\" on a numeric column");
-      const numeric_step* last_bucketize = nullptr;
-      for (const auto& s : c.steps) {
-        if (s.kind == numeric_step_kind::user && !s.apply)
-          fail("the user step '" + s.name + "' is not registered in this program (register_op<" + s.name +
-               ">() or register_step(\"" + s.name + "\", kernel) before loading)");
-        if (s.kind != numeric_step_kind::bucketize) continue;
-        last_bucketize = &s;
-        for (std::size_t k = 0; k < s.boundaries.size(); ++k)
-          if (!std::isfinite(s.boundaries[k]) || (k > 0 && !(s.boundaries[k - 1] < s.boundaries[k])))
-            fail("bucketize boundaries must be finite and strictly ascending");
-      }
-      if (c.encoding == feature_encoding::bucket_one_hot || c.encoding == feature_encoding::hashed) {
-        if (c.slots == 0 || c.slots > max_slots)
-          fail(std::to_string(c.slots) + " slots (from 1 to " + std::to_string(max_slots) + ")");
-      }
-      if (c.encoding == feature_encoding::bucket_one_hot &&
-          (!last_bucketize || c.slots != last_bucketize->boundaries.size() + 1))
-        fail("\"bucket_one_hot\" needs a bucketize step with slots - 1 boundaries");
-      if (c.encoding == feature_encoding::one_hot && c.vocabulary.size() >= max_slots)
-        fail("a vocabulary of " + std::to_string(c.vocabulary.size()) + " values (at most " +
-             std::to_string(max_slots - 1) + ")");
-      width += c.width();
-      if (width > max_width) fail("more than " + std::to_string(max_width) + " features in all");
-    }
-  }
+  void validate(const std::string& where = "transform graph") const;
 
   void save(const std::filesystem::path& dir) const;
 
   static transform_graph load(const std::filesystem::path& dir);
 
   /// Content hash of the fitted transform (its canonical JSON).
-  std::uint64_t fingerprint() const { return detail::json_fingerprint(to_json(), 0x7866726dULL); }
+  std::uint64_t fingerprint() const;
 
   friend bool operator==(const transform_graph& a, const transform_graph& b) {
     return a.columns == b.columns && a.label == b.label && a.width_ == b.width_;
@@ -347,58 +281,7 @@ class transform_graph {
 /// The graph and the table must outlive it.
 class bound_transform {
  public:
-  bound_transform(const transform_graph& g, const table& t) : g_(&g), t_(&t) {
-    cols_.reserve(g.columns.size());
-    for (auto& c : g.columns) {
-      auto idx = t.index_of(c.column);
-      if (!idx) {
-        std::string have;
-        for (auto& n : t.names()) have += (have.empty() ? "" : ", ") + n;
-        throw transform_error("the transform needs column '" + c.column + "', which the table does not have (columns: " +
-                              have + ")");
-      }
-      const column& col = t.col(*idx);
-      bound b;
-      b.index = *idx;
-      b.kind = col.kind();
-      bool want_numeric = c.input_kind == column_kind::numeric;
-      if (want_numeric != (col.kind() == column_kind::numeric))
-        throw transform_error("column '" + c.column + "' was " + std::string(to_string(c.input_kind)) +
-                              " when the transform was fitted, but is " + std::string(to_string(col.kind())) + " here");
-      b.missing_slot = npos;
-      if (c.encoding == feature_encoding::one_hot) {
-        std::unordered_map<std::string_view, std::uint32_t> slot;
-        for (std::uint32_t i = 0; i < c.vocabulary.size(); ++i) slot.emplace(c.vocabulary[i], i);
-        auto oov = static_cast<std::uint32_t>(c.vocabulary.size());
-        auto lookup = [&](std::string_view v) {
-          auto it = slot.find(v);
-          return it == slot.end() ? oov : it->second;
-        };
-        b.missing_slot = c.has_fill ? lookup(c.fill) : oov;
-        if (col.kind() == column_kind::categorical) {
-          auto& dict = col.dictionary();
-          b.remap.resize(dict.size());
-          for (std::size_t k = 0; k < dict.size(); ++k) b.remap[k] = lookup(dict[k]);
-        } else {
-          b.lookup.reserve(c.vocabulary.size());
-          for (std::uint32_t i = 0; i < c.vocabulary.size(); ++i) b.lookup.emplace(c.vocabulary[i], i);
-          b.oov = oov;
-        }
-      } else if (c.encoding == feature_encoding::hashed) {
-        b.missing_slot = c.has_fill ? static_cast<std::uint32_t>(detail::hash_slot(c.fill, c.slots)) : npos;
-        if (col.kind() == column_kind::categorical) {
-          auto& dict = col.dictionary();
-          b.remap.resize(dict.size());
-          for (std::size_t k = 0; k < dict.size(); ++k)
-            b.remap[k] = static_cast<std::uint32_t>(detail::hash_slot(dict[k], c.slots));
-        }
-      }
-      b.fast = classify(c);
-      cols_.push_back(std::move(b));
-      if (c.encoding != feature_encoding::value) any_one_hot_ = true;
-    }
-    find_affine_features();
-  }
+  bound_transform(const transform_graph& g, const table& t);
 
   std::size_t width() const noexcept { return g_->width(); }
   const transform_graph& graph() const noexcept { return *g_; }
@@ -419,69 +302,7 @@ class bound_transform {
   /// Transforms the rows of `block` (a view of the bound table) into `out`, row-major, block.rows() * width()
   /// values; then validates: a non-finite feature (a missing value with no imputation, log1p of a value
   /// below -1, an infinity) throws transform_error naming the row and column. Returns the feature block.
-  feature_block operator()(const table_view& block, std::span<double> out) const {
-    const std::size_t n = block.rows(), W = width();
-    if (&block.base() != t_)
-      throw transform_error("bound_transform: the block is a view of another table; bind the transform to it first");
-    if (out.size() < n * W)
-      throw transform_error("transform: output buffer holds " + std::to_string(out.size()) + " values, the block needs " +
-                            std::to_string(n * W));
-    double* o = out.data();
-    if (any_one_hot_) std::fill(o, o + n * W, 0.0);
-    std::uint64_t bad = 0;
-    // Numeric columns on a fast path (copy, impute, affine, impute + affine) go row tile by row tile: each
-    // column writes its strided slots into a tile of the output that is still in L1. Per-column constants
-    // are gathered once per block so the tile loop costs only the element work.
-    simple_.clear();
-    for (std::size_t j = 0; j < cols_.size(); ++j) {
-      const column_transform& c = g_->columns[j];
-      const bound& b = cols_[j];
-      column_view cv = block.col(b.index);
-      if (b.kind == column_kind::numeric && b.fast != fast_path::general) {
-        simple_column sc{cv.values().data(), c.offset, b.fast, 0.0, 1.0, 0.0};
-        if (b.fast == fast_path::impute || b.fast == fast_path::impute_affine) sc.fill = c.steps[0].a;
-        if (b.fast == fast_path::affine) sc.a = c.steps[0].a, sc.k = c.steps[0].b;
-        if (b.fast == fast_path::impute_affine) sc.a = c.steps[1].a, sc.k = c.steps[1].b;
-        simple_.push_back(sc);
-      } else if (b.kind == column_kind::numeric) {
-        bad |= numeric(c, b, cv.values().data(), n, o + c.offset, W);
-      } else {
-        categorical(c, b, cv, 0, n, o + c.offset, W);
-      }
-    }
-    const std::size_t tile = std::clamp<std::size_t>(256 / std::max<std::size_t>(W, 1), 8, 64);  // measured best
-    for (std::size_t t0 = 0; t0 < n; t0 += tile) {
-      const std::size_t t1 = std::min(n, t0 + tile);
-      for (const simple_column& sc : simple_) {
-        const double* src = sc.src;
-        double* dst = o + sc.offset;
-        const double f = sc.fill, a = sc.a, k = sc.k;
-        switch (sc.fast) {
-          case fast_path::copy:
-            for (std::size_t r = t0; r < t1; ++r) {
-              const double v = src[r];
-              dst[r * W] = v;
-            }
-            break;
-          case fast_path::affine:
-            for (std::size_t r = t0; r < t1; ++r) {
-              const double v = src[r] * a + k;
-              dst[r * W] = v;
-            }
-            break;
-          default:  // impute, impute + affine (a = 1, k = 0 for impute alone)
-            for (std::size_t r = t0; r < t1; ++r) {
-              const double v = (src[r] != src[r] ? f : src[r]) * a + k;
-              dst[r * W] = v;
-            }
-            break;
-        }
-      }
-    }
-    // validate: one pass over the block while it is in cache (x * 0 is 0 for finite x, NaN otherwise)
-    if (bad || detail::any_non_finite(o, n * W)) report_non_finite(block, out);  // returns only for kept NaNs
-    return {o, n, W};
-  }
+  feature_block operator()(const table_view& block, std::span<double> out) const;
 
  private:
   static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
@@ -497,140 +318,19 @@ class bound_transform {
     fast_path fast = fast_path::general;
   };
 
-  void find_affine_features() {
-    affine_.clear();
-    for (std::size_t j = 0; j < cols_.size(); ++j) {
-      auto a = cols_[j].kind == column_kind::numeric ? g_->columns[j].as_affine() : std::nullopt;
-      if (!a) {
-        affine_.clear();
-        return;
-      }
-      affine_.push_back(affine_feature{cols_[j].index, a->scale, a->shift});
-    }
-  }
+  void find_affine_features();
 
-  static fast_path classify(const column_transform& c) {
-    if (c.encoding != feature_encoding::value) return fast_path::general;
-    auto& s = c.steps;
-    using K = numeric_step_kind;
-    if (s.empty()) return fast_path::copy;
-    if (s.size() == 1 && s[0].kind == K::affine) return fast_path::affine;
-    if (s.size() == 1 && s[0].kind == K::impute) return fast_path::impute;
-    if (s.size() == 2 && s[0].kind == K::impute && s[1].kind == K::affine) return fast_path::impute_affine;
-    return fast_path::general;
-  }
+  static fast_path classify(const column_transform& c);
 
   // One column into the strided output; returns non-zero when some output is not finite.
   std::uint64_t numeric(const column_transform& c, const bound& b, const double* src, std::size_t n, double* dst,
-                        std::size_t W) const {
-    std::uint64_t bad = 0;
-    switch (b.fast) {
-      case fast_path::copy:
-        for (std::size_t r = 0; r < n; ++r) {
-          double v = src[r];
-          bad |= detail::non_finite(v);
-          dst[r * W] = v;
-        }
-        return bad;
-      case fast_path::affine: {
-        const double a = c.steps[0].a, k = c.steps[0].b;
-        for (std::size_t r = 0; r < n; ++r) {
-          double v = src[r] * a + k;
-          bad |= detail::non_finite(v);
-          dst[r * W] = v;
-        }
-        return bad;
-      }
-      case fast_path::impute: {
-        const double f = c.steps[0].a;
-        for (std::size_t r = 0; r < n; ++r) {
-          double v = src[r] != src[r] ? f : src[r];
-          bad |= detail::non_finite(v);
-          dst[r * W] = v;
-        }
-        return bad;
-      }
-      case fast_path::impute_affine: {
-        const double f = c.steps[0].a, a = c.steps[1].a, k = c.steps[1].b;
-        for (std::size_t r = 0; r < n; ++r) {
-          double v = (src[r] != src[r] ? f : src[r]) * a + k;
-          bad |= detail::non_finite(v);
-          dst[r * W] = v;
-        }
-        return bad;
-      }
-      case fast_path::general: break;
-    }
-    scratch_.assign(src, src + n);
-    double* x = scratch_.data();
-    for (auto& s : c.steps) detail::apply_step(s, x, n);
-    if (c.encoding == feature_encoding::value) {
-      for (std::size_t r = 0; r < n; ++r) {
-        bad |= detail::non_finite(x[r]);
-        dst[r * W] = x[r];
-      }
-    } else {  // bucket_one_hot
-      for (std::size_t r = 0; r < n; ++r) {
-        if (x[r] != x[r]) {
-          bad = 1;
-          continue;
-        }
-        // clamped before the conversion (out of range it is undefined); validate() guarantees slots >= 1
-        const double top = static_cast<double>(c.slots - 1);
-        auto slot = static_cast<std::size_t>(x[r] < 0.0 ? 0.0 : x[r] > top ? top : x[r]);
-        dst[r * W + slot] = 1.0;
-      }
-    }
-    return bad;
-  }
+                        std::size_t W) const;
 
   // Rows [t0, t1) of a categorical or string column; dst points at row t0's first slot of the column.
   void categorical(const column_transform& c, const bound& b, const column_view& cv, std::size_t t0, std::size_t t1,
-                   double* dst, std::size_t W) const {
-    const std::size_t n = t1 - t0;
-    if (b.kind == column_kind::categorical) {
-      const std::uint32_t* codes = cv.codes().data() + t0;
-      for (std::size_t r = 0; r < n; ++r) {
-        auto code = codes[r];
-        auto slot = code == column::missing_code ? b.missing_slot : b.remap[code];
-        if (slot != npos) dst[r * W + slot] = 1.0;
-      }
-      return;
-    }
-    // string column: look each value up (or hash it)
-    for (std::size_t r = 0; r < n; ++r) {
-      std::uint32_t slot;
-      if (!cv.is_valid(t0 + r)) {
-        slot = b.missing_slot;
-      } else if (c.encoding == feature_encoding::hashed) {
-        slot = static_cast<std::uint32_t>(detail::hash_slot(cv.str(t0 + r), c.slots));
-      } else {
-        auto it = b.lookup.find(std::string(cv.str(t0 + r)));
-        slot = it == b.lookup.end() ? b.oov : it->second;
-      }
-      if (slot != npos) dst[r * W + slot] = 1.0;
-    }
-  }
+                   double* dst, std::size_t W) const;
 
-  void report_non_finite(const table_view& block, std::span<const double> out) const {
-    const std::size_t W = width();
-    for (std::size_t r = 0; r < block.rows(); ++r)
-      for (const auto& c : g_->columns) {
-        if (c.input_kind != column_kind::numeric) continue;
-        double v = c.encoding == feature_encoding::value ? out[r * W + c.offset]
-                                                         : detail::apply_steps_one(c.steps, block.col(c.column).values()[r]);
-        if (!detail::non_finite(v)) continue;
-        double in = block.col(c.column).values()[r];
-        if (g_->missing_as_nan && std::isnan(in) && std::isnan(v)) continue;  // a missing value kept as NaN
-        std::string why = std::isnan(in) ? "the value is missing and the transform does not impute it (add impute_mean)"
-                          : std::isinf(in) ? "the value is infinite"
-                                           : "the value " + block.col(c.column).text(r) + " gives " +
-                                                 (std::isnan(v) ? "NaN" : "an infinity") + " (e.g. log1p of a value below -1)";
-        throw transform_error("row " + std::to_string(block.offset() + r) + ", column '" + c.column +
-                              "': feature is not finite: " + why);
-      }
-    if (!g_->missing_as_nan) throw transform_error("transform: a feature is not finite");
-  }
+  void report_non_finite(const table_view& block, std::span<const double> out) const;
 
   const transform_graph* g_;
   const table* t_;
@@ -647,11 +347,7 @@ class bound_transform {
   std::vector<affine_feature> affine_;
 };
 
-inline bound_transform transform_graph::bind(const table& t) const { return bound_transform(*this, t); }
 
-inline void transform_graph::transform(const table_view& block, std::span<double> out) const {
-  bound_transform(*this, block.base())(block, out);
-}
 
 }  // namespace mlpipe
 

@@ -21,8 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mlpipe/core/json_file.hpp>
-#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/train/hyperparameters.hpp>
 #include <mlpipe/tune/space.hpp>
@@ -38,13 +37,7 @@ inline std::string_view to_string(search_strategy s) noexcept {
     default: return "successive_halving";
   }
 }
-inline search_strategy search_strategy_from_string(std::string_view s) {
-  if (s == "grid") return search_strategy::grid;
-  if (s == "random") return search_strategy::random;
-  if (s == "successive_halving" || s == "halving") return search_strategy::successive_halving;
-  throw std::invalid_argument("unknown search strategy '" + std::string(s) +
-                              "' (expected grid, random or successive_halving)");
-}
+MLPIPE_DECL search_strategy search_strategy_from_string(std::string_view s);
 
 /// How to search.
 struct tuning_options {
@@ -79,31 +72,9 @@ concept trial_function = requires(F& f, const nlohmann::json& p, std::size_t bud
 namespace detail {
 
 // The cartesian product of every parameter's grid, in name order (last name varies fastest).
-inline std::vector<nlohmann::json> grid_points(const search_space& space, std::size_t points) {
-  std::vector<nlohmann::json> out{nlohmann::json::object()};
-  for (const auto& [name, domain] : space) {
-    std::vector<nlohmann::json> next;
-    for (const auto& partial : out)
-      for (const auto& v : domain.grid(points)) {
-        auto p = partial;
-        p[name] = v;
-        next.push_back(std::move(p));
-      }
-    out = std::move(next);
-  }
-  return out;
-}
+MLPIPE_DECL std::vector<nlohmann::json> grid_points(const search_space& space, std::size_t points);
 
-inline std::vector<nlohmann::json> random_points(const search_space& space, std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<nlohmann::json> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    nlohmann::json p = nlohmann::json::object();
-    for (const auto& [name, domain] : space) p[name] = domain.sample(rng);
-    out.push_back(std::move(p));
-  }
-  return out;
-}
+MLPIPE_DECL std::vector<nlohmann::json> random_points(const search_space& space, std::size_t n, std::uint64_t seed);
 
 template <class F>
 double call_trial(F& f, const nlohmann::json& p, std::size_t budget) {
@@ -143,12 +114,7 @@ void run_trials(F& f, std::vector<trial_record>& batch, std::size_t threads) {
 }
 
 // Is a better than b? Failed trials are worst; ties go to the lower id (deterministic).
-inline bool better(const trial_record& a, const trial_record& b, bool maximize) {
-  if (a.ok() != b.ok()) return a.ok();
-  if (!a.ok()) return a.id < b.id;
-  if (a.metric != b.metric) return maximize ? a.metric > b.metric : a.metric < b.metric;
-  return a.id < b.id;
-}
+MLPIPE_DECL bool better(const trial_record& a, const trial_record& b, bool maximize);
 
 }  // namespace detail
 
@@ -223,15 +189,10 @@ tuning_result run_search(const search_space& space, F&& trial, const tuning_opti
 }
 
 /// The HyperParameters artifact of a search's result.
-inline hyperparameters make_hyperparameters(const tuning_result& r, std::string metric, const tuning_options& opt) {
-  hyperparameters h;
-  h.values = r.best;
-  h.metric = std::move(metric);
-  h.maximize = opt.maximize;
-  h.best_metric = r.best_metric;
-  h.strategy = std::string(to_string(opt.strategy));
-  h.trials = r.trials;
-  return h;
-}
+MLPIPE_DECL hyperparameters make_hyperparameters(const tuning_result& r, std::string metric, const tuning_options& opt);
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/tune/impl/search.ipp>
+#endif

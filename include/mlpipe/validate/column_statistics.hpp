@@ -2,22 +2,17 @@
 // accumulated block by block and summarized on demand: moments, counts, sketch quantiles, histograms, top values.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <span>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/data/table.hpp>
-#include <mlpipe/validate/detail/finite_scan.hpp>
 #include <mlpipe/validate/histogram.hpp>
 #include <mlpipe/validate/moments.hpp>
 #include <mlpipe/validate/quantile_sketch.hpp>
@@ -94,23 +89,7 @@ class column_statistics {
   void expect_rows(std::uint64_t n) noexcept { sketch_.expect(n); }
 
   /// Adds the rows of a column (or a block of it). The kind must match.
-  void add(const column_view& c) {
-    if (c.kind() != kind_)
-      throw std::invalid_argument("statistics of column '" + name_ + "': a block has kind " +
-                                  std::string(to_string(c.kind())) + ", expected " + std::string(to_string(kind_)));
-    const std::size_t n = c.size();
-    const std::size_t miss = c.missing_count();
-    rows_ += n;
-    missing_ += miss;
-    switch (kind_) {
-      case column_kind::numeric: add_numeric(c, miss); break;
-      case column_kind::categorical: add_categorical(c); break;
-      case column_kind::string:
-        for (std::size_t i = 0; i < n; ++i)
-          if (c.is_valid(i)) values_.add(c.str(i));
-        break;
-    }
-  }
+  void add(const column_view& c);
 
   /// Combines the statistics of other rows of the same column.
   void merge(const column_statistics& o);
@@ -125,68 +104,12 @@ class column_statistics {
   // min, max, zeros and whether all values are finite; the sketch then samples the same block.
   static constexpr std::size_t chunk = 2048;
 
-  void add_numeric(const column_view& c, std::size_t miss) {
-    auto v = c.values();
-    if (miss == 0) {
-      for (std::size_t b = 0; b < v.size(); b += chunk) add_values(v.data() + b, std::min(chunk, v.size() - b));
-      return;
-    }
-    // Some rows are missing: gather the present ones (missing rows are not NaN values of the data).
-    double buf[chunk];
-    auto words = c.validity();
-    const std::size_t off = c.validity_bit_offset();
-    std::size_t m = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      std::size_t bit = off + i;
-      buf[m] = v[i];
-      m += (words[bit >> 6] >> (bit & 63)) & 1u;
-      if (m == chunk) {
-        add_values(buf, m);
-        m = 0;
-      }
-    }
-    add_values(buf, m);
-  }
+  void add_numeric(const column_view& c, std::size_t miss);
 
   // Present values (possibly NaN or infinite).
-  void add_values(const double* p, std::size_t n) {
-    if (n == 0) return;
-    // Shifting by the running mean keeps d = x - shift small, so M2 = sum(d^2) - sum(d)^2 / n loses few bits;
-    // when it would lose more than 10 (the block's mean far from the shift) the block is summed two-pass.
-    const double shift = moments_.count ? moments_.mean : p[0];
-    const auto r = detail::finite_scan(p, n, shift);
-    if (r.finite) {
-      zeros_ += r.zeros;
-      const double dn = static_cast<double>(n);
-      const double m2 = r.s2 - r.s1 * r.s1 / dn;
-      if (m2 >= r.s2 * (1.0 / 1024)) moments_.merge(moments{n, shift + r.s1 / dn, m2});
-      else moments_.add(std::span<const double>(p, n));
-      sketch_.update(std::span<const double>(p, n), r.lo, r.hi);
-      return;
-    }
-    double buf[chunk];
-    std::size_t m = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      double d = p[i];
-      if (std::isnan(d)) ++nan_;
-      else if (std::isinf(d)) ++inf_;
-      else {
-        zeros_ += d == 0.0;
-        buf[m++] = d;
-      }
-    }
-    moments_.add(std::span<const double>(buf, m));
-    sketch_.update(std::span<const double>(buf, m));
-  }
+  void add_values(const double* p, std::size_t n);
 
-  void add_categorical(const column_view& c) {
-    const auto& dict = c.dictionary();
-    std::vector<std::uint64_t> counts(dict.size(), 0);
-    for (std::uint32_t code : c.codes())
-      if (code < counts.size()) ++counts[code];
-    for (std::size_t i = 0; i < counts.size(); ++i)
-      if (counts[i]) values_.add(dict[i], counts[i]);
-  }
+  void add_categorical(const column_view& c);
 
   std::string name_;
   column_kind kind_ = column_kind::numeric;

@@ -2,14 +2,12 @@
 // and re-bucketing onto other boundaries (what drift needs to compare two histograms).
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <stdexcept>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/validate/quantile_sketch.hpp>
 
 namespace mlpipe {
@@ -29,79 +27,21 @@ struct histogram {
 
   /// `buckets` equal-width buckets between the sketch's exact min and max. Counts are n * (rank(b[i+1]) -
   /// rank(b[i])), so each is within 2 * rank_error() * n of the true count (exact while the sketch is exact).
-  static histogram equal_width(const quantile_sketch& s, std::size_t buckets = 10) {
-    histogram h;
-    if (s.empty() || buckets == 0) return h;
-    double lo = s.min(), hi = s.max();
-    if (!(hi > lo)) {
-      h.boundaries = {lo, hi};
-      h.counts = {static_cast<double>(s.count())};
-      return h;
-    }
-    h.boundaries.resize(buckets + 1);
-    for (std::size_t i = 0; i <= buckets; ++i)
-      h.boundaries[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(buckets);
-    h.boundaries.back() = hi;
-    h.counts.assign(buckets, 0.0);
-    // One walk over the sorted weighted items: item v lands in the first bucket whose upper edge is >= v.
-    std::size_t b = 0;
-    for (auto [v, w] : s.weighted_items()) {
-      while (b + 1 < buckets && v > h.boundaries[b + 1]) ++b;
-      h.counts[b] += static_cast<double>(w);
-    }
-    return h;
-  }
+  static histogram equal_width(const quantile_sketch& s, std::size_t buckets = 10);
 
   /// `buckets` buckets holding (about) the same number of values each: edges at the i/buckets quantiles.
-  static histogram quantile_buckets(const quantile_sketch& s, std::size_t buckets = 10) {
-    histogram h;
-    if (s.empty() || buckets == 0) return h;
-    std::vector<double> qs(buckets + 1);
-    for (std::size_t i = 0; i <= buckets; ++i) qs[i] = static_cast<double>(i) / static_cast<double>(buckets);
-    h.boundaries = s.quantiles(qs);
-    h.counts.assign(buckets, static_cast<double>(s.count()) / static_cast<double>(buckets));
-    return h;
-  }
+  static histogram quantile_buckets(const quantile_sketch& s, std::size_t buckets = 10);
 
   /// The same mass spread onto other ascending edges, assuming values are uniform within each bucket (a
   /// zero-width bucket is a point mass). Mass outside the new edges goes to the nearest end bucket.
-  histogram rebucket(const std::vector<double>& edges) const {
-    histogram r;
-    r.boundaries = edges;
-    if (edges.size() < 2) return r;
-    r.counts.assign(edges.size() - 1, 0.0);
-    auto bucket_of = [&](double x) {  // the new bucket holding point x
-      auto it = std::upper_bound(edges.begin(), edges.end(), x);
-      std::size_t i = it == edges.begin() ? 0 : static_cast<std::size_t>(it - edges.begin()) - 1;
-      return std::min(i, r.counts.size() - 1);
-    };
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-      double lo = boundaries[i], hi = boundaries[i + 1], c = counts[i];
-      if (c == 0) continue;
-      if (!(hi > lo)) { r.counts[bucket_of(lo)] += c; continue; }
-      double placed = 0;
-      for (std::size_t j = 0; j < r.counts.size(); ++j) {
-        double a = std::max(lo, edges[j]), b = std::min(hi, edges[j + 1]);
-        if (b > a) {
-          double part = c * (b - a) / (hi - lo);
-          r.counts[j] += part;
-          placed += part;
-        }
-      }
-      if (placed < c) r.counts[bucket_of(lo < edges.front() ? lo : hi)] += c - placed;
-    }
-    return r;
-  }
+  histogram rebucket(const std::vector<double>& edges) const;
 
-  friend void to_json(nlohmann::json& j, const histogram& h) {
-    j = nlohmann::json{{"boundaries", h.boundaries}, {"counts", h.counts}};
-  }
-  friend void from_json(const nlohmann::json& j, histogram& h) {
-    j.at("boundaries").get_to(h.boundaries);
-    j.at("counts").get_to(h.counts);
-    if (!h.counts.empty() && h.boundaries.size() != h.counts.size() + 1)
-      throw std::runtime_error("histogram: boundaries must number one more than counts");
-  }
+  friend MLPIPE_DECL void to_json(nlohmann::json& j, const histogram& h);
+  friend MLPIPE_DECL void from_json(const nlohmann::json& j, histogram& h);
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/validate/impl/histogram.ipp>
+#endif

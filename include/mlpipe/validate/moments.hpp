@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <span>
 
+#include <mlpipe/core/detail/decl.hpp>
+
 namespace mlpipe {
 
 /// Running count / mean / sum of squared deviations (M2). `add` takes finite values only (callers filter NaN/Inf).
@@ -18,34 +20,7 @@ struct moments {
   double m2 = 0.0;  // sum of (x - mean)^2
 
   /// Adds a span of finite values: two passes over the span (it is in cache), then one Chan merge.
-  void add(std::span<const double> x) noexcept {
-    if (x.empty()) return;
-    // Four independent lanes let the compiler pipeline (and vectorize) the sums without -ffast-math.
-    const double* p = x.data();
-    const std::size_t n = x.size();
-    const std::size_t n4 = n - n % 4;  // (a bound, not i + 4 <= n: GCC 12 then warns falsely on the tail loop)
-    double s[4] = {0, 0, 0, 0};
-    for (std::size_t i = 0; i < n4; i += 4)
-      for (std::size_t l = 0; l < 4; ++l) s[l] += p[i + l];
-    for (std::size_t i = n4; i < n; ++i) s[0] += p[i];
-    const double bm = ((s[0] + s[1]) + (s[2] + s[3])) / static_cast<double>(n);
-    double q[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
-    for (std::size_t i = 0; i < n4; i += 4)
-      for (std::size_t l = 0; l < 4; ++l) {
-        double d = p[i + l] - bm;
-        c[l] += d;
-        q[l] += d * d;
-      }
-    for (std::size_t i = n4; i < n; ++i) {
-      double d = p[i] - bm;
-      c[0] += d;
-      q[0] += d * d;
-    }
-    // Corrected two-pass (Chan, Golub & LeVeque 1983): subtract the rounding error of the block mean.
-    const double csum = (c[0] + c[1]) + (c[2] + c[3]);
-    const double bm2 = ((q[0] + q[1]) + (q[2] + q[3])) - csum * csum / static_cast<double>(n);
-    merge(moments{n, bm + csum / static_cast<double>(n), bm2 > 0 ? bm2 : 0.0});
-  }
+  void add(std::span<const double> x) noexcept;
 
   void add(double x) noexcept { add(std::span<const double>(&x, 1)); }
 
@@ -68,3 +43,7 @@ struct moments {
 };
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/validate/impl/moments.ipp>
+#endif

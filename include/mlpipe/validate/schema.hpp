@@ -2,24 +2,20 @@
 // can read and edit, and the `infer_schema` stage that proposes one from statistics.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
-#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/validate/statistics.hpp>
@@ -70,63 +66,17 @@ struct schema {
 
   /// Reads a schema, checking every field; `where` names the source in error messages.
   static schema from_json(const nlohmann::json& j, const std::string& where = "schema");
-  static schema from_json(const nlohmann::ordered_json& j, const std::string& where = "schema") {
-    return from_json(nlohmann::json::parse(j.dump()), where);
-  }
+  static schema from_json(const nlohmann::ordered_json& j, const std::string& where = "schema");
 
   void save(const std::filesystem::path& dir) const;
   void save_file(const std::filesystem::path& file) const;
-  static schema load(const std::filesystem::path& dir) { return load_file(dir / "schema.json"); }
+  static schema load(const std::filesystem::path& dir);
   static schema load_file(const std::filesystem::path& file);
   std::uint64_t fingerprint() const;
 
   /// A summary a person reads: one line per column (type, presence, range or domain).
   std::string to_text() const;
 };
-
-namespace detail {
-/// Reads JSON fields with the path in every error: "file: columns[1] (\"age\").range.min: expected a number".
-struct schema_reader {
-  std::string where;
-
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw schema_error(where + ": " + path + ": " + what);
-  }
-  static std::string shown(const nlohmann::json& v) {
-    return json_excerpt(v, 37);  // bounded and iterative, whatever the file nests
-  }
-  void only(const nlohmann::json& obj, const std::string& path, std::initializer_list<std::string_view> known) const {
-    if (!obj.is_object()) fail(path, "expected an object, got " + shown(obj));
-    for (auto& [k, v] : obj.items()) {
-      if (std::find(known.begin(), known.end(), k) != known.end()) continue;
-      std::string list;
-      for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
-      fail(path.empty() ? k : path + "." + k, "unknown field (known here: " + list + ")");
-    }
-  }
-  const nlohmann::json* field(const nlohmann::json& obj, const std::string& key) const {
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-  }
-  double number(const nlohmann::json& v, const std::string& path) const {
-    if (!v.is_number()) fail(path, "expected a number, got " + shown(v));
-    return v.get<double>();
-  }
-  double fraction(const nlohmann::json& v, const std::string& path) const {
-    double d = number(v, path);
-    if (!(d >= 0.0 && d <= 1.0)) fail(path, "expected a fraction in [0, 1], got " + shown(v));
-    return d;
-  }
-  bool boolean(const nlohmann::json& v, const std::string& path) const {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + shown(v));
-    return v.get<bool>();
-  }
-  std::string text(const nlohmann::json& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "expected a string, got " + shown(v));
-    return v.get<std::string>();
-  }
-};
-}  // namespace detail
 
 
 /// Proposes a schema from the statistics of data believed good: type per column, presence (required when never
@@ -139,7 +89,7 @@ MLPIPE_DECL schema infer_schema_from(const split_statistics& st, std::size_t max
 
 /// The splits infer_schema and validate read by default ("train", "eval"). A function, not a braced default member
 /// initialiser, which GCC 12 cannot brace-initialise inside a template (see default_missing_markers).
-inline std::vector<std::string> default_current_splits() { return {"train", "eval"}; }
+MLPIPE_DECL std::vector<std::string> default_current_splits();
 
 /// Stage `infer_schema`: example_statistics -> schema, from the current splits merged (train and eval).
 struct infer_schema {

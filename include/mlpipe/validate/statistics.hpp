@@ -4,23 +4,20 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/collective.hpp>
 #include <mlpipe/core/detail/decl.hpp>
-#include <mlpipe/core/json_file.hpp>
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -47,39 +44,13 @@ struct split_statistics {
 
 /// The whole mergeable state of a split's statistics as bytes (CBOR: doubles bit for bit, every distinct value
 /// of every categorical kept, so merged counts are exact).
-inline std::string serialize_statistics(const split_statistics& s) {
-  statistics_options all;
-  all.kept_values = std::numeric_limits<std::size_t>::max();
-  all.quantiles = {};
-  all.histogram_buckets = 1;
-  nlohmann::json cols = nlohmann::json::array();
-  for (auto& c : s.columns) cols.push_back(c.to_json(all));
-  auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
-  return {bytes.begin(), bytes.end()};
-}
-inline split_statistics deserialize_statistics(const std::string& bytes) {
-  auto j = nlohmann::json::from_cbor(bytes);
-  split_statistics s;
-  s.name = j.at("name").get<std::string>();
-  s.rows = j.at("rows").get<std::uint64_t>();
-  for (auto& c : j.at("columns")) s.columns.push_back(column_statistics::from_json(c));
-  return s;
-}
+MLPIPE_DECL std::string serialize_statistics(const split_statistics& s);
+MLPIPE_DECL split_statistics deserialize_statistics(const std::string& bytes);
 
 /// Merges every rank's statistics of one split: rank 0 merges them in rank order; every rank gets the result
 /// (`everywhere`) or only rank 0 does (others keep their own). Counts, missing, min, max, zeros and value
 /// counts are exact; mean and variance merge by Chan's formula; quantiles within the sketch's stated error.
-inline split_statistics merge_statistics(const collective& c, split_statistics local, bool everywhere = true) {
-  auto parts = c.gather(serialize_statistics(local), 0);
-  std::string merged;
-  if (c.is_root()) {
-    for (std::size_t r = 1; r < parts.size(); ++r) local.merge(deserialize_statistics(parts[r]));
-    if (everywhere) merged = serialize_statistics(local);
-  }
-  if (!everywhere) return local;
-  merged = c.broadcast(std::move(merged), 0);
-  return c.is_root() ? local : deserialize_statistics(merged);
-}
+MLPIPE_DECL split_statistics merge_statistics(const collective& c, split_statistics local, bool everywhere = true);
 
 namespace detail {
 /// Runs f(i) for i in [0, n) on up to `threads` threads (the calling thread is one of them).
@@ -119,53 +90,19 @@ class statistics_builder {
       : split_{std::move(split), 0, {}}, sketch_k_(sketch_k), threads_(threads) {}
 
   /// Adds a block: every column of the block, in parallel across columns.
-  void add(const table_view& block) {
-    prepare(block);
-    split_.rows += block.rows();
-    detail::parallel_for(block.num_columns(), threads_, [&](std::size_t i) { split_.columns[i].add(block.col(i)); });
-  }
+  void add(const table_view& block);
 
   /// Adds a whole table in one pass: each thread takes whole columns and walks them block by block.
-  void add(const table& t, std::size_t block_rows = 65536) {
-    table_view all(t);
-    prepare(all);
-    split_.rows += t.rows();
-    block_rows = std::max<std::size_t>(block_rows, 1);
-    detail::parallel_for(t.num_columns(), threads_, [&](std::size_t i) {
-      split_.columns[i].expect_rows(split_.rows);
-      for (std::size_t b = 0; b < t.rows(); b += block_rows)
-        split_.columns[i].add(column_view(t.col(i), b, std::min(t.rows(), b + block_rows)));
-    });
-  }
+  void add(const table& t, std::size_t block_rows = 65536);
 
   /// Announces the total rows to come (when a stream knows or estimates it), for the sketches' sampling.
-  void expect_rows(std::uint64_t n) {
-    expected_ = std::max(expected_, n);
-    for (auto& c : split_.columns) c.expect_rows(expected_);
-  }
+  void expect_rows(std::uint64_t n);
 
   const split_statistics& current() const noexcept { return split_; }
   split_statistics finish() && { return std::move(split_); }
 
  private:
-  void prepare(const table_view& block) {
-    if (split_.columns.empty() && split_.rows == 0) {
-      for (std::size_t i = 0; i < block.num_columns(); ++i) {
-        auto c = block.col(i);
-        split_.columns.emplace_back(c.name(), c.kind(), sketch_k_);
-        split_.columns.back().expect_rows(expected_);
-      }
-      return;
-    }
-    if (block.num_columns() != split_.columns.size())
-      throw std::invalid_argument("statistics of '" + split_.name + "': a block has " +
-                                  std::to_string(block.num_columns()) + " columns, earlier blocks had " +
-                                  std::to_string(split_.columns.size()));
-    for (std::size_t i = 0; i < block.num_columns(); ++i)
-      if (block.col(i).name() != split_.columns[i].name())
-        throw std::invalid_argument("statistics of '" + split_.name + "': column " + std::to_string(i) + " is '" +
-                                    block.col(i).name() + "', earlier blocks had '" + split_.columns[i].name() + "'");
-  }
+  void prepare(const table_view& block);
 
   split_statistics split_;
   std::uint64_t expected_ = 0;
@@ -207,21 +144,8 @@ MLPIPE_DECL std::string fmt_num(double v);
 MLPIPE_DECL std::string pad(std::string s, std::size_t w, bool right = true);
 /// A value as a report shows it: at most `max` bytes (cut at a UTF-8 character boundary) then "...", and
 /// control characters (a newline would break the table) as '?'.
-inline std::string shown_value(std::string_view v, std::size_t max = 40) {
-  std::string s;
-  const bool cut = v.size() > max;
-  if (cut) {
-    std::size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // not inside a character
-    v = v.substr(0, n);
-  }
-  s.reserve(v.size() + 3);
-  for (char c : v) s += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c;
-  if (cut) s += "...";
-  return s;
-}
+MLPIPE_DECL std::string shown_value(std::string_view v, std::size_t max = 40);
 }  // namespace detail
-
 
 /// Statistics of a table as one split (columns in parallel on `threads` threads).
 MLPIPE_DECL split_statistics compute_statistics(const table& t, std::string split_name, const statistics_options& opt = {},
@@ -239,14 +163,7 @@ struct statistics {
   static constexpr std::string_view name = "statistics";
   static constexpr int version = 2;  // 2: sketch compactors at 3k, sampler sized by its error budget
 
-  statistics_options options() const {
-    statistics_options o;
-    o.histogram_buckets = histogram_buckets;
-    o.top_k = top_k;
-    o.kept_values = kept_values;
-    o.sketch_k = sketch_k;
-    return o;
-  }
+  statistics_options options() const;
 
   /// Runs data-parallel under mpirun (`--run-node statistics`): each rank summarizes its share of the rows.
   static constexpr bool data_parallel = true;

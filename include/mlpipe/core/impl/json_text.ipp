@@ -2,6 +2,8 @@
 // into libmlpipe otherwise).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/core/json_text.hpp>
 
 namespace mlpipe::detail {

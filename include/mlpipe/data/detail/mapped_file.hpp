@@ -8,15 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <utility>
 
+#include <mlpipe/core/detail/decl.hpp>
+
 #if defined(__unix__) || defined(__APPLE__)
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #define MLPIPE_HAVE_MMAP 1
 #else
 #define MLPIPE_HAVE_MMAP 0
@@ -39,66 +36,14 @@ class sigbus_guard {
   };
 
   /// A slot holding [begin, end), or nullptr when all are taken (the map then goes unguarded).
-  static slot* add(const void* begin, std::size_t size) noexcept {
-    install();
-    for (auto& s : table()) {
-      std::uintptr_t expect = 0;
-      if (s.begin.compare_exchange_strong(expect, 1)) {  // 1: taken, range not yet visible to the handler
-        s.cut.store(false);
-        s.end.store(reinterpret_cast<std::uintptr_t>(begin) + size);
-        s.begin.store(reinterpret_cast<std::uintptr_t>(begin));
-        return &s;
-      }
-    }
-    return nullptr;
-  }
-  static void remove(slot* s) noexcept {
-    if (!s) return;
-    s->end.store(0);
-    s->begin.store(0);
-  }
+  static slot* add(const void* begin, std::size_t size) noexcept;
+  static void remove(slot* s) noexcept;
 
  private:
-  static std::array<slot, slots>& table() noexcept {
-    static std::array<slot, slots> t;
-    return t;
-  }
-  static struct sigaction& previous() noexcept {
-    static struct sigaction p {};
-    return p;
-  }
-  static void install() noexcept {
-    static std::once_flag once;
-    std::call_once(once, [] {
-      (void)table();
-      struct sigaction sa {};
-      sa.sa_sigaction = &handler;
-      sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-      sigemptyset(&sa.sa_mask);
-      ::sigaction(SIGBUS, &sa, &previous());
-    });
-  }
-  static void handler(int sig, siginfo_t* info, void* ctx) {
-    const auto addr = reinterpret_cast<std::uintptr_t>(info ? info->si_addr : nullptr);
-    for (auto& s : table()) {
-      const std::uintptr_t b = s.begin.load(), e = s.end.load();
-      if (b > 1 && addr >= b && addr < e) {
-        const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-        void* p = reinterpret_cast<void*>(addr / page * page);
-        if (::mmap(p, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
-          s.cut.store(true);
-          return;  // the read is retried and finds zeros
-        }
-      }
-    }
-    const struct sigaction& prev = previous();
-    if (prev.sa_flags & SA_SIGINFO) {
-      if (prev.sa_sigaction) return prev.sa_sigaction(sig, info, ctx);
-    } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
-      return prev.sa_handler(sig);
-    }
-    ::signal(SIGBUS, SIG_DFL);  // default action: the fault recurs on return and ends the process as before
-  }
+  static std::array<slot, slots>& table() noexcept;
+  static struct sigaction& previous() noexcept;
+  static void install() noexcept;
+  static void handler(int sig, siginfo_t* info, void* ctx);
 };
 #endif
 
@@ -107,39 +52,7 @@ class sigbus_guard {
 class mapped_file {
  public:
   mapped_file() = default;
-  explicit mapped_file(const std::filesystem::path& file) noexcept {
-#if MLPIPE_HAVE_MMAP
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-      ::close(fd);
-      return;
-    }
-    const auto size = static_cast<std::size_t>(st.st_size);
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    const std::size_t reserve = (size + page - 1) / page * page + page;
-    // Reserve zero pages first, then lay the file over their start: the page after it stays zeros.
-    void* r = ::mmap(nullptr, reserve, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (r == MAP_FAILED) {
-      ::close(fd);
-      return;
-    }
-    void* f = ::mmap(r, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
-    ::close(fd);
-    if (f == MAP_FAILED) {
-      ::munmap(r, reserve);
-      return;
-    }
-    ::madvise(r, size, MADV_SEQUENTIAL);
-    data_ = static_cast<const char*>(r);
-    size_ = size;
-    reserved_ = reserve;
-    guard_ = sigbus_guard::add(r, size);
-#else
-    (void)file;
-#endif
-  }
+  explicit mapped_file(const std::filesystem::path& file) noexcept;
   mapped_file(mapped_file&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)),
         reserved_(std::exchange(o.reserved_, 0)), released_(std::exchange(o.released_, 0)),
@@ -174,41 +87,14 @@ class mapped_file {
 
   /// Drops the pages wholly before byte `upto` from the process's memory (they stay in the page cache and
   /// would fault back in if read again): keeps a streamed file's resident memory bounded.
-  void release_before(std::size_t upto) noexcept {
-#if MLPIPE_HAVE_MMAP
-    if (!data_) return;
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    upto = upto / page * page;
-    if (upto <= released_) return;
-    ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
-    released_ = upto;
-#else
-    (void)upto;
-#endif
-  }
+  void release_before(std::size_t upto) noexcept;
 
   /// Drops the whole pages within [from, to) from the process's memory, as release_before() does, for a range
   /// read ahead of the parser (which faults them in again from the page cache when it gets there).
-  void release(std::size_t from, std::size_t to) noexcept {
-#if MLPIPE_HAVE_MMAP
-    if (!data_) return;
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    from = (from + page - 1) / page * page;
-    to = to / page * page;
-    if (from < to) ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
-#else
-    (void)from, (void)to;
-#endif
-  }
+  void release(std::size_t from, std::size_t to) noexcept;
 
  private:
-  void unmap() noexcept {
-#if MLPIPE_HAVE_MMAP
-    sigbus_guard::remove(std::exchange(guard_, nullptr));
-    if (data_) ::munmap(const_cast<char*>(data_), reserved_);
-#endif
-    data_ = nullptr;
-  }
+  void unmap() noexcept;
 
   const char* data_ = nullptr;
   std::size_t size_ = 0, reserved_ = 0, released_ = 0;
@@ -220,3 +106,7 @@ class mapped_file {
 };
 
 }  // namespace mlpipe::detail
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/data/impl/mapped_file.ipp>
+#endif

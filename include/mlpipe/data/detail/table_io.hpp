@@ -1,4 +1,5 @@
-// mlpipe/data/detail/table_io.hpp: table::save and table::load, mlpipe's binary table format.
+// mlpipe/data/detail/table_io.hpp: table::save and table::load, mlpipe's binary table format. Bodies only
+// (MLPIPE_DECL): data/impl/table.ipp includes it, so it compiles once into libmlpipe (inline with MLPIPE_HEADER_ONLY).
 // Layout (little-endian): "MLPTABLE" u32 version u32 flags, u64 rows, u64 columns, columns..., u64 checksum.
 #pragma once
 
@@ -11,10 +12,7 @@
 #include <vector>
 
 #include <mlpipe/core/fingerprint.hpp>
-
-namespace mlpipe {
-class table;
-}
+#include <mlpipe/data/table.hpp>
 
 namespace mlpipe::detail {
 
@@ -132,7 +130,7 @@ class table_reader {
 
 namespace mlpipe {
 
-inline void table::save(const std::filesystem::path& file) const {
+MLPIPE_DECL void table::save(const std::filesystem::path& file) const {
   detail::table_writer w(file);
   w.bytes(detail::table_magic, sizeof detail::table_magic);
   w.number<std::uint32_t>(detail::table_format_version);
@@ -159,7 +157,7 @@ inline void table::save(const std::filesystem::path& file) const {
   w.finish();
 }
 
-inline table table::load(const std::filesystem::path& file) {
+MLPIPE_DECL table table::load(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw table_file_error(file, "cannot open table file (does it exist?)");
   in.seekg(0, std::ios::end);

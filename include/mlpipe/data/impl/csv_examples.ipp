@@ -2,6 +2,8 @@
 // src/data.cpp, or inline with MLPIPE_HEADER_ONLY).
 #pragma once
 
+#include <fstream>
+
 #include <mlpipe/data/csv_examples.hpp>
 
 namespace mlpipe {

@@ -4,6 +4,15 @@
 
 #include <mlpipe/evaluate/blessing.hpp>
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_file.hpp>
+
 namespace mlpipe {
 
 MLPIPE_DECL nlohmann::json model_blessing::to_json() const {
@@ -114,6 +123,10 @@ MLPIPE_DECL model_blessing bless(const model_evaluation& ev, std::span<const met
     b.reason = "not blessed: " + std::to_string(b.failures.size()) + " of " + std::to_string(b.checks) +
                " threshold checks failed; first: " + b.failures.front().message;
   return b;
+}
+
+MLPIPE_DECL std::uint64_t model_blessing::fingerprint() const {
+  return detail::json_fingerprint(to_json(), 0x626c657373ULL);
 }
 
 }  // namespace mlpipe

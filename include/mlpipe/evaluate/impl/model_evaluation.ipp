@@ -4,6 +4,13 @@
 
 #include <mlpipe/evaluate/model_evaluation.hpp>
 
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/fingerprint.hpp>
+#include <mlpipe/core/json_file.hpp>
+
 namespace mlpipe {
 
 MLPIPE_DECL nlohmann::json model_evaluation::to_json() const {
@@ -84,6 +91,19 @@ MLPIPE_DECL model_evaluation evaluate_predictions(const predictions& candidate, 
     e.baseline = detail::metrics_per_slice(*baseline, slices);
   }
   return e;
+}
+
+MLPIPE_DECL const slice_metrics& model_evaluation::overall() const {
+  if (candidate.empty()) throw std::logic_error("model_evaluation: no slices");
+  return candidate.front();
+}
+
+MLPIPE_DECL void model_evaluation::save(const std::filesystem::path& dir) const {
+  detail::write_json_file(dir / "evaluation.json", to_json());
+}
+
+MLPIPE_DECL std::uint64_t model_evaluation::fingerprint() const {
+  return detail::json_fingerprint(to_json(), 0x6576616cULL);
 }
 
 }  // namespace mlpipe

@@ -4,6 +4,14 @@
 
 #include <mlpipe/metadata/recorder.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
 namespace mlpipe::metadata {
 
 MLPIPE_DECL std::string detail::host_name() {
@@ -474,6 +482,66 @@ MLPIPE_DECL std::vector<store::artifact_and_event> recorder::input_items(std::sp
     items.push_back(std::move(item));
   }
   return items;
+}
+
+MLPIPE_DECL std::optional<artifact_ref> recorder::last_blessed_input(const node_info& node, std::string_view port,
+                                                                  std::string_view type_name) {
+  auto node_ctx = s_.get_context(names::node, node_context_name(node));
+  if (!node_ctx) return std::nullopt;
+  std::optional<execution> best;
+  for (auto& e : s_.get_executions_by_context(node_ctx->id)) {
+    if (e.state != execution_state::complete && e.state != execution_state::cached) continue;
+    auto b = e.custom_properties.find("blessed");
+    if (b == e.custom_properties.end() || to_text(b->second) != "1") continue;
+    if (!best || e.create_time_ms > best->create_time_ms || (e.create_time_ms == best->create_time_ms && e.id > best->id))
+      best = std::move(e);
+  }
+  if (!best) return std::nullopt;
+  for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&best->id, 1))) {
+    if (store::is_output(ev.type) || ev.path.empty()) continue;
+    auto key = std::get_if<std::string>(&ev.path[0]);
+    if (key && *key == port) continue;  // the baseline that execution was compared with
+    auto a = s_.get_artifact(ev.artifact_id);
+    std::error_code ec;
+    if (!a || a->type != type_name || a->state != artifact_state::live || !std::filesystem::is_directory(a->uri, ec))
+      continue;
+    artifact_ref ref;
+    ref.key = std::string(port);
+    ref.type_name = a->type;
+    ref.uri = a->uri;
+    if (auto f = a->custom_properties.find(names::fingerprint); f != a->custom_properties.end())
+      if (auto h = std::get_if<std::string>(&f->second)) ref.fingerprint = detail::parse_hex(*h);
+    return ref;
+  }
+  return std::nullopt;
+}
+
+// Ends a RUNNING execution in `state` with its error (the execution's other properties stay).
+MLPIPE_DECL void recorder::finish_execution(const execution& running, execution_state state, const std::string& error) {
+  execution e;
+  e.id = running.id;
+  e.type_id = running.type_id;
+  e.state = state;
+  e.custom_properties[std::string(names::error)] = error;
+  s_.put_execution(e);
+}
+
+MLPIPE_DECL bool recorder::abandon(const execution& e) {
+  detail::sql_value p[] = {static_cast<std::int64_t>(execution_state::canceled), e.id,
+                           static_cast<std::int64_t>(execution_state::running)};
+  if (s_.connection()
+          .exec("UPDATE `Execution` SET `last_known_state` = ? WHERE `id` = ? AND `last_known_state` = ?", p)
+          .affected_rows == 0)
+    return false;
+  execution u;
+  u.id = e.id;
+  u.type_id = e.type_id;
+  u.state = execution_state::canceled;
+  u.custom_properties[std::string(names::abandoned)] = true;
+  s_.put_execution(u);
+  for (auto& ev : s_.get_events_by_execution_ids(std::span<const std::int64_t>(&e.id, 1)))
+    if (store::is_output(ev.type)) s_.set_artifact_state(ev.artifact_id, artifact_state::abandoned);
+  return true;
 }
 
 }  // namespace mlpipe::metadata

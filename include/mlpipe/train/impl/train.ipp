@@ -4,8 +4,20 @@
 #pragma once
 
 #include <mlpipe/train/train.hpp>
+#include <mlpipe/train/unfused.hpp>
 
 namespace mlpipe {
+
+template <model_kind K>
+model train<linear_model<K>>::operator()(const examples& in, const transform_graph& g,
+                                         optional_input<hyperparameters> tuned, context& ctx) const {
+  const table* eval = in.eval.rows() > 0 ? &in.eval : nullptr;
+  if (!tuned) return fit(in.train, eval, g, in.label, ctx);
+  auto t = *this;
+  tuned->apply_to(t);
+  ctx.record("hyperparameters", tuned->values.dump());
+  return t.fit(in.train, eval, g, in.label, ctx);
+}
 
 template <model_kind K>
 model train<linear_model<K>>::fit(const table& train_split, const table* eval_split, const transform_graph& g, std::string_view label, context& ctx) const {

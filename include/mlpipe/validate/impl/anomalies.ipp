@@ -4,7 +4,16 @@
 
 #include <mlpipe/validate/anomalies.hpp>
 
+#include <algorithm>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/json_file.hpp>
+
 namespace mlpipe {
+
+MLPIPE_DECL std::uint64_t anomalies::fingerprint() const { return detail::json_fingerprint(to_json(), 0x616e6f6dULL); }
 
 
 MLPIPE_DECL anomaly_kind anomaly_kind_from_string(std::string_view s) {

@@ -4,7 +4,69 @@
 
 #include <mlpipe/validate/schema.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/json_file.hpp>
+
 namespace mlpipe {
+
+namespace detail {
+/// Reads JSON fields with the path in every error: "file: columns[1] (\"age\").range.min: expected a number".
+struct schema_reader {
+  std::string where;
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw schema_error(where + ": " + path + ": " + what);
+  }
+  static std::string shown(const nlohmann::json& v) {
+    return json_excerpt(v, 37);  // bounded and iterative, whatever the file nests
+  }
+  void only(const nlohmann::json& obj, const std::string& path, std::initializer_list<std::string_view> known) const {
+    if (!obj.is_object()) fail(path, "expected an object, got " + shown(obj));
+    for (auto& [k, v] : obj.items()) {
+      if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+      std::string list;
+      for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+      fail(path.empty() ? k : path + "." + k, "unknown field (known here: " + list + ")");
+    }
+  }
+  const nlohmann::json* field(const nlohmann::json& obj, const std::string& key) const {
+    auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &*it;
+  }
+  double number(const nlohmann::json& v, const std::string& path) const {
+    if (!v.is_number()) fail(path, "expected a number, got " + shown(v));
+    return v.get<double>();
+  }
+  double fraction(const nlohmann::json& v, const std::string& path) const {
+    double d = number(v, path);
+    if (!(d >= 0.0 && d <= 1.0)) fail(path, "expected a fraction in [0, 1], got " + shown(v));
+    return d;
+  }
+  bool boolean(const nlohmann::json& v, const std::string& path) const {
+    if (!v.is_boolean()) fail(path, "expected true or false, got " + shown(v));
+    return v.get<bool>();
+  }
+  std::string text(const nlohmann::json& v, const std::string& path) const {
+    if (!v.is_string()) fail(path, "expected a string, got " + shown(v));
+    return v.get<std::string>();
+  }
+};
+}  // namespace detail
+
+MLPIPE_DECL schema schema::from_json(const nlohmann::ordered_json& j, const std::string& where) {
+  return from_json(nlohmann::json::parse(j.dump()), where);
+}
+
+MLPIPE_DECL schema schema::load(const std::filesystem::path& dir) { return load_file(dir / "schema.json"); }
+
+MLPIPE_DECL std::vector<std::string> default_current_splits() { return {"train", "eval"}; }
 
 MLPIPE_DECL nlohmann::ordered_json schema::to_json() const {
   nlohmann::ordered_json cols = nlohmann::ordered_json::array();

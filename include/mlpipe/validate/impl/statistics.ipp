@@ -4,7 +4,113 @@
 
 #include <mlpipe/validate/statistics.hpp>
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include <mlpipe/core/json_file.hpp>
+
 namespace mlpipe {
+
+MLPIPE_DECL std::string serialize_statistics(const split_statistics& s) {
+  statistics_options all;
+  all.kept_values = std::numeric_limits<std::size_t>::max();
+  all.quantiles = {};
+  all.histogram_buckets = 1;
+  nlohmann::json cols = nlohmann::json::array();
+  for (auto& c : s.columns) cols.push_back(c.to_json(all));
+  auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"name", s.name}, {"rows", s.rows}, {"columns", cols}});
+  return {bytes.begin(), bytes.end()};
+}
+
+MLPIPE_DECL split_statistics deserialize_statistics(const std::string& bytes) {
+  auto j = nlohmann::json::from_cbor(bytes);
+  split_statistics s;
+  s.name = j.at("name").get<std::string>();
+  s.rows = j.at("rows").get<std::uint64_t>();
+  for (auto& c : j.at("columns")) s.columns.push_back(column_statistics::from_json(c));
+  return s;
+}
+
+MLPIPE_DECL split_statistics merge_statistics(const collective& c, split_statistics local, bool everywhere) {
+  auto parts = c.gather(serialize_statistics(local), 0);
+  std::string merged;
+  if (c.is_root()) {
+    for (std::size_t r = 1; r < parts.size(); ++r) local.merge(deserialize_statistics(parts[r]));
+    if (everywhere) merged = serialize_statistics(local);
+  }
+  if (!everywhere) return local;
+  merged = c.broadcast(std::move(merged), 0);
+  return c.is_root() ? local : deserialize_statistics(merged);
+}
+
+MLPIPE_DECL void statistics_builder::add(const table_view& block) {
+  prepare(block);
+  split_.rows += block.rows();
+  detail::parallel_for(block.num_columns(), threads_, [&](std::size_t i) { split_.columns[i].add(block.col(i)); });
+}
+
+MLPIPE_DECL void statistics_builder::add(const table& t, std::size_t block_rows) {
+  table_view all(t);
+  prepare(all);
+  split_.rows += t.rows();
+  block_rows = std::max<std::size_t>(block_rows, 1);
+  detail::parallel_for(t.num_columns(), threads_, [&](std::size_t i) {
+    split_.columns[i].expect_rows(split_.rows);
+    for (std::size_t b = 0; b < t.rows(); b += block_rows)
+      split_.columns[i].add(column_view(t.col(i), b, std::min(t.rows(), b + block_rows)));
+  });
+}
+
+MLPIPE_DECL void statistics_builder::expect_rows(std::uint64_t n) {
+  expected_ = std::max(expected_, n);
+  for (auto& c : split_.columns) c.expect_rows(expected_);
+}
+
+MLPIPE_DECL void statistics_builder::prepare(const table_view& block) {
+  if (split_.columns.empty() && split_.rows == 0) {
+    for (std::size_t i = 0; i < block.num_columns(); ++i) {
+      auto c = block.col(i);
+      split_.columns.emplace_back(c.name(), c.kind(), sketch_k_);
+      split_.columns.back().expect_rows(expected_);
+    }
+    return;
+  }
+  if (block.num_columns() != split_.columns.size())
+    throw std::invalid_argument("statistics of '" + split_.name + "': a block has " +
+                                std::to_string(block.num_columns()) + " columns, earlier blocks had " +
+                                std::to_string(split_.columns.size()));
+  for (std::size_t i = 0; i < block.num_columns(); ++i)
+    if (block.col(i).name() != split_.columns[i].name())
+      throw std::invalid_argument("statistics of '" + split_.name + "': column " + std::to_string(i) + " is '" +
+                                  block.col(i).name() + "', earlier blocks had '" + split_.columns[i].name() + "'");
+}
+
+MLPIPE_DECL std::string detail::shown_value(std::string_view v, std::size_t max) {
+  std::string s;
+  const bool cut = v.size() > max;
+  if (cut) {
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // not inside a character
+    v = v.substr(0, n);
+  }
+  s.reserve(v.size() + 3);
+  for (char c : v) s += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c;
+  if (cut) s += "...";
+  return s;
+}
+
+MLPIPE_DECL statistics_options statistics::options() const {
+  statistics_options o;
+  o.histogram_buckets = histogram_buckets;
+  o.top_k = top_k;
+  o.kept_values = kept_values;
+  o.sketch_k = sketch_k;
+  return o;
+}
 
 MLPIPE_DECL void split_statistics::merge(const split_statistics& o) {
   rows += o.rows;
