@@ -51,6 +51,20 @@ std::string describe_nodes(const pipeline_t<Nodes...>& p) {
   return detail::describe_graph(p.view(), parameters);
 }
 
+namespace detail {
+/// A function pointer with two pointers to pass it: what pipeline_handle's std::functions hold. Its type does not
+/// name the pipeline, so std::function's type information is one short name, shared by every program.
+template <class F>
+struct bound_call;
+template <class R, class... A>
+struct bound_call<R (*)(void*, void*, A...)> {
+  R (*fn)(void*, void*, A...);
+  void* first;
+  void* second;
+  R operator()(A... a) const { return fn(first, second, static_cast<A&&>(a)...); }
+};
+}  // namespace detail
+
 /// What run_main gives back: the exit code, and the result of the pipeline's (last) run when it ran.
 template <class P>
 struct main_result {
@@ -90,22 +104,29 @@ pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_
     }
     h.nodes.push_back(std::move(n));
   }
-  h.describe = [&p] { return describe_nodes(p); };
-  h.dot = [&p] { return to_dot(p); };
-  h.mermaid = [&p] { return to_mermaid(p); };
-  h.set_parameter = [&p](std::string_view a) { apply_override(p, a); };
-  h.parameters = [&p](std::string_view node) {
-    auto i = p.find(node);
-    return i ? p.parameters_text(*i) : std::string("null");
-  };
-  h.run = [&p, &last](const run_options& o) {
-    last.reset();
-    last.emplace(run(p, o));
-    return make_run_report(p, *last);
-  };
-  h.run_node = [&p](std::string_view node, const node_paths& paths, const run_options& o) {
-    return run_node(p, node, paths, o);
-  };
+  // Each callback is a plain function with the pipeline (and the last result) as pointers: a lambda capturing
+  // them would be a type named after the whole pipeline, whose name std::function keeps (kilobytes per program).
+  using L = std::optional<run_result<P>>;
+  auto bind = [&]<class F>(F fn) { return detail::bound_call<F>{fn, &p, &last}; };
+  h.describe = bind(+[](void* q, void*) { return describe_nodes(*static_cast<P*>(q)); });
+  h.dot = bind(+[](void* q, void*) { return to_dot(*static_cast<P*>(q)); });
+  h.mermaid = bind(+[](void* q, void*) { return to_mermaid(*static_cast<P*>(q)); });
+  h.set_parameter = bind(+[](void* q, void*, std::string_view a) { apply_override(*static_cast<P*>(q), a); });
+  h.parameters = bind(+[](void* q, void*, std::string_view node) {
+    auto& pl = *static_cast<P*>(q);
+    auto i = pl.find(node);
+    return i ? pl.parameters_text(*i) : std::string("null");
+  });
+  h.run = bind(+[](void* q, void* l, const run_options& o) {
+    auto& pl = *static_cast<P*>(q);
+    auto& lr = *static_cast<L*>(l);
+    lr.reset();
+    lr.emplace(run(pl, o));
+    return make_run_report(pl, *lr);
+  });
+  h.run_node = bind(+[](void* q, void*, std::string_view node, const node_paths& paths, const run_options& o) {
+    return run_node(*static_cast<P*>(q), node, paths, o);
+  });
   return h;
 }
 

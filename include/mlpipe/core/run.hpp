@@ -51,19 +51,47 @@ inline std::string describe_exception(std::exception_ptr e) {
   }
 }
 
-template <class P>
-struct run_env {
-  run_env(P& p, run_result<P>& r, const run_options& o) : pipeline(p), result(r), options(o) {}
-  P& pipeline;
-  run_result<P>& result;
+/// A node's per-run details (errors, records, outputs, durations), reached without the pipeline's type.
+struct node_details {
+  std::string* errors;
+  std::vector<std::pair<std::string, property_value>>* records;
+  std::vector<artifact_ref>* outputs;
+  double* seconds;
+};
+
+/// What a run shares with its nodes, without the pipeline's type: the careful path (execute) is compiled once
+/// into libmlpipe and reaches the typed parts (the stages, the output slots) through each node's thunks.
+struct run_env_base {
+  explicit run_env_base(const run_options& o) : options(o) {}
   const run_options& options;
   bool parallel = false;
   std::mutex observer_mutex;  // observer calls are serialized
+  const std::string* pipeline_name = nullptr;
+  node_state* states = nullptr;
+  node_details (*details_of)(run_env_base&) = nullptr;  // allocates the result's details on first use
+  const std::string& (*run_id_of)(run_env_base&) = nullptr;
+  node_details details() { return details_of(*this); }
+  const std::string& run_id() { return run_id_of(*this); }
+};
 
-  const std::string& run_id() {
-    if (result.run_id().empty()) result.set_run_id(options.run_id.empty() ? make_run_id() : options.run_id);
-    return result.run_id();
+template <class P>
+struct run_env : run_env_base {
+  run_env(P& p, run_result<P>& r, const run_options& o) : run_env_base(o), pipeline(p), result(r) {
+    pipeline_name = &p.name();
+    states = r.states().data();
+    details_of = [](run_env_base& b) {
+      auto& d = static_cast<run_env&>(b).result.details();
+      return node_details{d.errors.data(), d.records.data(), d.outputs.data(), d.seconds.data()};
+    };
+    run_id_of = [](run_env_base& b) -> const std::string& {
+      auto& self = static_cast<run_env&>(b);
+      if (self.result.run_id().empty())
+        self.result.set_run_id(self.options.run_id.empty() ? make_run_id() : self.options.run_id);
+      return self.result.run_id();
+    };
   }
+  P& pipeline;
+  run_result<P>& result;
 };
 
 template <class T>
@@ -78,17 +106,21 @@ constexpr bool is_stage_cacheable() {
 /// thunks, and the logic around them (skip, record, cache, save) is compiled once per pipeline, not per node.
 struct resolved_inputs;
 
-template <class P>
 struct node_ops {
   // Runs the stage on its producers' outputs (and resolved optional inputs, or nullptr) and stores its output.
-  void (*call)(run_env<P>&, context*, const void* const* resolved);
+  // (Each takes the run as run_env_base and casts it back to its pipeline's run_env.)
+  void (*call)(run_env_base&, context*, const void* const* resolved);
   resolved_inputs (*resolve)(run_observer&, const node_info&, std::vector<artifact_ref>& inputs);  // or nullptr
-  std::vector<artifact_ref> (*save)(run_env<P>&, const std::filesystem::path& dir);  // empty dir: describe only
-  void (*load)(run_env<P>&, const std::vector<artifact_ref>&);  // its output from cached artifacts
-  void (*reset)(run_env<P>&);
-  void (*parameters)(run_env<P>&, nlohmann::json& out);
-  std::uint64_t (*parameters_fingerprint)(run_env<P>&);
-  std::uint64_t (*source_fingerprint)(run_env<P>&);  // what a stage reads from outside the pipeline, or 0
+  std::vector<artifact_ref> (*save)(run_env_base&, const std::filesystem::path& dir);  // empty dir: describe only
+  void (*load)(run_env_base&, const std::vector<artifact_ref>&);  // its output from cached artifacts
+  void (*reset)(run_env_base&);
+  void (*parameters)(run_env_base&, nlohmann::json& out);
+  std::uint64_t (*parameters_fingerprint)(run_env_base&);
+  std::uint64_t (*source_fingerprint)(run_env_base&);  // what a stage reads from outside the pipeline, or 0
+  // run_node: loads the node's wired inputs from the directories given for its ports ("" or what is wrong),
+  // and names its outputs (key, ML Metadata type; none when its output is not an artifact).
+  std::string (*load_inputs)(run_env_base&, const node_paths&);
+  std::vector<std::pair<std::string, std::string>> (*outputs)();
   std::string_view stage;
   int version;
   bool takes_context, cacheable, persistable;
@@ -193,43 +225,62 @@ constexpr bool has_resolvable_input() {
   }(std::make_index_sequence<traits::arity>{});
 }
 
+template <std::size_t I, std::size_t K, class P>
+std::string load_input(run_env<P>& env, const node_paths& paths);
 template <std::size_t I, class P>
-constexpr node_ops<P> make_node_ops() {
+std::vector<std::pair<std::string, std::string>> outputs_of();
+
+template <std::size_t I, class P>
+void call_node_thunk(run_env_base& env, context* ctx, const void* const* resolved) {
+  call_node<I, P>(static_cast<run_env<P>&>(env), ctx, resolved);
+}
+
+template <std::size_t I, class P>
+constexpr node_ops make_node_ops() {
   using node_t = typename P::template node_type_at<I>;
   using stage_t = typename node_t::stage_type;
   using out_t = typename node_t::traits::output;
-  node_ops<P> ops{};
-  ops.call = &call_node<I, P>;
+  using env_t = run_env<P>;
+  node_ops ops{};
+  ops.call = &call_node_thunk<I, P>;
   if constexpr (has_resolvable_input<I, P>()) ops.resolve = &resolve_node_inputs<I, P>;
-  ops.save = [](run_env<P>& env, const std::filesystem::path& dir) -> std::vector<artifact_ref> {
+  ops.save = [](run_env_base& env, const std::filesystem::path& dir) -> std::vector<artifact_ref> {
     if constexpr (persistable<out_t>) {
-      const auto& out = *std::get<I>(env.result.outputs_storage());
+      const auto& out = *std::get<I>(static_cast<env_t&>(env).result.outputs_storage());
       return dir.empty() ? describe_outputs(out) : save_outputs(out, dir);
     } else {
       (void)env, (void)dir;
       return {};
     }
   };
-  ops.load = [](run_env<P>& env, const std::vector<artifact_ref>& refs) {
+  ops.load = [](run_env_base& env, const std::vector<artifact_ref>& refs) {
     if constexpr (persistable<out_t>)
-      std::get<I>(env.result.outputs_storage()).emplace(load_outputs<out_t>(refs));
+      std::get<I>(static_cast<env_t&>(env).result.outputs_storage()).emplace(load_outputs<out_t>(refs));
     else
       (void)env, (void)refs;
   };
-  ops.reset = [](run_env<P>& env) { std::get<I>(env.result.outputs_storage()).destroy(); };
-  ops.parameters = [](run_env<P>& env, nlohmann::json& out) {
-    detail::write_parameters(env.pipeline.template node_at<I>().stage(), out);
+  ops.reset = [](run_env_base& env) { std::get<I>(static_cast<env_t&>(env).result.outputs_storage()).destroy(); };
+  ops.parameters = [](run_env_base& env, nlohmann::json& out) {
+    detail::write_parameters(static_cast<env_t&>(env).pipeline.template node_at<I>().stage(), out);
   };
-  ops.parameters_fingerprint = [](run_env<P>& env) {
-    return parameters_fingerprint(env.pipeline.template node_at<I>().stage());
+  ops.parameters_fingerprint = [](run_env_base& env) {
+    return parameters_fingerprint(static_cast<env_t&>(env).pipeline.template node_at<I>().stage());
   };
-  ops.source_fingerprint = [](run_env<P>& env) -> std::uint64_t {
-    const auto& stage = env.pipeline.template node_at<I>().stage();
+  ops.source_fingerprint = [](run_env_base& env) -> std::uint64_t {
+    const auto& stage = static_cast<env_t&>(env).pipeline.template node_at<I>().stage();
     if constexpr (requires { { stage.source_fingerprint() } -> std::convertible_to<std::uint64_t>; })
       return stage.source_fingerprint();
     else
       return (void)stage, 0;
   };
+  ops.load_inputs = [](run_env_base& env, const node_paths& paths) {
+    std::string err;
+    [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+      ((err.empty() ? (void)(err = load_input<I, Ks, P>(static_cast<env_t&>(env), paths)) : void()), ...);
+    }(std::make_index_sequence<node_t::traits::arity>{});
+    return err;
+  };
+  ops.outputs = &outputs_of<I, P>;
   ops.stage = stage_name<stage_t>();
   ops.version = stage_version<stage_t>();
   ops.takes_context = node_t::traits::takes_context;
@@ -239,12 +290,24 @@ constexpr node_ops<P> make_node_ops() {
   return ops;
 }
 
+/// The graph and the node thunks as the careful path reads them, without the pipeline's type.
+struct exec_tables {
+  std::span<const std::string_view> names;
+  std::span<const std::size_t> in_begin;     // node i's input edges are [in_begin[i], in_begin[i + 1])
+  std::span<const std::size_t> producer;     // per edge
+  std::span<const std::size_t> edge_input;   // per edge: the consumer's input it fills
+  std::span<const std::size_t> edge_member;  // per edge: the member of the producer's output it reads, or npos
+  std::span<const std::size_t> port_begin;
+  std::span<const std::string_view> port_names;
+  std::span<const node_ops> ops;
+};
+
 template <class P>
 struct pipeline_ops {
   using G = typename P::graph;
   template <std::size_t... Is>
   static constexpr auto make_ops(std::index_sequence<Is...>) {
-    return std::array<node_ops<P>, sizeof...(Is)>{make_node_ops<Is, P>()...};
+    return std::array<node_ops, sizeof...(Is)>{make_node_ops<Is, P>()...};
   }
   // For each edge: the member of the producer's output the consumer reads, npos when it reads all of it.
   template <std::size_t... Es>
@@ -256,6 +319,17 @@ struct pipeline_ops {
   }
   static constexpr auto ops = make_ops(std::make_index_sequence<P::size>{});
   static constexpr auto edge_member = make_members(std::make_index_sequence<G::edges>{});
+  static constexpr exec_tables tables() {
+    constexpr auto& g = G::value;
+    return {g.names,
+            g.in_begin,
+            std::span<const std::size_t>(g.producer.data(), G::edges),
+            std::span<const std::size_t>(g.edge_input.data(), G::edges),
+            edge_member,
+            g.port_begin,
+            std::span<const std::string_view>(g.port_names.data(), G::ports),
+            ops};
+  }
 };
 
 inline std::string skip_reason(std::string_view producer, node_state s) {
@@ -264,182 +338,13 @@ inline std::string skip_reason(std::string_view producer, node_state s) {
 
 /// The careful path for node i: skips it when an input is missing, else calls its stage (or, with an
 /// observer, takes its outputs from the cache) and stores its output. Never throws: an exception fails the node.
+/// (Compiled once, in libmlpipe: it reaches the node through t.ops[i].)
+MLPIPE_DECL void execute_node(run_env_base& env, const exec_tables& t, std::size_t i);
+
 template <class P>
 void execute(run_env<P>& env, std::size_t i) {
-  constexpr auto& g = P::graph::value;
-  const node_ops<P>& ops = pipeline_ops<P>::ops[i];
-  auto& r = env.result;
-  auto& states = r.states();
-  run_observer* obs = env.options.observer;
-  auto info_for = [&](const nlohmann::json* params, std::uint64_t key) {
-    return node_info{env.pipeline.name(), g.names[i], ops.stage, ops.version, params, key};
-  };
-
-  for (std::size_t k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
-    auto s = states[g.producer[k]];
-    if (s != node_state::succeeded && s != node_state::cached) {
-      states[i] = node_state::skipped;
-      auto why = skip_reason(g.names[g.producer[k]], s);
-      if (obs) {
-        std::lock_guard lk(env.observer_mutex);
-        obs->node_skipped(info_for(nullptr, 0), why);
-      }
-      r.details().errors[i] = std::move(why);
-      return;
-    }
-  }
-
-  // The node's duration (executing it, or loading it from the cache), on every way out of this function.
-  struct timer {
-    double& seconds;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    ~timer() { seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
-  } timed{r.details().seconds[i]};
-
-  auto make_context = [&](const std::filesystem::path& workdir) {
-    context ctx(env.pipeline.name(), std::string(g.names[i]), env.run_id(), workdir,
-                env.parallel ? 1 : env.options.threads);
-    if (env.options.log) ctx.set_log_sink(env.options.log);
-    if (ops.data_parallel) ctx.set_collective(env.options.collective);
-    return ctx;
-  };
-
-  // The output slot holds a value only after the stage returned (and only while the node's state says so).
-  bool emplaced = false;
-  if (!obs) {  // no metadata, nothing saved
-    try {
-      if (ops.takes_context) {
-        auto ctx = make_context({});
-        ops.call(env, &ctx, nullptr);
-        emplaced = true;
-        if (!ctx.records().empty()) r.details().records[i] = ctx.records();
-      } else {
-        ops.call(env, nullptr, nullptr);
-        emplaced = true;
-      }
-      states[i] = node_state::succeeded;
-    } catch (...) {
-      if (emplaced) ops.reset(env);
-      states[i] = node_state::failed;
-      r.details().errors[i] = describe_exception(std::current_exception());
-    }
-    return;
-  }
-
-  // Recorded: parameters, input artifacts, cache key, outputs saved where the observer says.
-  detail::json_box params_box;
-  ops.parameters(env, *params_box);
-  const nlohmann::json& params = *params_box;
-  std::vector<artifact_ref> inputs;
-  bool inputs_recorded = true;
-  for (std::size_t k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) {
-    std::size_t producer = g.producer[k];
-    const auto& refs = r.details().outputs[producer];
-    if (refs.empty()) {
-      inputs_recorded = false;
-      continue;
-    }
-    auto add = [&](const artifact_ref& ref) {
-      artifact_ref in = ref;
-      in.key = std::string(g.names[producer]);
-      in.port = std::string(g.port_names[g.port_begin[i] + g.edge_input[k]]);
-      in.index = 0;
-      for (auto& e : inputs) in.index += e.key == in.key;
-      inputs.push_back(std::move(in));
-    };
-    std::size_t member = pipeline_ops<P>::edge_member[k];
-    if (member != npos)
-      add(refs[member]);
-    else
-      for (auto& ref : refs) add(ref);
-  }
-
-  // Unwired optional inputs the store can fill (the last blessed model, the previous span's statistics).
-  resolved_inputs resolved;
-  if (ops.resolve) {
-    try {
-      std::lock_guard lk(env.observer_mutex);
-      resolved = ops.resolve(*obs, info_for(&params, 0), inputs);
-    } catch (...) {
-      states[i] = node_state::failed;
-      r.details().errors[i] = describe_exception(std::current_exception());
-      return;
-    }
-  }
-
-  std::uint64_t key = 0;
-  if (ops.cacheable && inputs_recorded) {
-    std::vector<std::uint64_t> parts;
-    parts.push_back(fingerprint_bytes(ops.stage.data(), ops.stage.size()));
-    parts.push_back(static_cast<std::uint64_t>(ops.version));
-    parts.push_back(ops.parameters_fingerprint(env));
-    parts.push_back(ops.source_fingerprint(env));  // new data files re-run a reader with the same parameters
-    for (auto& in : inputs) parts.push_back(in.fingerprint);
-    key = combine_fingerprints(parts);
-  }
-  const node_info info = info_for(&params, key);
-
-  if (key != 0) {
-    std::optional<std::vector<artifact_ref>> hit;
-    try {
-      std::lock_guard lk(env.observer_mutex);
-      hit = obs->find_cached(info, inputs);
-    } catch (...) {  // the store failed: the node fails with why, the run goes on
-      states[i] = node_state::failed;
-      r.details().errors[i] = "looking up the cache failed: " + describe_exception(std::current_exception());
-      return;
-    }
-    if (hit) {
-      try {
-        ops.load(env, *hit);
-        emplaced = true;
-        r.details().outputs[i] = *hit;
-        {
-          std::lock_guard lk(env.observer_mutex);
-          obs->node_cached(info, inputs, *hit);
-          r.details().records[i] = obs->cached_records(info);  // the reused execution's figures
-        }
-        states[i] = node_state::cached;
-        return;
-      } catch (...) {
-        if (emplaced) ops.reset(env);  // an unreadable cache entry: execute the node instead
-        emplaced = false;
-        r.details().outputs[i].clear();
-      }
-    }
-  }
-
-  std::filesystem::path dir;
-  try {
-    std::lock_guard lk(env.observer_mutex);
-    dir = obs->node_started(info, inputs);
-  } catch (...) {
-    states[i] = node_state::failed;
-    r.details().errors[i] = "recording the start failed: " + describe_exception(std::current_exception());
-    return;
-  }
-  try {
-    auto ctx = make_context(dir);
-    ops.call(env, &ctx, resolved.pointers.empty() ? nullptr : resolved.pointers.data());
-    emplaced = true;
-    auto outs = ops.save(env, dir);
-    r.details().outputs[i] = outs;
-    r.details().records[i] = ctx.records();
-    {
-      std::lock_guard lk(env.observer_mutex);
-      obs->node_succeeded(info, outs, ctx.records());
-    }
-    states[i] = node_state::succeeded;
-  } catch (...) {
-    if (emplaced) ops.reset(env);
-    states[i] = node_state::failed;
-    r.details().errors[i] = describe_exception(std::current_exception());
-    try {
-      std::lock_guard lk(env.observer_mutex);
-      obs->node_failed(info, r.details().errors[i]);
-    } catch (...) {
-    }
-  }
+  static constexpr exec_tables t = pipeline_ops<P>::tables();
+  execute_node(env, t, i);
 }
 
 /// A context-taking stage on the optimistic path: one function per pipeline (the stage is reached through
@@ -710,71 +615,64 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
   }
 }
 
-template <std::size_t I, class P>
-node_run_result run_one(P& p, const node_paths& paths, const run_options& options) {
+/// run_node's work for node i: one function per pipeline (the node is reached through its thunks).
+template <class P>
+node_run_result run_one(P& p, std::size_t i, const node_paths& paths, const run_options& options) {
   namespace fs = std::filesystem;
-  using node_t = typename P::template node_type_at<I>;
-  using out_t = typename node_t::traits::output;
   constexpr auto& g = P::graph::value;
+  const node_ops& ops = pipeline_ops<P>::ops[i];
   node_run_result res;
   auto usage = [&](std::string msg) {
     res.state = node_state::failed;
-    res.error = "node '" + std::string(node_t::name) + "': " + std::move(msg);
+    res.error = "node '" + std::string(g.names[i]) + "': " + std::move(msg);
     res.usage_error = true;
     return res;
   };
   std::vector<std::string> ports;
-  for (std::size_t k = g.port_begin[I]; k < g.port_begin[I + 1]; ++k) ports.emplace_back(g.port_names[k]);
+  for (std::size_t k = g.port_begin[i]; k < g.port_begin[i + 1]; ++k) ports.emplace_back(g.port_names[k]);
   if (auto err = check_input_ports(paths, ports); !err.empty()) return usage(std::move(err));
-  if constexpr (!persistable<out_t>) {
-    (void)p, (void)options;
+  if (!ops.persistable)
     return usage("its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
                  "when the node runs alone: run the whole pipeline instead");
-  } else {
-    std::vector<std::string> keys, missing;
-    for (auto& [key, type] : output_ports<out_t>()) keys.push_back(key);
-    if (auto err = check_output_paths(paths, keys, missing); !err.empty()) return usage(std::move(err));
-    // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
-    // writes its outputs (the others would write the same artifacts to the same places).
-    const bool follower = is_data_parallel<typename node_t::stage_type> && options.collective &&
-                          options.collective->size() > 1 && !options.collective->is_root();
-    if (!follower && !options.observer && !missing.empty())
-      return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
-                   join_names(missing) + "), or record the run in a metadata store");
+  std::vector<std::string> keys, missing;
+  for (auto& [key, type] : ops.outputs()) keys.push_back(key);
+  if (auto err = check_output_paths(paths, keys, missing); !err.empty()) return usage(std::move(err));
+  // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
+  // writes its outputs (the others would write the same artifacts to the same places).
+  const bool follower =
+      ops.data_parallel && options.collective && options.collective->size() > 1 && !options.collective->is_root();
+  if (!follower && !options.observer && !missing.empty())
+    return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
+                 join_names(missing) + "), or record the run in a metadata store");
 
-    run_result<P> r;
-    r.details();
-    run_options o = options;
-    std::optional<output_placer> placer;  // none on a follower rank: rank 0 records and writes
-    if (follower) {
-      o.observer = nullptr;
-    } else {
-      fs::path staging;
-      if (!paths.outputs.empty()) {
-        auto first = paths.outputs.begin()->second;
-        staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
-                  (".mlpipe-staging-" + std::string(node_t::name) + "-" + std::to_string(::getpid()));
-      }
-      o.observer = &placer.emplace(options.observer, paths, staging, missing.empty());
+  run_result<P> r;
+  r.details();
+  run_options o = options;
+  std::optional<output_placer> placer;  // none on a follower rank: rank 0 records and writes
+  if (follower) {
+    o.observer = nullptr;
+  } else {
+    fs::path staging;
+    if (!paths.outputs.empty()) {
+      auto first = paths.outputs.begin()->second;
+      staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
+                (".mlpipe-staging-" + std::string(g.names[i]) + "-" + std::to_string(::getpid()));
     }
-    run_env<P> env{p, r, o};
-    std::string err;
-    [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-      ((err.empty() ? (void)(err = load_input<I, Ks, P>(env, paths)) : void()), ...);
-    }(std::make_index_sequence<node_t::traits::arity>{});
-    if (!err.empty()) return usage(std::move(err));
-    try {
-      execute(env, I);
-    } catch (...) {  // placing an output failed (e.g. a full disk)
-      r.states()[I] = node_state::failed;
-      r.details().errors[I] = describe_exception(std::current_exception());
-    }
-    res.state = r.states()[I];
-    res.error = r.details().errors[I];
-    res.records = r.details().records[I];
-    if (placer) res.outputs = placer->placed();
-    return res;
+    o.observer = &placer.emplace(options.observer, paths, staging, missing.empty());
   }
+  run_env<P> env{p, r, o};
+  if (auto err = ops.load_inputs(env, paths); !err.empty()) return usage(std::move(err));
+  try {
+    execute(env, i);
+  } catch (...) {  // placing an output failed (e.g. a full disk)
+    r.states()[i] = node_state::failed;
+    r.details().errors[i] = describe_exception(std::current_exception());
+  }
+  res.state = r.states()[i];
+  res.error = r.details().errors[i];
+  res.records = r.details().records[i];
+  if (placer) res.outputs = placer->placed();
+  return res;
 }
 }  // namespace detail
 
@@ -816,11 +714,7 @@ node_run_result run_node(pipeline_t<Nodes...>& p, std::string_view node, const n
                            "the pipeline has no node '" + std::string(node) + "' (its nodes: " + detail::join_names(known) + ")",
                            {}, {}, true};
   }
-  using fn = node_run_result (*)(P&, const node_paths&, const run_options&);
-  static constexpr auto table = []<std::size_t... Is>(std::index_sequence<Is...>) {
-    return std::array<fn, sizeof...(Is)>{&detail::run_one<Is, P>...};
-  }(std::index_sequence_for<Nodes...>{});
-  return table[index](p, paths, options);
+  return detail::run_one(p, index, paths, options);
 }
 
 }  // namespace mlpipe

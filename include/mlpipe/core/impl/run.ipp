@@ -9,6 +9,182 @@
 
 namespace mlpipe::detail {
 
+MLPIPE_DECL void execute_node(run_env_base& env, const exec_tables& t, std::size_t i) {
+  const node_ops& ops = t.ops[i];
+  node_state* states = env.states;
+  run_observer* obs = env.options.observer;
+  auto info_for = [&](const nlohmann::json* params, std::uint64_t key) {
+    return node_info{*env.pipeline_name, t.names[i], ops.stage, ops.version, params, key};
+  };
+
+  for (std::size_t k = t.in_begin[i]; k < t.in_begin[i + 1]; ++k) {
+    auto s = states[t.producer[k]];
+    if (s != node_state::succeeded && s != node_state::cached) {
+      states[i] = node_state::skipped;
+      auto why = skip_reason(t.names[t.producer[k]], s);
+      if (obs) {
+        std::lock_guard lk(env.observer_mutex);
+        obs->node_skipped(info_for(nullptr, 0), why);
+      }
+      env.details().errors[i] = std::move(why);
+      return;
+    }
+  }
+
+  // The node's duration (executing it, or loading it from the cache), on every way out of this function.
+  struct timer {
+    double& seconds;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~timer() { seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } timed{env.details().seconds[i]};
+
+  auto make_context = [&](const std::filesystem::path& workdir) {
+    context ctx(*env.pipeline_name, std::string(t.names[i]), env.run_id(), workdir,
+                env.parallel ? 1 : env.options.threads);
+    if (env.options.log) ctx.set_log_sink(env.options.log);
+    if (ops.data_parallel) ctx.set_collective(env.options.collective);
+    return ctx;
+  };
+
+  // The output slot holds a value only after the stage returned (and only while the node's state says so).
+  bool emplaced = false;
+  if (!obs) {  // no metadata, nothing saved
+    try {
+      if (ops.takes_context) {
+        auto ctx = make_context({});
+        ops.call(env, &ctx, nullptr);
+        emplaced = true;
+        if (!ctx.records().empty()) env.details().records[i] = ctx.records();
+      } else {
+        ops.call(env, nullptr, nullptr);
+        emplaced = true;
+      }
+      states[i] = node_state::succeeded;
+    } catch (...) {
+      if (emplaced) ops.reset(env);
+      states[i] = node_state::failed;
+      env.details().errors[i] = describe_exception(std::current_exception());
+    }
+    return;
+  }
+
+  // Recorded: parameters, input artifacts, cache key, outputs saved where the observer says.
+  detail::json_box params_box;
+  ops.parameters(env, *params_box);
+  const nlohmann::json& params = *params_box;
+  std::vector<artifact_ref> inputs;
+  bool inputs_recorded = true;
+  for (std::size_t k = t.in_begin[i]; k < t.in_begin[i + 1]; ++k) {
+    std::size_t producer = t.producer[k];
+    const auto& refs = env.details().outputs[producer];
+    if (refs.empty()) {
+      inputs_recorded = false;
+      continue;
+    }
+    auto add = [&](const artifact_ref& ref) {
+      artifact_ref in = ref;
+      in.key = std::string(t.names[producer]);
+      in.port = std::string(t.port_names[t.port_begin[i] + t.edge_input[k]]);
+      in.index = 0;
+      for (auto& e : inputs) in.index += e.key == in.key;
+      inputs.push_back(std::move(in));
+    };
+    std::size_t member = t.edge_member[k];
+    if (member != npos)
+      add(refs[member]);
+    else
+      for (auto& ref : refs) add(ref);
+  }
+
+  // Unwired optional inputs the store can fill (the last blessed model, the previous span's statistics).
+  resolved_inputs resolved;
+  if (ops.resolve) {
+    try {
+      std::lock_guard lk(env.observer_mutex);
+      resolved = ops.resolve(*obs, info_for(&params, 0), inputs);
+    } catch (...) {
+      states[i] = node_state::failed;
+      env.details().errors[i] = describe_exception(std::current_exception());
+      return;
+    }
+  }
+
+  std::uint64_t key = 0;
+  if (ops.cacheable && inputs_recorded) {
+    std::vector<std::uint64_t> parts;
+    parts.push_back(fingerprint_bytes(ops.stage.data(), ops.stage.size()));
+    parts.push_back(static_cast<std::uint64_t>(ops.version));
+    parts.push_back(ops.parameters_fingerprint(env));
+    parts.push_back(ops.source_fingerprint(env));  // new data files re-run a reader with the same parameters
+    for (auto& in : inputs) parts.push_back(in.fingerprint);
+    key = combine_fingerprints(parts);
+  }
+  const node_info info = info_for(&params, key);
+
+  if (key != 0) {
+    std::optional<std::vector<artifact_ref>> hit;
+    try {
+      std::lock_guard lk(env.observer_mutex);
+      hit = obs->find_cached(info, inputs);
+    } catch (...) {  // the store failed: the node fails with why, the run goes on
+      states[i] = node_state::failed;
+      env.details().errors[i] = "looking up the cache failed: " + describe_exception(std::current_exception());
+      return;
+    }
+    if (hit) {
+      try {
+        ops.load(env, *hit);
+        emplaced = true;
+        env.details().outputs[i] = *hit;
+        {
+          std::lock_guard lk(env.observer_mutex);
+          obs->node_cached(info, inputs, *hit);
+          env.details().records[i] = obs->cached_records(info);  // the reused execution's figures
+        }
+        states[i] = node_state::cached;
+        return;
+      } catch (...) {
+        if (emplaced) ops.reset(env);  // an unreadable cache entry: execute the node instead
+        emplaced = false;
+        env.details().outputs[i].clear();
+      }
+    }
+  }
+
+  std::filesystem::path dir;
+  try {
+    std::lock_guard lk(env.observer_mutex);
+    dir = obs->node_started(info, inputs);
+  } catch (...) {
+    states[i] = node_state::failed;
+    env.details().errors[i] = "recording the start failed: " + describe_exception(std::current_exception());
+    return;
+  }
+  try {
+    auto ctx = make_context(dir);
+    ops.call(env, &ctx, resolved.pointers.empty() ? nullptr : resolved.pointers.data());
+    emplaced = true;
+    auto outs = ops.save(env, dir);
+    env.details().outputs[i] = outs;
+    env.details().records[i] = ctx.records();
+    {
+      std::lock_guard lk(env.observer_mutex);
+      obs->node_succeeded(info, outs, ctx.records());
+    }
+    states[i] = node_state::succeeded;
+  } catch (...) {
+    if (emplaced) ops.reset(env);
+    states[i] = node_state::failed;
+    env.details().errors[i] = describe_exception(std::current_exception());
+    try {
+      std::lock_guard lk(env.observer_mutex);
+      obs->node_failed(info, env.details().errors[i]);
+    } catch (...) {
+    }
+  }
+}
+
+
 MLPIPE_DECL std::string join_names(const std::vector<std::string>& names) {
   std::string s;
   for (auto& n : names) s += (s.empty() ? "" : ", ") + n;
