@@ -11,5 +11,6 @@
 #include <mlpipe/core/impl/main.ipp>
 #include <mlpipe/core/impl/parameters.ipp>
 #include <mlpipe/core/impl/run.ipp>
+#include <mlpipe/core/impl/run_options.ipp>
 #include <mlpipe/core/impl/run_report.ipp>
 #include <mlpipe/core/impl/run_result.ipp>

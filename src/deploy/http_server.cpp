@@ -8,6 +8,7 @@
 // whatever the transfer encoding), run the handler inline on the thread that completed the read, write the answer
 // (write deadline), and wait again. A waiting connection holds a socket and a small buffer, never a thread, so
 // threads only ever do work: `workers` bounds the handlers running at once.
+#include <chrono>
 #include <mlpipe/deploy/http.hpp>
 #include <mlpipe/core/detail/percent_decode.hpp>
 

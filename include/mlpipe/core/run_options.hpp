@@ -2,16 +2,14 @@
 // stages' messages go, and whether each node is timed. Plain data, no pipeline type.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <ctime>
 #include <functional>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include <mlpipe/core/collective.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/observer.hpp>
 
@@ -38,16 +36,10 @@ struct run_options {
 };
 
 /// A fresh run id: UTC time to the second and a random suffix, e.g. "20261127T071502Z-3fa9c2".
-inline std::string make_run_id() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  auto suffix = fingerprint_hex((std::uint64_t{rd()} << 32) ^ rd()).substr(0, 6);
-  return std::string(buf) + "-" + suffix;
-}
+MLPIPE_DECL std::string make_run_id();
 
 }  // namespace mlpipe
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/run_options.ipp>
+#endif

@@ -2,6 +2,7 @@
 // by its loss or any evaluation metric; train<Model> takes the HyperParameters found as its optional input.
 #pragma once
 
+#include <random>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

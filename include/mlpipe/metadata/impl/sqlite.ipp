@@ -2,6 +2,7 @@
 // mlpipe::sqlite component library by src/components/sqlite.cpp, or inline with MLPIPE_HEADER_ONLY).
 #pragma once
 
+#include <chrono>
 #include <mlpipe/metadata/sqlite.hpp>
 
 namespace mlpipe::metadata {

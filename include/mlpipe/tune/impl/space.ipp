@@ -2,6 +2,7 @@
 // by src/tune.cpp, or inline with MLPIPE_HEADER_ONLY).
 #pragma once
 
+#include <random>
 #include <mlpipe/tune/space.hpp>
 
 #include <cmath>
