@@ -19,8 +19,9 @@ packages=(
   doctest-dev libbenchmark-dev clang-19 libclang-rt-19-dev clang
   # the web UI: Graphviz lays out DAGs; headless Chromium drives the UI tests
   graphviz chromium
-  # engines the orchestration tests run for real (a private SLURM, cwltool) and the export checks (YAML)
-  slurm-wlm munge cwltool python3-yaml
+  # engines the orchestration tests run for real (a private SLURM, on ports iproute2's ss finds free; cwltool)
+  # and the export checks (YAML)
+  slurm-wlm munge iproute2 cwltool python3-yaml
   # peers measured in tests and benchmarks (/usr/bin/python3)
   python3 python3-numpy python3-pandas python3-sklearn python3-xgboost wrk hyperfine
 )

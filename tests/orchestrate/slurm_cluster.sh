@@ -28,9 +28,17 @@ dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$dir/munge/munge.key"
 munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
   --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/munge.seed"
-# ports from the directory's name, so that clusters of concurrent tests do not meet
+# ports from the directory's name, so that clusters of concurrent tests do not meet; below Linux's ephemeral
+# range (32768 and up: a client socket there made slurmctld die with "Address already in use"), and skipping
+# any port something already listens on
 sum=$(printf '%s' "$dir" | cksum | cut -d' ' -f1)
-ctl_port=$((20000 + sum % 20000)) d_port=$((ctl_port + 1))
+ctl_port=$((10000 + sum % 20000))
+in_use() { ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q .; }
+for _ in $(seq 200); do
+  in_use "$ctl_port" || in_use $((ctl_port + 1)) || break
+  ctl_port=$((10000 + (ctl_port - 10000 + 2) % 20000))
+done
+d_port=$((ctl_port + 1))
 node=$(slurmd -C | head -1)
 host=$(hostname -s)
 cat > "$dir/slurm.conf" <<CONF
@@ -67,8 +75,16 @@ CONF
 export SLURM_CONF=$dir/slurm.conf
 slurmctld -f "$dir/slurm.conf" -i
 slurmd -f "$dir/slurm.conf"
+# Wait for the node to be idle: at most 10 s, each sinfo bounded (it retries for long when no controller
+# answers), and not at all once slurmctld has died (its log says why).
 for _ in $(seq 100); do
-  if sinfo -h -o '%T' 2>/dev/null | grep -qx idle; then exit 0; fi
+  if timeout 2 sinfo -h -o '%T' 2>/dev/null | grep -qx idle; then exit 0; fi
+  ctl_pid=$(cat "$dir/slurmctld.pid" 2>/dev/null || true)
+  if [[ -n $ctl_pid ]] && ! kill -0 "$ctl_pid" 2>/dev/null; then
+    echo "slurm_cluster.sh: slurmctld stopped: $(tail -1 "$dir/slurmctld.log" 2>/dev/null)" >&2
+    stop
+    exit 1
+  fi
   sleep 0.1
 done
 echo "slurm_cluster.sh: the node did not become idle in 10 s; see $dir/slurmctld.log and $dir/slurmd.log" >&2
