@@ -33,6 +33,8 @@ struct override_target {
 MLPIPE_DECL override_target find_override_target(const graph_view& g, std::string_view assignment);
 /// describe_nodes' text, given each node's parameters as JSON text (declaration order).
 MLPIPE_DECL std::string describe_graph(const graph_view& g, const std::vector<std::string>& parameters);
+/// Fills the handle's nodes (name, stage, version, outputs, inputs, wired ports), in topological order.
+MLPIPE_DECL void describe_handle_nodes(pipeline_handle& h, const graph_view& g, const exec_tables& t);
 }  // namespace detail
 
 /// Applies one `node.param=value` override to the pipeline. Throws parameter_error naming what is wrong.
@@ -76,34 +78,10 @@ struct main_result {
 template <node_type... Nodes>
 pipeline_handle make_pipeline_handle(pipeline_t<Nodes...>& p, std::optional<run_result<pipeline_t<Nodes...>>>& last) {
   using P = pipeline_t<Nodes...>;
-  constexpr auto& g = P::graph::value;
+  static constexpr detail::exec_tables t = detail::pipeline_ops<P>::tables();
   pipeline_handle h;
   h.name = p.name();
-  for (auto i : g.order) {
-    pipeline_handle::node n{std::string(g.names[i]), std::string(P::stage_names[i]), {}};
-    n.version = detail::pipeline_ops<P>::ops[i].version;
-    for (auto& [key, type] : node_outputs<P>(i)) n.outputs.push_back({key, type});
-    for (auto k = g.in_begin[i]; k < g.in_begin[i + 1]; ++k) n.inputs.emplace_back(g.in_names[k]);
-    // The wired input ports (an unwired optional one is the store's to fill), and which output of its producer
-    // each reads (none when it reads several at once, or no artifact).
-    for (auto q = g.port_begin[i]; q < g.port_begin[i + 1]; ++q) {
-      const auto k = g.port_edge[q];
-      if (k == detail::npos) continue;
-      pipeline_handle::port port{std::string(g.port_names[q]), std::string(g.names[g.producer[k]]), {}, {},
-                                 P::inputs(i)[q - g.port_begin[i]].optional};
-      auto outs = node_outputs<P>(g.producer[k]);
-      auto member = detail::pipeline_ops<P>::edge_member[k];
-      if (member != detail::npos && member < outs.size()) {
-        port.producer_output = outs[member].first;
-        port.type = outs[member].second;
-      } else if (outs.size() == 1) {
-        port.producer_output = outs[0].first;
-        port.type = outs[0].second;
-      }
-      n.ports.push_back(std::move(port));
-    }
-    h.nodes.push_back(std::move(n));
-  }
+  detail::describe_handle_nodes(h, P::view(), t);
   // Each callback is a plain function with the pipeline (and the last result) as pointers: a lambda capturing
   // them would be a type named after the whole pipeline, whose name std::function keeps (kilobytes per program).
   using L = std::optional<run_result<P>>;

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include <mlpipe/core/artifact.hpp>
+#include <mlpipe/core/detail/flat_tuple.hpp>
 #include <mlpipe/core/detail/graph.hpp>
 #include <mlpipe/core/errors.hpp>
 #include <mlpipe/core/node.hpp>
@@ -65,7 +66,14 @@ struct graph_of {
 };
 
 template <std::size_t I, class... Nodes>
-using node_at = std::tuple_element_t<I, std::tuple<Nodes...>>;
+using node_at = type_at<I, Nodes...>;
+
+/// The nodes as a list of types (edge_check reads two of them).
+template <class... Nodes>
+struct node_list {
+  template <std::size_t I>
+  using at = type_at<I, Nodes...>;
+};
 
 /// What a port of type T is called in the graph's description: its artifact type name, else its C++ name.
 template <class T>
@@ -77,14 +85,14 @@ constexpr std::string_view port_type_name() {
 }
 
 // Per-edge type check: the consumer's input against what its producer gives.
-template <class G, class Tuple, std::size_t Edge>
+template <class G, class List, std::size_t Edge>
 struct edge_check {
   static constexpr std::size_t consumer = G::value.consumer[Edge];
   static constexpr std::size_t input = G::value.edge_input[Edge];
   static constexpr std::size_t port = G::value.port_begin[consumer] + input;
   static constexpr std::size_t producer = G::value.producer[Edge];
-  using consumer_node = std::tuple_element_t<consumer, Tuple>;
-  using producer_node = std::tuple_element_t<producer, Tuple>;
+  using consumer_node = typename List::template at<consumer>;
+  using producer_node = typename List::template at<producer>;
   using expected = typename consumer_node::traits::template port_type<input>;
   using given = typename producer_node::traits::output;
   using selection = port_selection<given, expected>;
@@ -97,7 +105,7 @@ inline constexpr auto port_name_of = fixed_string<G::value.port_names[P].size() 
 template <class... Nodes>
 struct pipeline_checks {
   using G = graph_of<Nodes...>;
-  using tuple = std::tuple<Nodes...>;
+  using tuple = node_list<Nodes...>;
   static constexpr auto& g = G::value;
 
   template <std::size_t... Es>
@@ -170,12 +178,12 @@ template <node_type... Nodes>
 class pipeline_t : public detail::pipeline_tag {
  public:
   using graph = detail::graph_of<Nodes...>;
-  using nodes_tuple = std::tuple<Nodes...>;
+  using nodes_list = detail::node_list<Nodes...>;
   static constexpr std::size_t size = sizeof...(Nodes);
   template <std::size_t I>
   using node_type_at = detail::node_at<I, Nodes...>;
 
-  constexpr pipeline_t(std::string name, Nodes... nodes) : name_(std::move(name)), nodes_(std::move(nodes)...) {}
+  constexpr pipeline_t(std::string name, Nodes... nodes) : name_(std::move(name)), nodes_(std::in_place, std::move(nodes)...) {}
 
   /// The pipeline's name (the metadata context and the artifact folder use it).
   const std::string& name() const noexcept { return name_; }
@@ -231,9 +239,9 @@ class pipeline_t : public detail::pipeline_tag {
   }
 
   template <std::size_t I>
-  auto& node_at() noexcept { return std::get<I>(nodes_); }
+  auto& node_at() noexcept { return detail::tuple_get<I>(nodes_); }
   template <std::size_t I>
-  const auto& node_at() const noexcept { return std::get<I>(nodes_); }
+  const auto& node_at() const noexcept { return detail::tuple_get<I>(nodes_); }
 
   /// The stage of the node with this compile-time name: `p.stage<"model">().l2 = 1e-3;`
   template <fixed_string Name>
@@ -241,29 +249,29 @@ class pipeline_t : public detail::pipeline_tag {
   auto& stage() noexcept {
     constexpr auto i = graph::value.find(Name.view());
     static_assert(i != detail::npos, "mlpipe: pipeline::stage<NAME>(): no node has that name");
-    return std::get<i>(nodes_).stage();
+    return detail::tuple_get<i>(nodes_).stage();
   }
 
   /// Calls f(index, node) for each node, in declaration order.
   template <class F>
   void for_each_node(F&& f) {
-    [&]<std::size_t... Is>(std::index_sequence<Is...>) { (f(std::integral_constant<std::size_t, Is>{}, std::get<Is>(nodes_)), ...); }(
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) { (f(std::integral_constant<std::size_t, Is>{}, detail::tuple_get<Is>(nodes_)), ...); }(
         std::index_sequence_for<Nodes...>{});
   }
   template <class F>
   void for_each_node(F&& f) const {
-    [&]<std::size_t... Is>(std::index_sequence<Is...>) { (f(std::integral_constant<std::size_t, Is>{}, std::get<Is>(nodes_)), ...); }(
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) { (f(std::integral_constant<std::size_t, Is>{}, detail::tuple_get<Is>(nodes_)), ...); }(
         std::index_sequence_for<Nodes...>{});
   }
 
  private:
   template <std::size_t I>
   static void parameters_of(const pipeline_t& p, nlohmann::json& out) {
-    detail::write_parameters(std::get<I>(p.nodes_).stage(), out);
+    detail::write_parameters(detail::tuple_get<I>(p.nodes_).stage(), out);
   }
   template <std::size_t I>
   static void set_parameter_of(pipeline_t& p, std::string_view param, std::string_view text, std::string_view where) {
-    set_parameter_from_text(std::get<I>(p.nodes_).stage(), param, text, where);
+    set_parameter_from_text(detail::tuple_get<I>(p.nodes_).stage(), param, text, where);
   }
   using param_fn = void (*)(const pipeline_t&, nlohmann::json&);
   using set_fn = void (*)(pipeline_t&, std::string_view, std::string_view, std::string_view);
@@ -304,7 +312,7 @@ class pipeline_t : public detail::pipeline_tag {
   }();
 
   std::string name_;
-  std::tuple<Nodes...> nodes_;
+  detail::flat_tuple<Nodes...> nodes_;
 };
 
 /// What `pipeline(...)` gives when a rule fails (after its one diagnostic): a pipeline of no nodes, so that

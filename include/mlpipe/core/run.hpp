@@ -4,11 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -27,7 +24,6 @@
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/detail/persist.hpp>
-#include <mlpipe/core/detail/worker_pool.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/parameters.hpp>
@@ -118,7 +114,7 @@ struct node_ops {
   std::uint64_t (*source_fingerprint)(run_env_base&);  // what a stage reads from outside the pipeline, or 0
   // run_node: loads the node's wired inputs from the directories given for its ports ("" or what is wrong),
   // and names its outputs (key, ML Metadata type; none when its output is not an artifact).
-  std::string (*load_inputs)(run_env_base&, const node_paths&);
+  std::string (*load_inputs)(run_env_base&, const node_paths&);  // nullptr when its output is no artifact
   std::vector<std::pair<std::string, std::string>> (*outputs)();
   std::string_view stage;
   int version;
@@ -140,7 +136,7 @@ template <std::size_t I, std::size_t K, class P>
   } else {
     // A reference into the producer's output (the whole of it, or a member), or a new object when the input
     // converts it (e.g. a model into any_model): that one is returned by value, so it lives through the call.
-    decltype(auto) value = select_port<port_t>(*std::get<g.producer[edge]>(env.result.outputs_storage()));
+    decltype(auto) value = select_port<port_t>(*detail::tuple_get<g.producer[edge]>(env.result.outputs_storage()));
     if constexpr (std::is_reference_v<decltype(value)>) {
       if constexpr (traits::optional[K])
         return in_t(&value);
@@ -162,9 +158,9 @@ template <std::size_t I, class P>
   auto& stage = env.pipeline.template node_at<I>().stage();
   [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
     if constexpr (traits::takes_context)
-      std::get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)..., *ctx));
+      tuple_get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)..., *ctx));
     else
-      std::get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)...));
+      tuple_get<I>(outs).emplace(stage(input_argument<I, Ks>(env, resolved)...));
   }(std::make_index_sequence<traits::arity>{});
   (void)resolved;
 }
@@ -245,7 +241,7 @@ constexpr node_ops make_node_ops() {
   if constexpr (has_resolvable_input<I, P>()) ops.resolve = &resolve_node_inputs<I, P>;
   ops.save = [](run_env_base& env, const std::filesystem::path& dir) -> std::vector<artifact_ref> {
     if constexpr (persistable<out_t>) {
-      const auto& out = *std::get<I>(static_cast<env_t&>(env).result.outputs_storage());
+      const auto& out = *tuple_get<I>(static_cast<env_t&>(env).result.outputs_storage());
       return dir.empty() ? describe_outputs(out) : save_outputs(out, dir);
     } else {
       (void)env, (void)dir;
@@ -254,11 +250,11 @@ constexpr node_ops make_node_ops() {
   };
   ops.load = [](run_env_base& env, const std::vector<artifact_ref>& refs) {
     if constexpr (persistable<out_t>)
-      std::get<I>(static_cast<env_t&>(env).result.outputs_storage()).emplace(load_outputs<out_t>(refs));
+      tuple_get<I>(static_cast<env_t&>(env).result.outputs_storage()).emplace(load_outputs<out_t>(refs));
     else
       (void)env, (void)refs;
   };
-  ops.reset = [](run_env_base& env) { std::get<I>(static_cast<env_t&>(env).result.outputs_storage()).destroy(); };
+  ops.reset = [](run_env_base& env) { tuple_get<I>(static_cast<env_t&>(env).result.outputs_storage()).destroy(); };
   ops.parameters = [](run_env_base& env, nlohmann::json& out) {
     detail::write_parameters(static_cast<env_t&>(env).pipeline.template node_at<I>().stage(), out);
   };
@@ -272,13 +268,14 @@ constexpr node_ops make_node_ops() {
     else
       return (void)stage, 0;
   };
-  ops.load_inputs = [](run_env_base& env, const node_paths& paths) {
-    std::string err;
-    [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-      ((err.empty() ? (void)(err = load_input<I, Ks, P>(static_cast<env_t&>(env), paths)) : void()), ...);
-    }(std::make_index_sequence<node_t::traits::arity>{});
-    return err;
-  };
+  if constexpr (persistable<out_t>)  // (run_node refuses a node whose output is no artifact before loading)
+    ops.load_inputs = [](run_env_base& env, const node_paths& paths) {
+      std::string err;
+      [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+        ((err.empty() ? (void)(err = load_input<I, Ks, P>(static_cast<env_t&>(env), paths)) : void()), ...);
+      }(std::make_index_sequence<node_t::traits::arity>{});
+      return err;
+    };
   ops.outputs = &outputs_of<I, P>;
   ops.stage = stage_name<stage_t>();
   ops.version = stage_version<stage_t>();
@@ -299,6 +296,11 @@ struct exec_tables {
   std::span<const std::size_t> port_begin;
   std::span<const std::string_view> port_names;
   std::span<const node_ops> ops;
+  std::span<const std::size_t> order;       // topological
+  std::span<const std::size_t> out_begin;   // node i's consumers are out_nodes[out_begin[i] .. out_begin[i + 1])
+  std::span<const std::size_t> out_nodes;
+  std::span<const std::string_view> in_names;  // per edge: the producer's name as from<...> wrote it
+  std::span<const std::size_t> port_edge;   // per port: the edge that fills it, or npos
 };
 
 template <class P>
@@ -312,8 +314,8 @@ struct pipeline_ops {
   template <std::size_t... Es>
   static constexpr auto make_members(std::index_sequence<Es...>) {
     return std::array<std::size_t, sizeof...(Es)>{
-        (edge_check<G, typename P::nodes_tuple, Es>::selection::by_member
-             ? edge_check<G, typename P::nodes_tuple, Es>::selection::member
+        (edge_check<G, typename P::nodes_list, Es>::selection::by_member
+             ? edge_check<G, typename P::nodes_list, Es>::selection::member
              : npos)...};
   }
   static constexpr auto ops = make_ops(std::make_index_sequence<P::size>{});
@@ -327,7 +329,12 @@ struct pipeline_ops {
             edge_member,
             g.port_begin,
             std::span<const std::string_view>(g.port_names.data(), G::ports),
-            ops};
+            ops,
+            g.order,
+            g.out_begin,
+            std::span<const std::size_t>(g.out_nodes.data(), G::edges),
+            std::span<const std::string_view>(g.in_names.data(), G::edges),
+            std::span<const std::size_t>(g.port_edge.data(), G::ports)};
   }
 };
 
@@ -396,79 +403,9 @@ void run_observed(run_env<P>& env) {
   for (auto i : P::graph::value.order) execute(env, i);
 }
 
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 /// Independent nodes at once: a node becomes ready when its last input is done; the thread that finishes a
-/// node goes straight on with one ready successor (no queue on chains) and shares the others.
-template <class P, std::size_t... Is>
-void run_parallel(run_env<P>& env, std::size_t threads, std::index_sequence<Is...>) {
-  constexpr auto& g = P::graph::value;
-  constexpr std::size_t n = sizeof...(Is);
-  std::array<std::atomic<std::size_t>, n> remaining;
-  for (std::size_t i = 0; i < n; ++i) remaining[i].store(g.in_begin[i + 1] - g.in_begin[i], std::memory_order_relaxed);
-  std::mutex m;
-  std::condition_variable cv;
-  std::deque<std::size_t> ready;
-  std::atomic<std::size_t> finished{0};
-  for (std::size_t i = 0; i < n; ++i)
-    if (g.in_begin[i + 1] == g.in_begin[i]) ready.push_back(i);
-
-  std::atomic<std::size_t> queued{ready.size()};  // ready.size(), readable without the lock
-  // What the nodes create lazily is created here, before the threads share it: the run id and the details.
-  (void)env.run_id();
-  (void)env.result.details();
-  auto worker = [&](std::size_t) {
-    std::size_t next = npos;
-    for (;;) {
-      if (next == npos) {
-        // Spin briefly before sleeping: the other thread usually makes a node ready within microseconds,
-        // and a condition variable's wake-up costs more than a small node's work.
-        for (int spin = 0; spin < 4096 && queued.load(std::memory_order_acquire) == 0 &&
-                           finished.load(std::memory_order_acquire) != n;
-             ++spin)
-          detail::cpu_relax();
-        std::unique_lock lk(m);
-        cv.wait(lk, [&] { return !ready.empty() || finished.load(std::memory_order_acquire) == n; });
-        if (ready.empty()) return;
-        next = ready.front();
-        ready.pop_front();
-        queued.fetch_sub(1, std::memory_order_release);
-      }
-      execute(env, next);
-      std::size_t cont = npos;
-      std::size_t shared = 0;
-      for (std::size_t s = g.out_begin[next]; s < g.out_begin[next + 1]; ++s) {
-        std::size_t succ = g.out_nodes[s];
-        if (remaining[succ].fetch_sub(1, std::memory_order_acq_rel) == 1) {
-          if (cont == npos) {
-            cont = succ;
-          } else {
-            std::lock_guard lk(m);
-            ready.push_back(succ);
-            queued.fetch_add(1, std::memory_order_release);
-            ++shared;
-          }
-        }
-      }
-      if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
-        { std::lock_guard lk(m); }
-        cv.notify_all();
-      } else if (shared == 1) {
-        cv.notify_one();
-      } else if (shared > 1) {
-        cv.notify_all();
-      }
-      next = cont;
-    }
-  };
-  worker_pool::shared().run(threads, worker);
-}
+/// node goes straight on with one ready successor (no queue on chains) and shares the others. (Compiled once.)
+MLPIPE_DECL void run_parallel(run_env_base& env, const exec_tables& t, std::size_t threads);
 
 }  // namespace detail
 
@@ -487,7 +424,8 @@ run_result<pipeline_t<Nodes...>> run(pipeline_t<Nodes...>& p, const run_options&
   if (options.threads > 1 && P::size > 1) {
     env.parallel = true;
     result.details();  // allocated up front: threads must not race to create it
-    detail::run_parallel(env, options.threads, std::index_sequence_for<Nodes...>{});
+    static constexpr detail::exec_tables t = detail::pipeline_ops<P>::tables();
+    detail::run_parallel(env, t, options.threads);
   } else if (options.observer || options.time_nodes) {
     detail::run_observed(env);
   } else {
@@ -589,7 +527,7 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
       return input_load_error(*dir, port, expected, e.what(), output_ports<out_t>());
     }
     auto& r = env.result;
-    auto& slot = std::get<producer>(r.outputs_storage());
+    auto& slot = tuple_get<producer>(r.outputs_storage());
     auto& refs = r.details().outputs[producer];
     const auto fp = static_cast<std::uint64_t>(value->fingerprint());
     if constexpr (sel::whole) {
@@ -614,64 +552,19 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
   }
 }
 
-/// run_node's work for node i: one function per pipeline (the node is reached through its thunks).
+/// run_node's work for node i, compiled once: the checks of the command, the observer that places the outputs
+/// (set into `o`, the options `env` was made with), loading the inputs and the careful path.
+MLPIPE_DECL node_run_result run_one_node(run_env_base& env, run_options& o, const exec_tables& t, std::size_t i,
+                                         const node_paths& paths, const run_options& options);
+
 template <class P>
 node_run_result run_one(P& p, std::size_t i, const node_paths& paths, const run_options& options) {
-  namespace fs = std::filesystem;
-  constexpr auto& g = P::graph::value;
-  const node_ops& ops = pipeline_ops<P>::ops[i];
-  node_run_result res;
-  auto usage = [&](std::string msg) {
-    res.state = node_state::failed;
-    res.error = "node '" + std::string(g.names[i]) + "': " + std::move(msg);
-    res.usage_error = true;
-    return res;
-  };
-  std::vector<std::string> ports;
-  for (std::size_t k = g.port_begin[i]; k < g.port_begin[i + 1]; ++k) ports.emplace_back(g.port_names[k]);
-  if (auto err = check_input_ports(paths, ports); !err.empty()) return usage(std::move(err));
-  if (!ops.persistable)
-    return usage("its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
-                 "when the node runs alone: run the whole pipeline instead");
-  std::vector<std::string> keys, missing;
-  for (auto& [key, type] : ops.outputs()) keys.push_back(key);
-  if (auto err = check_output_paths(paths, keys, missing); !err.empty()) return usage(std::move(err));
-  // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
-  // writes its outputs (the others would write the same artifacts to the same places).
-  const bool follower =
-      ops.data_parallel && options.collective && options.collective->size() > 1 && !options.collective->is_root();
-  if (!follower && !options.observer && !missing.empty())
-    return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
-                 join_names(missing) + "), or record the run in a metadata store");
-
+  static constexpr exec_tables t = pipeline_ops<P>::tables();
   run_result<P> r;
   r.details();
   run_options o = options;
-  std::optional<output_placer> placer;  // none on a follower rank: rank 0 records and writes
-  if (follower) {
-    o.observer = nullptr;
-  } else {
-    fs::path staging;
-    if (!paths.outputs.empty()) {
-      auto first = paths.outputs.begin()->second;
-      staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
-                (".mlpipe-staging-" + std::string(g.names[i]) + "-" + std::to_string(::getpid()));
-    }
-    o.observer = &placer.emplace(options.observer, paths, staging, missing.empty());
-  }
   run_env<P> env{p, r, o};
-  if (auto err = ops.load_inputs(env, paths); !err.empty()) return usage(std::move(err));
-  try {
-    execute(env, i);
-  } catch (...) {  // placing an output failed (e.g. a full disk)
-    r.states()[i] = node_state::failed;
-    r.details().errors[i] = describe_exception(std::current_exception());
-  }
-  res.state = r.states()[i];
-  res.error = r.details().errors[i];
-  res.records = r.details().records[i];
-  if (placer) res.outputs = placer->placed();
-  return res;
+  return run_one_node(env, o, t, i, paths, options);
 }
 }  // namespace detail
 

@@ -18,6 +18,7 @@
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/detail/decl.hpp>
+#include <mlpipe/core/detail/flat_tuple.hpp>
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/pipeline.hpp>
 #include <mlpipe/core/run_report.hpp>
@@ -60,7 +61,7 @@ class run_result<pipeline_t<Nodes...>> {
   static constexpr std::size_t N = sizeof...(Nodes);
 
  public:
-  using outputs_tuple = std::tuple<detail::output_slot<typename Nodes::traits::output>...>;
+  using outputs_tuple = detail::flat_tuple<detail::output_slot<typename Nodes::traits::output>...>;
 
   run_result() = default;
   run_result(const run_result&) = delete;
@@ -69,14 +70,14 @@ class run_result<pipeline_t<Nodes...>> {
       (std::is_nothrow_move_constructible_v<typename Nodes::traits::output> && ...))
       : states_(o.states_), details_(std::move(o.details_)), run_id_(std::move(o.run_id_)) {
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      ((detail::holds_output(states_[Is]) ? std::get<Is>(outputs_).emplace(std::move(*std::get<Is>(o.outputs_)))
+      ((detail::holds_output(states_[Is]) ? detail::tuple_get<Is>(outputs_).emplace(std::move(*detail::tuple_get<Is>(o.outputs_)))
                                           : void()),
        ...);
     }(std::index_sequence_for<Nodes...>{});
   }
   ~run_result() {
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      ((detail::holds_output(states_[Is]) ? std::get<Is>(outputs_).destroy() : void()), ...);
+      ((detail::holds_output(states_[Is]) ? detail::tuple_get<Is>(outputs_).destroy() : void()), ...);
     }(std::index_sequence_for<Nodes...>{});
   }
 
@@ -127,7 +128,7 @@ class run_result<pipeline_t<Nodes...>> {
     if (!detail::holds_output(states_[i]))
       throw std::logic_error("mlpipe: node '" + std::string(Name.view()) + "' has no output (" +
                              std::string(to_string(states_[i])) + ")");
-    return *std::get<i>(outputs_);
+    return *detail::tuple_get<i>(outputs_);
   }
 
   /// One line per node: name, state, and the error for those that failed or were skipped.

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <mlpipe/core/context.hpp>
+#include <mlpipe/core/detail/flat_tuple.hpp>
 #include <mlpipe/core/inputs.hpp>
 
 namespace mlpipe {
@@ -25,7 +26,7 @@ template <std::size_t I, class List>
 struct at;
 template <std::size_t I, class... Ts>
 struct at<I, type_list<Ts...>> {
-  using type = std::tuple_element_t<I, std::tuple<Ts...>>;
+  using type = type_at<I, Ts...>;
 };
 
 template <class List>
@@ -38,9 +39,9 @@ struct drop_last_context<type_list<>> {
 template <class... Ts>
 struct drop_last_context<type_list<Ts...>> {
  private:
-  using last = std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>;
+  using last = type_at<sizeof...(Ts) - 1, Ts...>;
   template <std::size_t... Is>
-  static auto firsts(std::index_sequence<Is...>) -> type_list<std::tuple_element_t<Is, std::tuple<Ts...>>...>;
+  static auto firsts(std::index_sequence<Is...>) -> type_list<type_at<Is, Ts...>...>;
 
  public:
   static constexpr bool had_context = std::is_same_v<last, context&>;

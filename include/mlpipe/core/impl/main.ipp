@@ -47,4 +47,32 @@ MLPIPE_DECL std::string describe_graph(const graph_view& g, const std::vector<st
   return s;
 }
 
+MLPIPE_DECL void describe_handle_nodes(pipeline_handle& h, const graph_view& g, const exec_tables& t) {
+  for (auto i : g.order) {
+    pipeline_handle::node n{std::string(g.names[i]), std::string(g.stage_names[i]), {}};
+    n.version = t.ops[i].version;
+    for (auto& [key, type] : t.ops[i].outputs()) n.outputs.push_back({key, type});
+    for (auto k = t.in_begin[i]; k < t.in_begin[i + 1]; ++k) n.inputs.emplace_back(t.in_names[k]);
+    // The wired input ports (an unwired optional one is the store's to fill), and which output of its producer
+    // each reads (none when it reads several at once, or no artifact).
+    for (auto q = g.port_begin[i]; q < g.port_begin[i + 1]; ++q) {
+      const auto k = t.port_edge[q];
+      if (k == npos) continue;
+      pipeline_handle::port port{std::string(t.port_names[q]), std::string(g.names[t.producer[k]]), {}, {},
+                                 g.ports[q].optional};
+      auto outs = t.ops[t.producer[k]].outputs();
+      auto member = t.edge_member[k];
+      if (member != npos && member < outs.size()) {
+        port.producer_output = outs[member].first;
+        port.type = outs[member].second;
+      } else if (outs.size() == 1) {
+        port.producer_output = outs[0].first;
+        port.type = outs[0].second;
+      }
+      n.ports.push_back(std::move(port));
+    }
+    h.nodes.push_back(std::move(n));
+  }
+}
+
 }  // namespace mlpipe::detail

@@ -3,7 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <unistd.h>
+
+#include <mlpipe/core/detail/worker_pool.hpp>
 
 #include <mlpipe/core/run.hpp>
 
@@ -321,6 +327,132 @@ MLPIPE_DECL std::string check_output_paths(const node_paths& paths, const std::v
   for (auto& k : keys)
     if (!paths.outputs.count(k)) missing.push_back(k);
   return {};
+}
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+MLPIPE_DECL void run_parallel(run_env_base& env, const exec_tables& t, std::size_t threads) {
+  const std::size_t n = t.names.size();
+  std::unique_ptr<std::atomic<std::size_t>[]> remaining(new std::atomic<std::size_t>[n]);
+  for (std::size_t i = 0; i < n; ++i) remaining[i].store(t.in_begin[i + 1] - t.in_begin[i], std::memory_order_relaxed);
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<std::size_t> ready;
+  std::atomic<std::size_t> finished{0};
+  for (std::size_t i = 0; i < n; ++i)
+    if (t.in_begin[i + 1] == t.in_begin[i]) ready.push_back(i);
+
+  std::atomic<std::size_t> queued{ready.size()};  // ready.size(), readable without the lock
+  // What the nodes create lazily is created here, before the threads share it: the run id and the details.
+  (void)env.run_id();
+  (void)env.details();
+  auto worker = [&](std::size_t) {
+    std::size_t next = npos;
+    for (;;) {
+      if (next == npos) {
+        // Spin briefly before sleeping: the other thread usually makes a node ready within microseconds,
+        // and a condition variable's wake-up costs more than a small node's work.
+        for (int spin = 0; spin < 4096 && queued.load(std::memory_order_acquire) == 0 &&
+                           finished.load(std::memory_order_acquire) != n;
+             ++spin)
+          cpu_relax();
+        std::unique_lock lk(m);
+        cv.wait(lk, [&] { return !ready.empty() || finished.load(std::memory_order_acquire) == n; });
+        if (ready.empty()) return;
+        next = ready.front();
+        ready.pop_front();
+        queued.fetch_sub(1, std::memory_order_release);
+      }
+      execute_node(env, t, next);
+      std::size_t cont = npos;
+      std::size_t shared = 0;
+      for (std::size_t s = t.out_begin[next]; s < t.out_begin[next + 1]; ++s) {
+        std::size_t succ = t.out_nodes[s];
+        if (remaining[succ].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+          if (cont == npos) {
+            cont = succ;
+          } else {
+            std::lock_guard lk(m);
+            ready.push_back(succ);
+            queued.fetch_add(1, std::memory_order_release);
+            ++shared;
+          }
+        }
+      }
+      if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+        { std::lock_guard lk(m); }
+        cv.notify_all();
+      } else if (shared == 1) {
+        cv.notify_one();
+      } else if (shared > 1) {
+        cv.notify_all();
+      }
+      next = cont;
+    }
+  };
+  worker_pool::shared().run(threads, worker);
+}
+
+MLPIPE_DECL node_run_result run_one_node(run_env_base& env, run_options& o, const exec_tables& t, std::size_t i,
+                                         const node_paths& paths, const run_options& options) {
+  namespace fs = std::filesystem;
+  const node_ops& ops = t.ops[i];
+  node_run_result res;
+  auto usage = [&](std::string msg) {
+    res.state = node_state::failed;
+    res.error = "node '" + std::string(t.names[i]) + "': " + std::move(msg);
+    res.usage_error = true;
+    return res;
+  };
+  std::vector<std::string> ports;
+  for (std::size_t k = t.port_begin[i]; k < t.port_begin[i + 1]; ++k) ports.emplace_back(t.port_names[k]);
+  if (auto err = check_input_ports(paths, ports); !err.empty()) return usage(std::move(err));
+  if (!ops.persistable)
+    return usage("its output is not an artifact (no type_name, save, load, fingerprint), so it would be lost "
+                 "when the node runs alone: run the whole pipeline instead");
+  std::vector<std::string> keys, missing;
+  for (auto& [key, type] : ops.outputs()) keys.push_back(key);
+  if (auto err = check_output_paths(paths, keys, missing); !err.empty()) return usage(std::move(err));
+  // Data-parallel under mpirun: every rank runs the stage on its share, rank 0 alone records the node and
+  // writes its outputs (the others would write the same artifacts to the same places).
+  const bool follower =
+      ops.data_parallel && options.collective && options.collective->size() > 1 && !options.collective->is_root();
+  if (!follower && !options.observer && !missing.empty())
+    return usage("nothing would keep its output: give --output KEY=DIR for each output (missing: " +
+                 join_names(missing) + "), or record the run in a metadata store");
+
+  (void)env.details();
+  std::optional<output_placer> placer;  // none on a follower rank: rank 0 records and writes
+  if (follower) {
+    o.observer = nullptr;
+  } else {
+    fs::path staging;
+    if (!paths.outputs.empty()) {
+      auto first = paths.outputs.begin()->second;
+      staging = (first.has_parent_path() ? first.parent_path() : fs::path(".")) /
+                (".mlpipe-staging-" + std::string(t.names[i]) + "-" + std::to_string(::getpid()));
+    }
+    o.observer = &placer.emplace(options.observer, paths, staging, missing.empty());
+  }
+  if (auto err = ops.load_inputs(env, paths); !err.empty()) return usage(std::move(err));
+  try {
+    execute_node(env, t, i);
+  } catch (...) {  // placing an output failed (e.g. a full disk)
+    env.states[i] = node_state::failed;
+    env.details().errors[i] = describe_exception(std::current_exception());
+  }
+  res.state = env.states[i];
+  auto d = env.details();
+  res.error = d.errors[i];
+  res.records = d.records[i];
+  if (placer) res.outputs = placer->placed();
+  return res;
 }
 
 }  // namespace mlpipe::detail
