@@ -9,6 +9,7 @@
 #include <mlpipe/core/impl/json_text.ipp>
 #include <mlpipe/core/impl/json_value.ipp>
 #include <mlpipe/core/impl/main.ipp>
+#include <mlpipe/core/impl/persist.ipp>
 #include <mlpipe/core/impl/parameters.ipp>
 #include <mlpipe/core/impl/run.ipp>
 #include <mlpipe/core/impl/run_options.ipp>

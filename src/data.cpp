@@ -7,6 +7,7 @@
 #include <mlpipe/data/impl/csv_error.ipp>
 #include <mlpipe/data/impl/csv_examples.ipp>
 #include <mlpipe/data/impl/csv_reader.ipp>
+#include <mlpipe/data/impl/csv_reader_rows.ipp>
 #include <mlpipe/data/impl/examples.ipp>
 #include <mlpipe/data/impl/mapped_file.ipp>
 #include <mlpipe/data/impl/span.ipp>

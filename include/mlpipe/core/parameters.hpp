@@ -26,6 +26,8 @@
 #include <boost/preprocessor/punctuation/comma_if.hpp>
 #include <boost/preprocessor/seq/for_each_i.hpp>
 #include <boost/preprocessor/stringize.hpp>
+#include <boost/preprocessor/seq/for_each.hpp>
+#include <boost/preprocessor/variadic/size.hpp>
 #include <boost/preprocessor/variadic/to_seq.hpp>
 #include <nlohmann/json_fwd.hpp>
 
@@ -38,17 +40,30 @@
 /// Members keep their default initializers and the struct stays an aggregate (designated initializers work).
 /// It is Boost.Hana's own intrusive hook, so the struct is a hana::Struct; BOOST_HANA_ADAPT_STRUCT works too.
 #define MLPIPE_PARAMETERS(...)                                                                     \
-  struct hana_accessors_impl {                                                                     \
+  struct hana_accessors_impl { /* a template: instantiated only where hana reads it (outputs) */   \
+    template <class = void>                                                                        \
     static constexpr auto apply() {                                                                \
       return ::boost::hana::make_tuple(                                                            \
           BOOST_PP_SEQ_FOR_EACH_I(MLPIPE_DETAIL_ACCESSOR, ~, BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))); \
     }                                                                                              \
+  };                                                                                               \
+  struct mlpipe_parameters_impl {                                                                  \
+    static constexpr auto visitor() {                                                              \
+      return [](auto& self, auto& f) {                                                             \
+        BOOST_PP_SEQ_FOR_EACH(MLPIPE_DETAIL_VISIT, ~, BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))       \
+      };                                                                                           \
+    }                                                                                              \
+    static constexpr ::std::size_t count() { return BOOST_PP_VARIADIC_SIZE(__VA_ARGS__); }         \
   }
 
 #define MLPIPE_DETAIL_ACCESSOR(r, data, i, member)                                                 \
   BOOST_PP_COMMA_IF(i)::boost::hana::make_pair(                                                    \
       ::mlpipe::detail::param_name<BOOST_PP_STRINGIZE(member)>{},                                   \
       [](auto&& s) -> decltype(auto) { return (static_cast<decltype(s)&&>(s).member); })
+
+// The visitor for_each_parameter uses: one plain call per parameter (the hana tuple above, kept so that the
+// struct stays a hana::Struct, costs several times as much to instantiate in every program).
+#define MLPIPE_DETAIL_VISIT(r, data, member) f(::std::string_view(BOOST_PP_STRINGIZE(member)), self.member);
 
 namespace mlpipe {
 
@@ -86,7 +101,9 @@ concept reflected = detail::hana_struct<std::remove_cvref_t<T>>;
 template <class S, class F>
 constexpr void for_each_parameter(S&& stage, F&& f) {
   using T = std::remove_cvref_t<S>;
-  if constexpr (reflected<T>) {
+  if constexpr (requires { T::mlpipe_parameters_impl::visitor(); }) {
+    T::mlpipe_parameters_impl::visitor()(stage, f);
+  } else if constexpr (reflected<T>) {
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
       f(detail::key_name(boost::hana::first(pair)), boost::hana::second(pair)(stage));
     });
@@ -96,7 +113,9 @@ constexpr void for_each_parameter(S&& stage, F&& f) {
 /// The number of declared parameters.
 template <class T>
 constexpr std::size_t parameter_count() {
-  if constexpr (reflected<T>)
+  if constexpr (requires { T::mlpipe_parameters_impl::count(); })
+    return T::mlpipe_parameters_impl::count();
+  else if constexpr (reflected<T>)
     return decltype(boost::hana::length(boost::hana::accessors<T>()))::value;
   else
     return 0;

@@ -171,6 +171,27 @@ struct resolved_inputs {
   std::vector<const void*> pointers;                // values[k].get(), what the call reads
 };
 
+/// Asks the observer for one unwired optional input of type Port named `name`; loads what it names into `value`
+/// and adds its reference to `inputs` (its port and fingerprint set). One function per artifact type.
+template <class Port>
+void resolve_port(run_observer& obs, const node_info& info, std::string_view name, std::shared_ptr<const void>& value,
+                  std::vector<artifact_ref>& inputs) {
+  std::optional<artifact_ref> ref;
+  try {
+    ref = obs.resolve_input(info, name, Port::type_name);
+    if (!ref) return;
+    auto loaded = std::make_shared<const Port>(Port::load(ref->uri));
+    ref->fingerprint = loaded->fingerprint();
+    value = std::move(loaded);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("filling optional input '" + std::string(name) + "' from the store failed: " + e.what());
+  }
+  ref->port = std::string(name);
+  if (ref->key.empty()) ref->key = ref->port;
+  ref->type_name = std::string(Port::type_name);
+  inputs.push_back(std::move(*ref));
+}
+
 /// Asks the observer to fill node I's unwired optional artifact inputs; loads each one it names and adds it
 /// to `inputs` (its port and fingerprint set), so it is recorded and keys the cache like a wired input.
 template <std::size_t I, class P>
@@ -184,24 +205,8 @@ resolved_inputs resolve_node_inputs(run_observer& obs, const node_info& info, st
         [&] {
           using port_t = typename traits::template port_type<Ks>;
           constexpr std::size_t port = g.port_begin[I] + Ks;
-          if constexpr (g.port_edge[port] == npos && artifact<port_t>) {
-            const std::string_view name = g.port_names[port];
-            std::optional<artifact_ref> ref;
-            try {
-              ref = obs.resolve_input(info, name, port_t::type_name);
-              if (!ref) return;
-              auto value = std::make_shared<const port_t>(port_t::load(ref->uri));
-              ref->fingerprint = value->fingerprint();
-              r.values[Ks] = std::move(value);
-            } catch (const std::exception& e) {
-              throw std::runtime_error("filling optional input '" + std::string(name) + "' from the store failed: " +
-                                       e.what());
-            }
-            ref->port = std::string(name);
-            if (ref->key.empty()) ref->key = ref->port;
-            ref->type_name = std::string(port_t::type_name);
-            inputs.push_back(std::move(*ref));
-          }
+          if constexpr (g.port_edge[port] == npos && artifact<port_t>)
+            resolve_port<port_t>(obs, info, g.port_names[port], r.values[Ks], inputs);
         }(),
         ...);
   }(std::make_index_sequence<traits::arity>{});
@@ -491,12 +496,59 @@ MLPIPE_DECL std::string check_input_ports(const node_paths& paths, const std::ve
 MLPIPE_DECL std::string check_output_paths(const node_paths& paths, const std::vector<std::string>& keys,
                                            std::vector<std::string>& missing);
 
+/// load_input's work for one producer output type and port type (one function for every node that reads the
+/// same, named by those two types only): loads the artifact from the port's directory into the producer's slot.
+template <class Out, class Port>
+std::string load_port(run_env_base& env, void* slot_ptr, std::size_t producer, std::string_view port_name,
+                      std::string_view from_name, const node_paths& paths) {
+  using sel = port_selection<Out, Port>;
+  // What the producer wrote: its whole output (which the input may convert, e.g. a model into any_model),
+  // else the member of its several outputs that the input reads.
+  using in_t = std::conditional_t<sel::whole, Out, Port>;
+  const std::string port(port_name), from(from_name);
+  if constexpr (!artifact<in_t>) {
+    (void)env, (void)slot_ptr, (void)producer, (void)paths;
+    return "input port '" + port + "' takes a value that is not an artifact (no type_name, save, load, "
+           "fingerprint), so it cannot be handed from another process: run the whole pipeline instead";
+  } else {
+    const std::string_view expected(in_t::type_name);
+    const std::filesystem::path* dir = nullptr;
+    if (auto err = check_input_directory(paths, port, from, expected, dir); !err.empty()) return err;
+    std::optional<in_t> value;
+    try {
+      value.emplace(in_t::load(*dir));
+    } catch (const std::exception& e) {
+      return input_load_error(*dir, port, expected, e.what(), output_ports<Out>());
+    }
+    auto& slot = *static_cast<output_slot<Out>*>(slot_ptr);
+    auto& refs = env.details().outputs[producer];
+    const auto fp = static_cast<std::uint64_t>(value->fingerprint());
+    if constexpr (sel::whole) {
+      slot.emplace(std::move(*value));
+      refs.assign(1, artifact_ref{output_key<Out, 0>(), 0, std::string(expected), *dir, fp, {}});
+    } else if constexpr (std::is_default_constructible_v<Out>) {
+      // One member of the producer's several outputs; the others stay empty (this node does not read them).
+      if (!holds_output(env.states[producer])) slot.emplace();
+      auto& whole = *slot;
+      if constexpr (is_tuple<Out>::value)
+        std::get<sel::member>(whole) = std::move(*value);
+      else
+        boost::hana::second(boost::hana::at_c<sel::member>(boost::hana::accessors<Out>()))(whole) = std::move(*value);
+      refs.resize(output_members<Out>::types::size);
+      refs[sel::member] = artifact_ref{output_key<Out, sel::member>(), 0, std::string(expected), *dir, fp, {}};
+    } else {
+      return "input port '" + port + "': node '" + from + "''s outputs cannot be built one at a time (no default constructor)";
+    }
+    env.states[producer] = node_state::succeeded;
+    return {};
+  }
+}
+
 /// Loads node I's K-th input, a wired one, from the directory given for its port into its producer's output
 /// slot, as if the producer had run in this process. Returns "" or what is wrong with the call. (An unwired
 /// optional input is filled by the observer's resolve_input, as in run(); see output_placer.)
 template <std::size_t I, std::size_t K, class P>
 std::string load_input(run_env<P>& env, const node_paths& paths) {
-  namespace fs = std::filesystem;
   constexpr auto& g = P::graph::value;
   constexpr std::size_t port_index = g.port_begin[I] + K;
   constexpr std::size_t edge = g.port_edge[port_index];
@@ -504,51 +556,11 @@ std::string load_input(run_env<P>& env, const node_paths& paths) {
     (void)env, (void)paths;
     return {};
   } else {
-  constexpr std::size_t producer = g.producer[edge];
-  using port_t = typename P::template node_type_at<I>::traits::template port_type<K>;
-  using out_t = typename P::template node_type_at<producer>::traits::output;
-  using sel = port_selection<out_t, port_t>;
-  // What the producer wrote: its whole output (which the input may convert, e.g. a model into any_model),
-  // else the member of its several outputs that the input reads.
-  using in_t = std::conditional_t<sel::whole, out_t, port_t>;
-  const std::string port(g.port_names[port_index]), from(g.names[producer]);
-  if constexpr (!artifact<in_t>) {
-    (void)env, (void)paths;
-    return "input port '" + port + "' takes a value that is not an artifact (no type_name, save, load, "
-           "fingerprint), so it cannot be handed from another process: run the whole pipeline instead";
-  } else {
-    const std::string_view expected(in_t::type_name);
-    const fs::path* dir = nullptr;
-    if (auto err = check_input_directory(paths, port, from, expected, dir); !err.empty()) return err;
-    std::optional<in_t> value;
-    try {
-      value.emplace(in_t::load(*dir));
-    } catch (const std::exception& e) {
-      return input_load_error(*dir, port, expected, e.what(), output_ports<out_t>());
-    }
-    auto& r = env.result;
-    auto& slot = tuple_get<producer>(r.outputs_storage());
-    auto& refs = r.details().outputs[producer];
-    const auto fp = static_cast<std::uint64_t>(value->fingerprint());
-    if constexpr (sel::whole) {
-      slot.emplace(std::move(*value));
-      refs.assign(1, artifact_ref{output_key<out_t, 0>(), 0, std::string(expected), *dir, fp});
-    } else if constexpr (std::is_default_constructible_v<out_t>) {
-      // One member of the producer's several outputs; the others stay empty (this node does not read them).
-      if (!holds_output(r.states()[producer])) slot.emplace();
-      auto& whole = *slot;
-      if constexpr (is_tuple<out_t>::value)
-        std::get<sel::member>(whole) = std::move(*value);
-      else
-        boost::hana::second(boost::hana::at_c<sel::member>(boost::hana::accessors<out_t>()))(whole) = std::move(*value);
-      refs.resize(output_members<out_t>::types::size);
-      refs[sel::member] = artifact_ref{output_key<out_t, sel::member>(), 0, std::string(expected), *dir, fp};
-    } else {
-      return "input port '" + port + "': node '" + from + "''s outputs cannot be built one at a time (no default constructor)";
-    }
-    r.states()[producer] = node_state::succeeded;
-    return {};
-  }
+    constexpr std::size_t producer = g.producer[edge];
+    using port_t = typename P::template node_type_at<I>::traits::template port_type<K>;
+    using out_t = typename P::template node_type_at<producer>::traits::output;
+    return load_port<out_t, port_t>(env, &tuple_get<producer>(env.result.outputs_storage()), producer,
+                                    g.port_names[port_index], g.names[producer], paths);
   }
 }
 

@@ -4,16 +4,15 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
-#include <system_error>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include <unistd.h>
 
 #include <mlpipe/core/artifact.hpp>
+#include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/observer.hpp>
 #include <mlpipe/core/outputs.hpp>
 #include <mlpipe/core/stage.hpp>
@@ -57,33 +56,19 @@ std::vector<std::pair<std::string, std::string>> output_ports() {
 inline constexpr const char* artifact_type_file = ".mlpipe-artifact-type";
 
 /// The type a saved artifact directory says it holds ("" when it says nothing, e.g. written by hand).
-inline std::string saved_artifact_type(const std::filesystem::path& dir) {
-  std::ifstream f(dir / artifact_type_file);
-  std::string t;
-  if (f) std::getline(f, t);
-  return t;
-}
+MLPIPE_DECL std::string saved_artifact_type(const std::filesystem::path& dir);
+
+/// save_artifact's work without the artifact's type (compiled once): `save` writes the artifact at `a` into a
+/// temporary directory, renamed to dir/key when complete.
+MLPIPE_DECL artifact_ref save_artifact_as(const std::filesystem::path& dir, const std::string& key,
+                                          std::string_view type_name, std::uint64_t fingerprint,
+                                          void (*save)(const void* a, const std::filesystem::path& to), const void* a);
 
 /// Saves `a` to dir/key through a temporary directory renamed into place, so a reader never sees half of it.
 template <artifact A>
 artifact_ref save_artifact(const A& a, const std::filesystem::path& dir, const std::string& key) {
-  namespace fs = std::filesystem;
-  fs::create_directories(dir);
-  fs::path final_path = dir / key;
-  fs::path tmp = dir / ("." + key + ".tmp-" + std::to_string(::getpid()));
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp);
-  try {
-    a.save(tmp);
-    std::ofstream(tmp / artifact_type_file) << A::type_name << '\n';
-  } catch (...) {
-    fs::remove_all(tmp, ec);  // what a failed save wrote (a full disk stays full otherwise)
-    throw;
-  }
-  fs::remove_all(final_path, ec);
-  fs::rename(tmp, final_path);
-  return artifact_ref{key, 0, std::string(A::type_name), final_path, static_cast<std::uint64_t>(a.fingerprint()), {}};
+  return save_artifact_as(dir, key, A::type_name, static_cast<std::uint64_t>(a.fingerprint()),
+                          [](const void* p, const std::filesystem::path& to) { static_cast<const A*>(p)->save(to); }, &a);
 }
 
 template <class Out>
@@ -134,3 +119,7 @@ Out load_outputs(const std::vector<artifact_ref>& refs) {
 }
 
 }  // namespace mlpipe::detail
+
+#ifdef MLPIPE_HEADER_ONLY
+#include <mlpipe/core/impl/persist.ipp>
+#endif

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include <mlpipe/data/csv_reader.hpp>
+#include <mlpipe/data/impl/csv_reader_rows.ipp>
 
 namespace mlpipe {
 
