@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -132,6 +133,21 @@ template <class T>
 struct is_vector : std::false_type {};
 template <class T, class A>
 struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_string_map : std::false_type {};
+template <class V, class C, class A>
+struct is_string_map<std::map<std::string, V, C, A>> : std::is_default_constructible<V> {};
+
+// A type of the library's (or a user's) may give its JSON form as two functions found by argument-dependent
+// lookup, declared beside it and compiled where they are defined (libmlpipe for the library's), so that no
+// program instantiates nlohmann's conversions for it:
+//   void write_json_value(nlohmann::json& j, const T& v);
+//   void read_json_value(const nlohmann::json& j, T& v, const std::string& where);  // throws parameter_error
+template <class T>
+concept json_hooked = requires(nlohmann::json& j, const nlohmann::json& cj, const T& v, T& out, const std::string& w) {
+  write_json_value(j, v);
+  read_json_value(cj, out, w);
+};
 
 // JSON goes through json_value.hpp's non-template functions: a pipeline program instantiates the loops over
 // its stages' parameters, not nlohmann's value code. Only a parameter type with its own to_json/from_json (the
@@ -147,7 +163,9 @@ void write_parameters(const T& s, nlohmann::json& out) {
 
 template <class T>
 void to_json_value(nlohmann::json& j, const T& v) {
-  if constexpr (reflected<T>)
+  if constexpr (json_hooked<T>)
+    write_json_value(j, v);
+  else if constexpr (reflected<T>)
     write_parameters(v, j);
   else if constexpr (std::is_same_v<T, bool>)
     json_set_bool(j, v);
@@ -166,10 +184,14 @@ void to_json_value(nlohmann::json& j, const T& v) {
   else if constexpr (is_vector<T>::value) {
     json_set_empty_array(j);
     for (const auto& e : v) to_json_value(json_append(j), e);
+  } else if constexpr (is_string_map<T>::value) {
+    json_set_empty_object(j);
+    for (const auto& [key, value] : v) to_json_value(json_member(j, key), value);
   } else {
     static_assert(requires(dependent_json<T>& dj) { dj = v; },
-                  "mlpipe: a stage parameter's type must be bool, a number, std::string, an enum, a vector of those, "
-                  "a struct with MLPIPE_PARAMETERS, or have nlohmann-json to_json/from_json (then include "
+                  "mlpipe: a stage parameter's type must be bool, a number, std::string, an enum, a vector or a "
+                  "std::map<std::string, V> of those, a struct with MLPIPE_PARAMETERS, have write_json_value/"
+                  "read_json_value (found by ADL), or have nlohmann-json to_json/from_json (then include "
                   "<nlohmann/json.hpp> before using it)");
     static_cast<dependent_json<T>&>(j) = v;
   }
@@ -183,6 +205,7 @@ std::string_view expected_kind() {
   else if constexpr (std::is_floating_point_v<T>) return "a number";
   else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) return "a string";
   else if constexpr (is_vector<T>::value) return "a list (JSON array)";
+  else if constexpr (is_string_map<T>::value) return "an object (JSON) of names to values";
   else if constexpr (reflected<T>) return "an object (JSON) with the nested parameters";
   else return "a JSON value of the parameter's type";
 }
@@ -202,7 +225,10 @@ void from_json_value(const nlohmann::json& j, T& out, const std::string& where) 
   auto fail = [&] { throw_parameter_kind(j, where, expected_kind<T>()); };
   const json_type type = json_type_of(j);
   const bool integer = type == json_type::integer || type == json_type::unsigned_integer;
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (json_hooked<T>) {
+    (void)fail, (void)integer;
+    read_json_value(j, out, where);
+  } else if constexpr (std::is_same_v<T, bool>) {
     if (type != json_type::boolean) fail();
     out = json_get_bool(j);
   } else if constexpr (std::is_integral_v<T>) {
@@ -232,6 +258,12 @@ void from_json_value(const nlohmann::json& j, T& out, const std::string& where) 
     for (std::size_t i = 0; i < v.size(); ++i)
       from_json_value(json_element(j, i), v[i], where + "[" + std::to_string(i) + "]");
     out = std::move(v);
+  } else if constexpr (is_string_map<T>::value) {
+    if (type != json_type::object) fail();
+    T m;
+    for (auto& entry : json_members(j))
+      from_json_value(*entry.second, m[entry.first], where + "." + entry.first);
+    out = std::move(m);
   } else if constexpr (reflected<T>) {
     if (type != json_type::object) fail();
     for (auto& entry : json_members(j)) {

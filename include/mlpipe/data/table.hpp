@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/fingerprint.hpp>
 
@@ -56,6 +58,11 @@ void from_json(const BasicJson& j, column_kind& k) {
   else
     k = column_kind::numeric;
 }
+
+/// column_kind as a stage parameter (a map of column types, e.g. csv_examples' column_types): the same JSON as
+/// above, through functions compiled into libmlpipe (core/parameters.hpp's json_hooked).
+MLPIPE_DECL void write_json_value(nlohmann::json& j, column_kind k);
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, column_kind& k, const std::string& where);
 
 /// Misuse of a table or column (wrong kind, unknown name, length mismatch).
 class table_error : public std::runtime_error {

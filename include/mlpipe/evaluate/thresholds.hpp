@@ -100,6 +100,10 @@ MLPIPE_DECL metric_threshold no_worse_than_baseline_relative(std::string metric,
 MLPIPE_DECL void to_json(nlohmann::json& j, const metric_threshold& t);
 
 MLPIPE_DECL void from_json(const nlohmann::json& j, metric_threshold& t);
+/// A threshold as a stage parameter (evaluate's thresholds): the JSON above, compiled into libmlpipe; a JSON error
+/// is a parameter_error naming `where`.
+MLPIPE_DECL void write_json_value(nlohmann::json& j, const metric_threshold& t);
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, metric_threshold& t, const std::string& where);
 
 }  // namespace mlpipe
 

@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>  // the stage's parameters of its own types convert through nlohmann (to_json/from_json)
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <mlpipe/core/context.hpp>
 #include <mlpipe/core/detail/decl.hpp>

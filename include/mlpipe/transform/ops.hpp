@@ -18,6 +18,8 @@
 
 #include <mlpipe/core/detail/decl.hpp>
 #include <mlpipe/core/json_text.hpp>
+#include <mlpipe/core/json_value.hpp>
+#include <mlpipe/core/parameters.hpp>
 #include <mlpipe/data/table.hpp>
 #include <mlpipe/transform/transform_graph.hpp>
 
@@ -218,18 +220,36 @@ struct transform_ops : detail::op_tag {
     std::apply([&](const auto&... op) { (f(op), ...); }, ops);
   }
 
+  // Through core/json_value.hpp's compiled functions: a program instantiates no nlohmann code for its ops.
   friend void to_json(nlohmann::json& j, const transform_ops& t) {
-    j = nlohmann::json::array();
-    t.for_each([&](const auto& op) { j.push_back(op.to_json()); });
+    detail::json_set_empty_array(j);
+    t.for_each([&](const auto& op) { detail::json_append(j) = op.to_json(); });
   }
   friend void from_json(const nlohmann::json& j, transform_ops& t) {
-    if (!j.is_array() || j.size() != sizeof...(Ops))
+    if (detail::json_type_of(j) != detail::json_type::array || detail::json_size(j) != sizeof...(Ops))
       throw transform_error("transform ops: expected a list of " + std::to_string(sizeof...(Ops)) + " ops, got " +
                             detail::json_dump(j));
     std::size_t i = 0;
-    std::apply([&](auto&... op) { (op.from_json(j[i++]), ...); }, t.ops);
+    std::apply([&](auto&... op) { (op.from_json(detail::json_element(j, i++)), ...); }, t.ops);
   }
 };
+
+/// The ops as a stage parameter (fit_transform's ops), converted by the functions above without nlohmann's
+/// generic conversion traits (core/parameters.hpp's json_hooked).
+template <class... Ops>
+void write_json_value(nlohmann::json& j, const transform_ops<Ops...>& t) {
+  to_json(j, t);
+}
+template <class... Ops>
+void read_json_value(const nlohmann::json& j, transform_ops<Ops...>& t, const std::string& where) {
+  transform_ops<Ops...> read = t;  // t stays as it was when the JSON is wrong
+  try {
+    from_json(j, read);
+  } catch (const nlohmann::json::exception& e) {
+    throw parameter_error(where + ": " + e.what());
+  }
+  t = std::move(read);
+}
 
 namespace detail {
 template <class T>

@@ -83,6 +83,9 @@ using search_space = std::map<std::string, param_domain>;
 
 MLPIPE_DECL void to_json(nlohmann::json& j, const param_domain& d);
 MLPIPE_DECL void from_json(const nlohmann::json& j, param_domain& d);
+/// A domain as a stage parameter (tune's space): compiled into libmlpipe; errors name the parameter's place.
+MLPIPE_DECL void write_json_value(nlohmann::json& j, const param_domain& d);
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, param_domain& d, const std::string& where);
 
 }  // namespace mlpipe
 

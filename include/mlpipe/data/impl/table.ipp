@@ -6,9 +6,14 @@
 #include <cmath>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include <mlpipe/data/table.hpp>
 
 namespace mlpipe {
+
+MLPIPE_DECL void write_json_value(nlohmann::json& j, column_kind k) { to_json(j, k); }
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, column_kind& k, const std::string&) { from_json(j, k); }
 
 namespace detail {
 

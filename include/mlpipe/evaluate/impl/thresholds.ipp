@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mlpipe/core/json_file.hpp>
+#include <mlpipe/core/parameters.hpp>
 
 namespace mlpipe {
 
@@ -96,6 +97,17 @@ MLPIPE_DECL void to_json(nlohmann::json& j, const metric_threshold& t) {
     if (t.relative) c["relative"] = *t.relative;
   }
   if (!t.slice.empty()) j["slice"] = t.slice;
+}
+
+MLPIPE_DECL void write_json_value(nlohmann::json& j, const metric_threshold& t) { to_json(j, t); }
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, metric_threshold& t, const std::string& where) {
+  metric_threshold read;  // t stays as it was when the JSON is wrong
+  try {
+    from_json(j, read);
+  } catch (const nlohmann::json::exception& e) {
+    throw parameter_error(where + ": " + e.what());
+  }
+  t = std::move(read);
 }
 
 MLPIPE_DECL void from_json(const nlohmann::json& j, metric_threshold& t) {

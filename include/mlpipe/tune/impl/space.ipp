@@ -112,5 +112,9 @@ MLPIPE_DECL bool operator==(const param_domain& a, const param_domain& b) {
 
 MLPIPE_DECL void to_json(nlohmann::json& j, const param_domain& d) { j = d.to_json(); }
 MLPIPE_DECL void from_json(const nlohmann::json& j, param_domain& d) { d = param_domain::from_json(j); }
+MLPIPE_DECL void write_json_value(nlohmann::json& j, const param_domain& d) { to_json(j, d); }
+MLPIPE_DECL void read_json_value(const nlohmann::json& j, param_domain& d, const std::string& where) {
+  d = param_domain::from_json(j, where);
+}
 
 }  // namespace mlpipe
