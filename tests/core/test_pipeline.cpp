@@ -74,6 +74,20 @@ TEST_CASE("pipeline: topological order is fixed at compile time, declaration ord
   CHECK(p.name() == "demo");
 }
 
+TEST_CASE("pipeline: copies and moves keep each node's stage (a copy is independent of its original)") {
+  auto p = mp::pipeline("demo", mp::node<"load">(load{.start = 3}), mp::node<"a">(twice{}) << mp::from<"load">);
+  auto q = p;  // a non-const pipeline copied: the copy constructor, not the elements' constructor
+  q.stage<"load">().start = 5;
+  CHECK(mp::run(p).get<"a">() == 6);
+  CHECK(mp::run(q).get<"a">() == 10);
+  auto moved = std::move(q);
+  CHECK(moved.stage<"load">().start == 5);
+  CHECK(moved.stage<"load">().source == "memory");
+  const auto& cp = p;
+  auto r = cp;
+  CHECK(mp::run(r).get<"a">() == 6);
+}
+
 TEST_CASE("several outputs: each consumer receives the member of its input type") {
   auto p = mp::pipeline(mp::node<"load">(load{.start = 4}), mp::node<"split">(split{}) << mp::from<"load">,
                         mp::node<"len">(wants_label{}) << mp::from<"split">,

@@ -13,20 +13,6 @@ struct tuple_leaf {
   T value;
 };
 
-template <class Seq, class... Ts>
-struct flat_tuple_base;
-template <std::size_t... Is, class... Ts>
-struct flat_tuple_base<std::index_sequence<Is...>, Ts...> : tuple_leaf<Is, Ts>... {
-  constexpr flat_tuple_base() = default;
-  template <class... Us>
-  constexpr explicit flat_tuple_base(std::in_place_t, Us&&... us) : tuple_leaf<Is, Ts>{std::forward<Us>(us)}... {}
-};
-
-/// Elements reached with tuple_get<I>(t): overload resolution picks the one base tuple_leaf<I, T>.
-template <class... Ts>
-struct flat_tuple : flat_tuple_base<std::index_sequence_for<Ts...>, Ts...> {
-  using flat_tuple_base<std::index_sequence_for<Ts...>, Ts...>::flat_tuple_base;
-};
 
 template <std::size_t I, class T>
 constexpr T& tuple_get(tuple_leaf<I, T>& leaf) noexcept {
@@ -60,5 +46,41 @@ template <std::size_t I, class... Ts>
 using type_at = typename decltype(pick_type<I>(
     static_cast<const type_index<std::index_sequence_for<Ts...>, Ts...>*>(nullptr)))::type;
 #endif
+
+template <class Seq, class... Us>
+struct ref_pack;
+/// The constructor's arguments as references, so the elements can be built in the bases' (reverse) order.
+template <std::size_t... Is, class... Us>
+struct ref_pack<std::index_sequence<Is...>, Us...> : tuple_leaf<Is, Us&&>... {
+  template <std::size_t K>
+  using arg = type_at<K, Us...>;
+  constexpr explicit ref_pack(Us&&... us) : tuple_leaf<Is, Us&&>{static_cast<Us&&>(us)}... {}
+};
+
+template <class Seq, class... Ts>
+struct flat_tuple_base;
+// The bases in reverse order (element 0 last in memory), as std::tuple lays them out: with the elements in
+// increasing addresses GCC 12 pairs neighbouring nodes' loads and stores into vector moves, which made a chain
+// of 64 one-multiply nodes 1.4x slower (bench_dag_overhead).
+template <std::size_t... Rs, class... Ts>
+struct flat_tuple_base<std::index_sequence<Rs...>, Ts...>
+    : tuple_leaf<sizeof...(Ts) - 1 - Rs, type_at<sizeof...(Ts) - 1 - Rs, Ts...>>... {
+  constexpr flat_tuple_base() = default;
+  template <class... Us>
+  constexpr explicit flat_tuple_base(std::in_place_t, Us&&... us)
+      : flat_tuple_base(ref_pack<std::index_sequence_for<Us...>, Us...>(static_cast<Us&&>(us)...)) {}
+
+ private:
+  template <class Seq, class... Us>
+  constexpr explicit flat_tuple_base(ref_pack<Seq, Us...>&& refs)
+      : tuple_leaf<sizeof...(Ts) - 1 - Rs, type_at<sizeof...(Ts) - 1 - Rs, Ts...>>{
+            static_cast<type_at<sizeof...(Ts) - 1 - Rs, Us...>&&>(tuple_get<sizeof...(Ts) - 1 - Rs>(refs))}... {}
+};
+
+/// Elements reached with tuple_get<I>(t): overload resolution picks the one base tuple_leaf<I, T>.
+template <class... Ts>
+struct flat_tuple : flat_tuple_base<std::index_sequence_for<Ts...>, Ts...> {
+  using flat_tuple_base<std::index_sequence_for<Ts...>, Ts...>::flat_tuple_base;
+};
 
 }  // namespace mlpipe::detail
